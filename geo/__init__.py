@@ -1,0 +1,1 @@
+"""Spatial input/output, CRS, walking network, travel times, service areas, accessibility."""

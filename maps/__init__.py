@@ -1,0 +1,1 @@
+"""Folium maps, static figures, report and file exports."""

@@ -1,0 +1,1 @@
+"""MILP siting models and their solving; arrays in, choices out (no policies, no files)."""

@@ -1,0 +1,1 @@
+"""The planning domain: policy profiles, demand, compliance, scenarios, indicators, CLI."""

@@ -1,0 +1,48 @@
+"""Command-line entry point.
+
+Each sub-command lives in its own module under :mod:`planning.commands` and exposes
+``add_parser(subparsers)`` (which registers the command and sets ``func``) and is listed in
+:data:`COMMANDS`. Errors of the tool (:class:`errors.PlanningError`) are printed to standard
+error and give exit status 2; nothing partial is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from errors import PlanningError
+
+#: Modules under ``planning.commands`` providing sub-commands, in help order.
+COMMANDS: tuple[str, ...] = ("profiles", "check", "access", "coverage", "plan")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every available sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="python -m planning",
+        description="一老一小 facility siting and compliance planning tool.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"planning.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"planning.commands.{name}":
+                continue
+            raise
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return the process exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except PlanningError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

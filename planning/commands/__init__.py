@@ -1,0 +1,1 @@
+"""Sub-commands of ``python -m planning``, one module each (see :mod:`planning.cli`)."""
