@@ -1,0 +1,300 @@
+"""Exports for planning reports: HTML map, PNG/PDF figure, GeoPackage layers, Excel tables.
+
+Every writer writes to a temporary file beside the target and renames it at the end, so a
+failed export never leaves a half-written file. ``*_bytes`` variants feed Streamlit's
+download buttons.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import FancyArrow, Patch, Rectangle  # noqa: E402
+
+from maps.folium_map import SITE_COLOURS, build_map  # noqa: E402
+from maps.fonts import cjk_font  # noqa: E402
+from maps.offline import offline_html, save_html  # noqa: E402
+from planning.i18n import t  # noqa: E402
+
+__all__ = [
+    "figure_map",
+    "save_figure",
+    "figure_bytes",
+    "write_gpkg",
+    "gpkg_bytes",
+    "write_excel",
+    "excel_bytes",
+    "html_map_bytes",
+    "save_html",
+    "offline_html",
+]
+
+
+def _atomic_write(path: str | os.PathLike[str], writer: Callable[[Path], None]) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-", suffix=path.suffix)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        tmp_path.unlink()  # writers such as GeoPackage want to create the file themselves
+        writer(tmp_path)
+        os.replace(tmp_path, path)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def html_map_bytes(**map_kwargs: Any) -> bytes:
+    """Self-contained offline HTML of :func:`maps.folium_map.build_map` (UTF-8 bytes)."""
+    return offline_html(build_map(**map_kwargs)).encode("utf-8")
+
+
+# --------------------------------------------------------------------------- figure
+
+
+def _nice_length(span_m: float) -> float:
+    """A round scale-bar length of about a fifth of *span_m* (1, 2 or 5 × 10^k metres)."""
+    target = max(span_m / 5.0, 1.0)
+    exp = math.floor(math.log10(target))
+    for mult in (5, 2, 1):
+        if mult * 10**exp <= target:
+            return float(mult * 10**exp)
+    return float(10**exp)
+
+
+def _scale_bar(ax: Any, *, lang: str) -> None:
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    length = _nice_length(x1 - x0)
+    bx, by = x0 + 0.05 * (x1 - x0), y0 + 0.05 * (y1 - y0)
+    h = 0.012 * (y1 - y0)
+    half = length / 2
+    ax.add_patch(Rectangle((bx, by), half, h, facecolor="black", edgecolor="black", zorder=10))
+    ax.add_patch(Rectangle((bx + half, by), half, h, facecolor="white", edgecolor="black",
+                           zorder=10))
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    ax.text(bx, by + 1.8 * h, "0", fontsize=7, ha="center", zorder=10)
+    ax.text(bx + length, by + 1.8 * h, label, fontsize=7, ha="center", zorder=10)
+
+
+def _north_arrow(ax: Any, *, lang: str) -> None:
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    x = x1 - 0.06 * (x1 - x0)
+    y = y1 - 0.16 * (y1 - y0)
+    dy = 0.08 * (y1 - y0)
+    ax.add_patch(FancyArrow(x, y, 0, dy, width=0.012 * (x1 - x0), head_width=0.035 * (x1 - x0),
+                            head_length=0.035 * (y1 - y0), length_includes_head=True,
+                            color="black", zorder=10))
+    ax.text(x, y + dy + 0.01 * (y1 - y0), t("map.north", lang), ha="center", va="bottom",
+            fontsize=10, fontweight="bold", zorder=10)
+
+
+def figure_map(
+    *,
+    areas: gpd.GeoDataFrame | None = None,
+    value_col: str | None = None,
+    value_kind: str = "shortfall",
+    value_label: str | None = None,
+    sites: gpd.GeoDataFrame | None = None,
+    service_areas: gpd.GeoDataFrame | None = None,
+    uncovered_ids: Iterable[Any] | None = None,
+    network_edges: gpd.GeoDataFrame | None = None,
+    title: str | None = None,
+    lang: str = "zh",
+    figsize: tuple[float, float] = (8.0, 8.0),
+) -> Figure:
+    """Static map for a report: areas coloured, sites sized, legend, scale bar, north arrow.
+
+    Drawn in the local UTM zone so that the scale bar is in true metres.
+
+    Raises
+    ------
+    maps.fonts.MissingFontError
+        If no CJK font is installed (Chinese labels would not render).
+    """
+    family, _path = cjk_font()
+    layers = [g for g in (areas, sites, service_areas, network_edges) if g is not None and len(g)]
+    if not layers:
+        raise ValueError("figure_map needs at least one non-empty layer")
+    metric = layers[0].to_crs(4326).estimate_utm_crs()
+
+    def proj(g: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+        return None if g is None or len(g) == 0 else g.to_crs(metric)
+
+    areas_m, sites_m, sa_m, net_m = map(proj, (areas, sites, service_areas, network_edges))
+    with plt.rc_context({"font.family": [family, "DejaVu Sans"], "axes.unicode_minus": False}):
+        fig, ax = plt.subplots(figsize=figsize, dpi=150)
+        handles: list[Any] = []
+        if net_m is not None:
+            net_m.plot(ax=ax, color="#9a9a9a", linewidth=0.5, zorder=1)
+            handles.append(Line2D([], [], color="#9a9a9a", lw=1, label=t("map.network", lang)))
+        if sa_m is not None:
+            sa_m.plot(ax=ax, color="#3182bd", alpha=0.12, edgecolor="#3182bd", linewidth=0.5,
+                      zorder=2)
+            handles.append(Patch(facecolor="#3182bd", alpha=0.3,
+                                 label=t("map.service_areas", lang)))
+        if areas_m is not None:
+            if value_col and value_col in areas_m.columns:
+                cmap = "RdYlGn" if value_kind == "coverage" else "YlOrRd"
+                vals = pd.to_numeric(areas_m[value_col], errors="coerce")
+                vmin, vmax = (0.0, 1.0) if value_kind == "coverage" else (
+                    0.0, max(float(vals.max()) if vals.notna().any() else 1.0, 1e-9))
+                areas_m.assign(_v=vals).plot(
+                    ax=ax, column="_v", cmap=cmap, vmin=vmin, vmax=vmax, edgecolor="#555555",
+                    linewidth=0.3, alpha=0.8, zorder=3, legend=True,
+                    missing_kwds={"color": "#d9d9d9"},
+                    legend_kwds={"label": value_label or t(
+                        "map.coverage" if value_kind == "coverage" else "map.shortfall", lang),
+                        "shrink": 0.6},
+                )
+            else:
+                areas_m.plot(ax=ax, color="#d9d9d9", edgecolor="#555555", linewidth=0.3,
+                             zorder=3)
+            handles.append(Patch(facecolor="#fdae61", edgecolor="#555555",
+                                 label=t("map.areas", lang)))
+            unc = {str(i) for i in (uncovered_ids or [])}
+            if unc and "id" in areas_m.columns:
+                u = areas_m[areas_m["id"].astype(str).isin(unc)]
+                if len(u):
+                    u.boundary.plot(ax=ax, color="#e31a1c", linewidth=1.2, linestyle="--",
+                                    zorder=4)
+                    handles.append(Line2D([], [], color="#e31a1c", ls="--",
+                                          label=t("map.uncovered", lang)))
+        if sites_m is not None:
+            caps = pd.to_numeric(sites_m.get("capacity"), errors="coerce") if (
+                "capacity" in sites_m.columns) else pd.Series(np.nan, index=sites_m.index)
+            cap_max = float(caps.max()) if caps.notna().any() else 1.0
+            status = sites_m.get("status", pd.Series("existing", index=sites_m.index))
+            service = sites_m.get("service", pd.Series("childcare", index=sites_m.index))
+            pts = sites_m.geometry.representative_point()
+            for key, colour in SITE_COLOURS.items():
+                if key[0] == "candidate":
+                    continue
+                mask = (status.astype(str) == key[0]) & (service.astype(str) == key[1])
+                if not mask.any():
+                    continue
+                size = 15 + 185 * (caps[mask].fillna(0).clip(lower=0) / cap_max)
+                ax.scatter(pts[mask].x, pts[mask].y, s=size, c=colour, edgecolors="white",
+                           linewidths=0.6, zorder=5)
+                handles.append(Line2D([], [], marker="o", ls="", color=colour, markersize=7,
+                                      label=f"{t(f'map.{key[0]}', lang)} · "
+                                            f"{t(f'sc.{key[1]}', lang)}"))
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        ax.margins(0.03)
+        _scale_bar(ax, lang=lang)
+        _north_arrow(ax, lang=lang)
+        if handles:
+            ax.legend(handles=handles, loc="upper left", fontsize=7, framealpha=0.9,
+                      title=t("map.legend", lang), title_fontsize=8)
+        if title:
+            ax.set_title(title, fontsize=12)
+        fig.tight_layout()
+    return fig
+
+
+def figure_bytes(fig: Figure, *, fmt: str = "png") -> bytes:
+    """PNG or PDF bytes of *fig* (fonts embedded in the PDF)."""
+    buf = io.BytesIO()
+    with plt.rc_context({"pdf.fonttype": 42}):
+        fig.savefig(buf, format=fmt, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def save_figure(fig: Figure, path: str | os.PathLike[str]) -> Path:
+    """Write *fig* as PNG or PDF (by suffix), atomically."""
+    fmt = Path(path).suffix.lstrip(".").lower() or "png"
+    data = figure_bytes(fig, fmt=fmt)
+    return _atomic_write(path, lambda p: p.write_bytes(data))
+
+
+# --------------------------------------------------------------------------- layers / tables
+
+
+def _gpkg_ready(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    out = gdf.copy()
+    for col in out.columns:
+        if col == out.geometry.name:
+            continue
+        if out[col].map(lambda v: isinstance(v, list | tuple | dict)).any():
+            out[col] = out[col].map(
+                lambda v: ",".join(map(str, v)) if isinstance(v, list | tuple) else v)
+            out[col] = out[col].astype(str)
+    return out
+
+
+def write_gpkg(layers: Mapping[str, gpd.GeoDataFrame], path: str | os.PathLike[str]) -> Path:
+    """Write every non-empty layer into one GeoPackage, atomically."""
+    def writer(p: Path) -> None:
+        written = 0
+        for name, gdf in layers.items():
+            if gdf is None or len(gdf) == 0 or not isinstance(gdf, gpd.GeoDataFrame):
+                continue
+            _gpkg_ready(gdf).to_file(p, layer=name, driver="GPKG")
+            written += 1
+        if not written:
+            raise ValueError("write_gpkg: no non-empty layer to write")
+
+    return _atomic_write(path, writer)
+
+
+def gpkg_bytes(layers: Mapping[str, gpd.GeoDataFrame]) -> bytes:
+    """GeoPackage bytes of *layers* (for a download button)."""
+    with tempfile.TemporaryDirectory() as d:
+        return write_gpkg(layers, Path(d) / "layers.gpkg").read_bytes()
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = "".join(c for c in str(name) if c not in "[]:*?/\\")[:31] or "sheet"
+    out, k = base, 1
+    while out in used:
+        k += 1
+        out = f"{base[:28]}_{k}"
+    used.add(out)
+    return out
+
+
+def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]) -> Path:
+    """Write each table to its own sheet (geometry columns dropped), atomically."""
+    def writer(p: Path) -> None:
+        used: set[str] = set()
+        with pd.ExcelWriter(p, engine="openpyxl") as xw:
+            for name, df in tables.items():
+                if df is None:
+                    continue
+                frame = pd.DataFrame(df)
+                if isinstance(df, gpd.GeoDataFrame):
+                    frame = pd.DataFrame(df.drop(columns=df.geometry.name))
+                frame = frame.drop(columns=[c for c in frame.columns if c == "geometry"])
+                for col in frame.columns:
+                    if frame[col].map(lambda v: isinstance(v, list | tuple | dict)).any():
+                        frame[col] = frame[col].astype(str)
+                frame.to_excel(xw, sheet_name=_sheet_name(name, used), index=False)
+            if not used:
+                pd.DataFrame().to_excel(xw, sheet_name="empty", index=False)
+
+    return _atomic_write(path, writer)
+
+
+def excel_bytes(tables: Mapping[str, pd.DataFrame]) -> bytes:
+    """Excel (.xlsx) bytes of *tables*."""
+    with tempfile.TemporaryDirectory() as d:
+        return write_excel(tables, Path(d) / "tables.xlsx").read_bytes()

@@ -1,0 +1,194 @@
+"""Folium map builder, offline HTML, figure/GeoPackage/Excel exports and the report PDF."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+from openpyxl import load_workbook
+from shapely.geometry import LineString, Point, box
+
+from maps.export import figure_bytes, figure_map, write_excel, write_gpkg
+from maps.folium_map import build_map, esc
+from maps.offline import OfflineAssetError, offline_html
+from maps.report import report_pdf
+
+EVIL = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def areas() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {
+            "id": ["a1", "a2", "a3"],
+            "name": [EVIL, "小区`${document.cookie}`", "乙小区"],
+            "population": [1000.0, 2000.0, np.nan],
+            "shortfall": [5.0, 0.0, np.nan],
+        },
+        geometry=[
+            box(117.270, 31.860, 117.275, 31.865),
+            box(117.280, 31.860, 117.285, 31.865),
+            box(117.290, 31.860, 117.295, 31.865),
+        ],
+        crs=4326,
+    )
+
+
+@pytest.fixture
+def sites() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {
+            "id": ["s1", "s2", "s3"],
+            "name": ["<img src=x onerror=alert(2)>", "新站", "候选"],
+            "status": ["existing", "proposed", "candidate"],
+            "service": ["childcare", "eldercare", "childcare"],
+            "capacity": [50.0, 200.0, np.nan],
+        },
+        geometry=[Point(117.272, 31.862), Point(117.282, 31.862), Point(117.292, 31.862)],
+        crs=4326,
+    )
+
+
+@pytest.fixture
+def network() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        geometry=[LineString([(117.268, 31.858), (117.297, 31.866)])], crs=4326
+    )
+
+
+def test_esc_neutralises_html_and_template_literals() -> None:
+    assert esc(EVIL) == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert esc("a`${x}`\\") == "a&#96;&#36;{x}&#96;&#92;"
+    assert esc(None) == "" and esc(float("nan")) == ""
+
+
+def test_offline_html_escapes_user_text_and_has_no_cdn(areas, sites, network) -> None:
+    m = build_map(areas=areas, value_col="shortfall", sites=sites, network_edges=network,
+                  basemap="offline", uncovered_ids=["a1"])
+    html = offline_html(m)
+    # user text never appears as markup, not even inside the JSON of the GeoJSON layers
+    assert "<script>alert(1)" not in html
+    assert "<img src=x" not in html
+    assert "${document.cookie}" not in html
+    # no external script or stylesheet; Leaflet is inlined
+    assert not re.search(r"<script[^>]+src=", html)
+    assert not re.search(r"<link[^>]+href=[\"']?https?:", html)
+    assert "cdn.jsdelivr" not in html and "code.jquery" not in html
+    assert "Leaflet 1.9.4" in html or "1.9.4" in html
+    # offline mode: no tile layer at all
+    assert "L.tileLayer" not in html
+    # legend, network, uncovered layer present
+    for text in ("pl-legend", "未覆盖居住区", "路网", "现状设施"):
+        assert json.dumps(text)[1:-1] in html
+
+
+def test_popups_escape_text(areas) -> None:
+    html = offline_html(build_map(areas=areas, basemap="offline"))
+    popups = [json.loads(f'"{p}"') for p in re.findall(r'"_popup": "((?:[^"\\]|\\.)*)"', html)]
+    assert len(popups) == 3
+    assert "<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>" in popups[0]
+    assert "<td>小区&#96;&#36;{document.cookie}&#96;</td>" in popups[1]
+
+
+def test_basemaps(areas) -> None:
+    osm = offline_html(build_map(areas=areas, basemap="osm"))
+    assert "tile.openstreetmap.org" in osm
+    tdt = offline_html(build_map(areas=areas, basemap="tianditu", tianditu_key="KEY123"))
+    assert "vec_w/wmts" in tdt and "cva_w/wmts" in tdt and "tk=KEY123" in tdt
+    from errors import InputError
+
+    with pytest.raises(InputError, match="key"):
+        build_map(areas=areas, basemap="tianditu")
+    with pytest.raises(ValueError, match="basemap"):
+        build_map(areas=areas, basemap="google")
+
+
+def test_amap_shifts_overlays_to_gcj02(sites) -> None:
+    from geo.crs import wgs84_to_gcj02
+
+    html = offline_html(build_map(sites=sites.iloc[:1], basemap="amap"))
+    assert "autonavi.com" in html
+    lon, lat = wgs84_to_gcj02(np.array([117.272]), np.array([31.862]))
+    found = re.search(r"L\.circleMarker\(\s*\[([\d.]+), ([\d.]+)\]", html)
+    assert found is not None
+    assert float(found.group(1)) == pytest.approx(float(lat[0]), abs=1e-9)
+    assert float(found.group(2)) == pytest.approx(float(lon[0]), abs=1e-9)
+    # the shift near Hefei is a few hundred metres, not zero
+    assert abs(float(lon[0]) - 117.272) > 1e-3
+
+
+def test_sites_sized_by_capacity(sites) -> None:
+    html = offline_html(build_map(sites=sites, basemap="offline"))
+    radii = [float(r) for r in re.findall(r'"radius": ([\d.]+)', html)]
+    # existing 50 of max 200: 4 + 12*sqrt(0.25) = 10; proposed 200: 16; candidate: 3
+    assert sorted(radii) == pytest.approx([3.0, 10.0, 16.0])
+
+
+def test_map_with_foreign_plugin_refuses_offline_export(areas) -> None:
+    from folium.plugins import Fullscreen
+
+    m = build_map(areas=areas, basemap="offline")
+    Fullscreen().add_to(m)
+    with pytest.raises(OfflineAssetError, match="Fullscreen"):
+        offline_html(m)
+
+
+def test_figure_png_and_pdf(areas, sites, network) -> None:
+    fig = figure_map(areas=areas, value_col="shortfall", sites=sites, network_edges=network,
+                     uncovered_ids=["a1"], title="测试方案")
+    png = figure_bytes(fig, fmt="png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+    pdf = figure_bytes(fig, fmt="pdf")
+    assert pdf[:5] == b"%PDF-"
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "北" in texts  # north arrow
+    assert any(t.endswith(" m") or t.endswith(" km") for t in texts)  # scale bar
+    legend = fig.axes[0].get_legend()
+    assert legend is not None and "图例" in legend.get_title().get_text()
+
+
+def test_gpkg_and_excel_roundtrip(tmp_path, areas, sites) -> None:
+    gp = write_gpkg({"areas": areas, "sites": sites, "empty": areas.iloc[:0]},
+                    tmp_path / "out.gpkg")
+    assert {name for name, _ in pyogrio.list_layers(gp)} == {"areas", "sites"}
+    back = gpd.read_file(gp, layer="areas")
+    assert list(back["name"]) == list(areas["name"])
+    xl = write_excel({"居住区": areas, "sites": pd.DataFrame(sites.drop(columns="geometry"))},
+                     tmp_path / "out.xlsx")
+    wb = load_workbook(xl)
+    assert wb.sheetnames == ["居住区", "sites"]
+    assert wb["居住区"]["B2"].value == EVIL  # Excel stores text as text
+    assert list(tmp_path.glob(".part-*")) == []
+
+
+def test_failed_gpkg_leaves_nothing(tmp_path) -> None:
+    with pytest.raises(ValueError, match="no non-empty layer"):
+        write_gpkg({}, tmp_path / "none.gpkg")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_pdf_renders_chinese(tmp_path, areas, sites) -> None:
+    fig = figure_map(areas=areas, value_col="shortfall", sites=sites)
+    pdf = report_pdf(
+        scenario_name="方案甲 <b>",
+        profile_name="合肥市",
+        parameters={"服务类型": "托育", "步行时间（分钟）": 15},
+        indicators={"新增站点数": 2, "覆盖居民比例": 0.93},
+        tables={"未满足需求": pd.DataFrame({"id": ["a9"], "原因": ["15分钟内无站点"]})},
+        figure_png=figure_bytes(fig, fmt="png"),
+    )
+    assert pdf[:5] == b"%PDF-"
+    path = tmp_path / "r.pdf"
+    path.write_bytes(pdf)
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        assert "一老一小设施规划方案报告" in text
+        assert "15分钟内无站点" in text and "方案甲 <b>" in text
