@@ -1,0 +1,294 @@
+"""Travel times: exact agreement with networkx, hand-derived access points, bad inputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pytest
+import shapely
+from scipy.spatial import Delaunay
+
+from errors import CRSError, InputError, NetworkError, SnapError
+from geo.access import access_points, travel_times
+from geo.network import WalkNetwork
+
+UTM = "EPSG:32650"
+X0, Y0 = 500000.0, 3500000.0
+
+
+def _grid(n: int = 3, step: float = 100.0, gates: list[tuple[float, float]] = ()) -> WalkNetwork:
+    """n×n grid at (X0, Y0) with optional extra gate nodes inserted on edges."""
+    xs, ys = np.meshgrid(np.arange(n) * step, np.arange(n) * step)
+    x, y = list(xs.ravel() + X0), list(ys.ravel() + Y0)
+    edges = []
+    for i in range(n):
+        for j in range(n):
+            k = i * n + j
+            if j + 1 < n:
+                edges.append((k, k + 1))
+            if i + 1 < n:
+                edges.append((k, k + n))
+    gate_idx = []
+    for gx, gy in gates:  # split the edge the gate lies on
+        p = shapely.Point(gx + X0, gy + Y0)
+        for e, (a, b) in enumerate(edges):
+            if shapely.LineString([(x[a], y[a]), (x[b], y[b])]).distance(p) < 1e-9:
+                g = len(x)
+                x.append(p.x)
+                y.append(p.y)
+                edges[e] = (a, g)
+                edges.append((g, b))
+                gate_idx.append(g)
+                break
+    e = np.array(edges)
+    return WalkNetwork.from_arrays(np.array(x), np.array(y), e[:, 0], e[:, 1], crs=UTM,
+                                   gates=np.array(gate_idx, dtype=np.int64))
+
+
+def _gdf(ids: list, geoms: list, crs: str = UTM) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"id": ids}, geometry=geoms, crs=crs)
+
+
+def _pt(x: float, y: float) -> shapely.Point:
+    return shapely.Point(X0 + x, Y0 + y)
+
+
+def _box(a: float, b: float, c: float, d: float) -> shapely.Polygon:
+    return shapely.box(X0 + a, Y0 + b, X0 + c, Y0 + d)
+
+
+# --------------------------------------------------------------- hand-derived cases
+
+
+def test_point_snaps_to_edge_and_walks_both_ways() -> None:
+    net = _grid()
+    # origin 20 m off the edge x=100 at y=50: walks 20 m, then 50 m down to (100, 0)
+    o = _gdf(["o"], [_pt(80, 50)])
+    d = _gdf(["a", "b"], [_pt(200, 0), _pt(100, 200)])
+    r = travel_times(net, o, d, minutes=15, speed_m_per_min=60, max_snap_m=50)
+    got = dict(zip(r["destination_id"], r["distance_m"], strict=True))
+    assert got == pytest.approx({"a": 20 + 50 + 100, "b": 20 + 150})
+    assert r["minutes"].tolist() == pytest.approx([170 / 60, 170 / 60])
+    assert r.attrs["method"] == "network"
+    # cutoff is inclusive: 170 m at 10 m/min = 17 min
+    r2 = travel_times(net, o, d, minutes=17, speed_m_per_min=10, max_snap_m=50)
+    assert len(r2) == 2
+    r3 = travel_times(net, o, d, minutes=16.99, speed_m_per_min=10, max_snap_m=50)
+    assert len(r3) == 0
+
+
+def test_two_points_on_the_same_edge() -> None:
+    net = _grid()
+    o = _gdf(["o"], [_pt(110, 30)])  # snaps to (100, 30), 10 m
+    d = _gdf(["d"], [_pt(95, 70)])  # snaps to (100, 70), 5 m
+    r = travel_times(net, o, d, minutes=15, max_snap_m=50)
+    assert r["distance_m"].tolist() == pytest.approx([10 + 40 + 5])
+
+
+def test_polygon_boundary_points_versus_gate() -> None:
+    # residential area: box (20,20)-(90,80) inside the grid cell (0,0)-(100,100)
+    area = _box(20, 20, 90, 80)
+    dest = _gdf(["site"], [_pt(200, 0)])
+    # no gate: perimeter 260 m, spacing 75 → 4 points at 32.5, 97.5, 162.5, 227.5 m along
+    # the ring (starting at (90,20) going up): best is (90,52.5) → 10 m to (100,52.5), then
+    # 52.5 + 100 m, or (57.5,20) → 20 m to (57.5,0), then 142.5 m: both 162.5 m
+    net = _grid()
+    ap = access_points(_gdf(["r"], [area]), net, boundary_spacing_m=75)
+    assert len(ap) == 4 and set(ap.kind) == {"boundary"}
+    r = travel_times(net, _gdf(["r"], [area]), dest, minutes=15, max_snap_m=50)
+    assert r["distance_m"].tolist() == pytest.approx([162.5])
+    assert r.attrs["access_points"]["origins"] == {"boundary": 4}
+    # a gate at (100, 50), 10 m from the east side: the only access point, walked distance 0
+    gated = _grid(gates=[(100, 50)])
+    ap = access_points(_gdf(["r"], [area]), gated, gate_tolerance_m=15)
+    assert ap.kind.tolist() == ["gate"]
+    r = travel_times(gated, _gdf(["r"], [area]), dest, minutes=15, max_snap_m=50)
+    assert r["distance_m"].tolist() == pytest.approx([50 + 100])
+    # the gate is too far with a 5 m tolerance: back to boundary points
+    ap = access_points(_gdf(["r"], [area]), gated, gate_tolerance_m=5)
+    assert set(ap.kind) == {"boundary"}
+
+
+def test_speed_parameter_and_search_side_do_not_change_results() -> None:
+    net = _grid(5)
+    rng = np.random.default_rng(3)
+    pts = [_pt(*xy) for xy in rng.uniform(0, 400, size=(30, 2))]
+    o = _gdf([f"o{i}" for i in range(25)], pts[:25])
+    d = _gdf([f"d{i}" for i in range(5)], pts[25:])
+    a = travel_times(net, o, d, minutes=10, speed_m_per_min=40, max_snap_m=60)
+    b = travel_times(net, d, o, minutes=10, speed_m_per_min=40, max_snap_m=60)
+    assert a.attrs["searched_from"] == "destinations"
+    assert b.attrs["searched_from"] == "origins"
+    fa = {(x, y): m for x, y, m in zip(a.origin_id, a.destination_id, a.minutes, strict=True)}
+    fb = {(y, x): m for x, y, m in zip(b.origin_id, b.destination_id, b.minutes, strict=True)}
+    assert fa.keys() == fb.keys() and len(fa) > 20
+    assert all(fa[k] == pytest.approx(fb[k], abs=1e-9) for k in fa)
+    assert a["minutes"].max() <= 10
+
+
+def test_straight_line_fallback_is_declared() -> None:
+    o = _gdf(["o"], [_pt(0, 0)])
+    d = _gdf(["a", "b"], [_pt(300, 400), _pt(900, 0)])
+    with pytest.raises(NetworkError, match="no walking network"):
+        travel_times(None, o, d)
+    r = travel_times(None, o, d, minutes=10, speed_m_per_min=60, fallback=True)
+    assert r.attrs["method"] == "straight-line"
+    assert r["destination_id"].tolist() == ["a"]
+    assert r["minutes"].tolist() == pytest.approx([500 / 60])
+
+
+# --------------------------------------------------------------- bad cases
+
+
+def test_points_far_from_any_road_are_reported_with_ids() -> None:
+    net = _grid()
+    o = _gdf(["near", "far1", "far2"], [_pt(50, 10), _pt(5000, 5000), _pt(-900, 0)])
+    d = _gdf(["s"], [_pt(200, 200)])
+    with pytest.raises(SnapError) as exc:
+        travel_times(net, o, d, max_snap_m=100)
+    msg = str(exc.value)
+    assert "far1" in msg and "far2" in msg and "near" not in msg.split("nearest way")[-1][:8]
+    assert "900 m" in msg  # distance of far2 to the nearest way
+    r = travel_times(net, o, d, max_snap_m=100, drop_unsnapped=True)
+    assert r.attrs["unsnapped"] == {"origins": ["far1", "far2"], "destinations": []}
+    assert r["origin_id"].tolist() == ["near"]
+
+
+def test_empty_area_layer_and_missing_crs_and_duplicates() -> None:
+    net = _grid()
+    empty = _gdf([], [])
+    d = _gdf(["s"], [_pt(0, 0)])
+    with pytest.raises(InputError, match="origins.*empty"):
+        travel_times(net, empty, d)
+    with pytest.raises(CRSError, match="no CRS"):
+        travel_times(net, d.set_crs(None, allow_override=True), d)
+    dup = _gdf(["x", "x"], [_pt(0, 0), _pt(10, 0)])
+    with pytest.raises(InputError, match="duplicate ids"):
+        travel_times(net, dup, d)
+
+
+# --------------------------------------------------------------- agreement with networkx
+
+
+def _random_network(seed: int, n: int = 300) -> WalkNetwork:
+    rng = np.random.default_rng(seed)
+    x, y = rng.uniform(0, 2500, n) + X0, rng.uniform(0, 2500, n) + Y0
+    tri = Delaunay(np.column_stack([x, y]))
+    e = np.sort(np.concatenate([tri.simplices[:, [0, 1]], tri.simplices[:, [1, 2]],
+                                tri.simplices[:, [0, 2]]]), axis=1)
+    e = np.unique(e, axis=0)
+    e = e[rng.random(len(e)) < 0.55]  # remove edges: irregular, several components
+    # lengths with detours (>= straight line), as real streets
+    length = np.hypot(x[e[:, 0]] - x[e[:, 1]], y[e[:, 0]] - y[e[:, 1]]) * rng.uniform(1, 1.3,
+                                                                                       len(e))
+    return WalkNetwork.from_arrays(x, y, e[:, 0], e[:, 1], length, crs=UTM, keep_fragments=True)
+
+
+def _nx_pairs(g: nx.Graph, sources: dict, targets: dict, cutoff: float) -> dict:
+    """Plain networkx reference: one cutoff Dijkstra per source, sources/targets = {id: node}."""
+    out = {}
+    for sid, s in sources.items():
+        dist = nx.single_source_dijkstra_path_length(g, s, cutoff=cutoff, weight="length")
+        for tid, t in targets.items():
+            if t in dist:
+                out[(sid, tid)] = dist[t]
+    return out
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_agrees_with_networkx_on_nodes(seed: int) -> None:
+    net = _random_network(seed)
+    rng = np.random.default_rng(100 + seed)
+    linked = np.unique(np.concatenate([net.edge_u, net.edge_v]))  # skip isolated nodes
+    oi = rng.choice(linked, 60, replace=False)
+    di = rng.choice(linked, 15, replace=False)
+    o = _gdf([f"o{i}" for i in oi], list(shapely.points(net.x[oi], net.y[oi])))
+    d = _gdf([f"d{i}" for i in di], list(shapely.points(net.x[di], net.y[di])))
+    r = travel_times(net, o, d, minutes=12, speed_m_per_min=60, max_snap_m=1)
+    ref = _nx_pairs(net.to_networkx(), {f"o{i}": i for i in oi}, {f"d{i}": i for i in di}, 720)
+    got = {(a, b): m for a, b, m in zip(r.origin_id, r.destination_id, r.distance_m,
+                                        strict=True)}
+    assert got.keys() == ref.keys() and len(ref) > 0
+    assert all(got[k] == pytest.approx(ref[k], abs=1e-9) for k in ref)
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_agrees_with_networkx_off_nodes(seed: int) -> None:
+    """Points between nodes: the reference splits the nearest edge by brute force."""
+    net = _random_network(seed, n=200)
+    rng = np.random.default_rng(seed)
+    pts = rng.uniform(0, 2500, size=(40, 2)) + [X0, Y0]
+    g = net.to_networkx()
+    lines = net.edge_lines()
+    node_of: dict[int, object] = {}
+    offset: dict[int, float] = {}
+    for k, (px, py) in enumerate(pts):
+        p = shapely.Point(px, py)
+        dist = shapely.distance(lines, p)
+        e = int(np.argmin(dist))
+        if dist[e] > 150:
+            continue
+        u, v, length = int(net.edge_u[e]), int(net.edge_v[e]), float(net.edge_length[e])
+        t = lines[e].project(p) / lines[e].length
+        pos = t * length
+        # the edge may already be split by an earlier point: split the current piece
+        name = ("p", k)
+        pieces = [(a, b) for a, b in [(u, v)] if g.has_edge(a, b)]
+        if not pieces:  # find the piece of (u, v) containing pos via stored positions
+            chain = sorted([(0.0, u), (length, v)] + [
+                (pp, nn) for nn, (ee, pp) in g.graph.get("split", {}).items() if ee == e])
+            for (p0, a), (p1, b) in zip(chain, chain[1:], strict=False):
+                if p0 <= pos <= p1:
+                    pieces = [(a, b)]
+                    break
+        a, b = pieces[0]
+        chain = sorted([(0.0, u), (length, v)] + [
+            (pp, nn) for nn, (ee, pp) in g.graph.get("split", {}).items() if ee == e])
+        pa = next(pp for pp, nn in chain if nn == a)
+        pb = next(pp for pp, nn in chain if nn == b)
+        g.remove_edge(a, b)
+        g.add_edge(a, name, length=pos - pa)
+        g.add_edge(name, b, length=pb - pos)
+        g.graph.setdefault("split", {})[name] = (e, pos)
+        node_of[k] = name
+        offset[k] = float(dist[e])
+    o_keys = [k for k in node_of if k < 30]
+    d_keys = [k for k in node_of if k >= 30]
+    o = _gdf([f"o{k}" for k in o_keys], [shapely.Point(*pts[k]) for k in o_keys])
+    d = _gdf([f"d{k}" for k in d_keys], [shapely.Point(*pts[k]) for k in d_keys])
+    cutoff = 900.0
+    r = travel_times(net, o, d, minutes=15, speed_m_per_min=60, max_snap_m=150)
+    ref = {}
+    for k in o_keys:
+        dist = nx.single_source_dijkstra_path_length(g, node_of[k], weight="length")
+        for j in d_keys:
+            if node_of[j] in dist:
+                total = offset[k] + dist[node_of[j]] + offset[j]
+                if total <= cutoff:
+                    ref[(f"o{k}", f"d{j}")] = total
+    got = {(a, b): m for a, b, m in zip(r.origin_id, r.destination_id, r.distance_m,
+                                        strict=True)}
+    assert got.keys() == ref.keys() and len(ref) > 0
+    assert all(got[k] == pytest.approx(ref[k], abs=1e-6) for k in ref)
+
+
+@pytest.mark.realdata
+def test_agrees_with_networkx_on_nanjing(nanjing_osm: Path) -> None:
+    core = shapely.box(118.770, 32.036, 118.795, 32.051)
+    net = WalkNetwork.from_osm_file(nanjing_osm, clip=core, margin_m=300)
+    rng = np.random.default_rng(7)
+    oi = rng.choice(net.n_nodes, 200, replace=False)
+    di = rng.choice(net.n_nodes, 40, replace=False)
+    o = _gdf([f"o{i}" for i in oi], list(shapely.points(net.x[oi], net.y[oi])), crs=net.crs)
+    d = _gdf([f"d{i}" for i in di], list(shapely.points(net.x[di], net.y[di])), crs=net.crs)
+    r = travel_times(net, o.to_crs(4326), d.to_crs(4326), minutes=15, max_snap_m=5)
+    ref = _nx_pairs(net.to_networkx(), {f"o{i}": i for i in oi}, {f"d{i}": i for i in di}, 900)
+    got = {(a, b): m for a, b, m in zip(r.origin_id, r.destination_id, r.distance_m,
+                                        strict=True)}
+    assert len(ref) > 500
+    assert got.keys() == ref.keys()
+    # WGS84 round trip moves points by ~1e-9 m: well inside the tolerance
+    assert all(got[k] == pytest.approx(ref[k], abs=1e-6) for k in ref)

@@ -1,0 +1,178 @@
+"""Walking networks: OSM parsing and walk filter, clipping, fragments, lines, Overpass offline."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from errors import CRSError, NetworkError
+from geo.network import WalkNetwork, is_walkable, load_network
+
+OSM_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="test">\n'
+
+
+def _osm(path: Path, nodes: dict[int, tuple[float, float, dict]], ways: list[tuple]) -> Path:
+    """Write a tiny OSM XML file: nodes {id: (lon, lat, tags)}, ways [(id, refs, tags)]."""
+    out = [OSM_HEAD]
+    for nid, (lon, lat, tags) in nodes.items():
+        t = "".join(f'<tag k="{k}" v="{v}"/>' for k, v in tags.items())
+        out.append(f'<node id="{nid}" version="1" lat="{lat}" lon="{lon}">{t}</node>\n')
+    for wid, refs, tags in ways:
+        nd = "".join(f'<nd ref="{r}"/>' for r in refs)
+        t = "".join(f'<tag k="{k}" v="{v}"/>' for k, v in tags.items())
+        out.append(f'<way id="{wid}" version="1">{nd}{t}</way>\n')
+    out.append("</osm>\n")
+    path.write_text("".join(out), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("tags", "walkable"),
+    [
+        ({"highway": "residential"}, True),
+        ({"highway": "footway"}, True),
+        ({"highway": "service"}, True),
+        ({"highway": "motorway"}, False),
+        ({"highway": "motorway_link"}, False),
+        ({"highway": "trunk"}, True),  # osmnx's walk filter keeps trunk roads
+        ({"highway": "cycleway"}, False),
+        ({"highway": "construction"}, False),
+        ({"highway": "proposed"}, False),
+        ({"highway": "platform"}, False),
+        ({"highway": "raceway"}, False),
+        ({"highway": "residential", "foot": "no"}, False),
+        ({"highway": "residential", "access": "private"}, False),
+        ({"highway": "residential", "access": "private", "foot": "yes"}, True),
+        ({"highway": "pedestrian", "area": "yes"}, False),
+        ({"highway": "service", "service": "private"}, False),
+        ({"highway": "primary", "sidewalk": "separate"}, False),
+        ({"building": "yes"}, False),
+    ],
+)
+def test_walk_filter_follows_osmnx(tags: dict, walkable: bool) -> None:
+    assert is_walkable(tags) is walkable
+
+
+def test_tiny_osm_file(tmp_path: Path) -> None:
+    # three nodes in a row 0.001° apart in longitude at the equator-ish, plus a motorway
+    nodes = {
+        1: (117.0, 31.0, {}),
+        2: (117.001, 31.0, {"barrier": "gate"}),
+        3: (117.002, 31.0, {}),
+        4: (117.002, 31.001, {}),
+        5: (117.003, 31.001, {}),
+    }
+    ways = [
+        (10, [1, 2, 3], {"highway": "residential"}),
+        (11, [3, 4], {"highway": "footway"}),
+        (12, [4, 5], {"highway": "motorway"}),
+    ]
+    net = WalkNetwork.from_osm_file(_osm(tmp_path / "t.osm", nodes, ways))
+    assert net.n_nodes == 4 and net.n_edges == 3
+    assert sorted(net.node_ids.tolist()) == [1, 2, 3, 4]
+    assert net.node_ids[net.gates].tolist() == [2]
+    # 0.001° of longitude at 31°N ≈ 95.4 m; 0.001° latitude ≈ 110.9 m
+    assert net.edge_length.sum() == pytest.approx(2 * 95.4 + 110.9, rel=0.01)
+    assert net.crs.to_epsg() == 32650
+    edges = net.to_gdf()
+    assert edges.crs.to_epsg() == 4326 and len(edges) == 3
+
+
+def test_clip_drops_far_ways_and_fragments_are_reported(tmp_path: Path) -> None:
+    nodes = {i: (117.0 + 0.001 * i, 31.0, {}) for i in range(1, 6)}
+    nodes |= {20: (117.2, 31.2, {}), 21: (117.201, 31.2, {})}  # far away
+    nodes |= {30: (117.0, 31.01, {}), 31: (117.001, 31.01, {})}  # near, disconnected
+    ways = [(1, [1, 2, 3, 4, 5], {"highway": "residential"}),
+            (2, [5, 20, 21], {"highway": "primary"}),
+            (3, [30, 31], {"highway": "footway"})]
+    path = _osm(tmp_path / "c.osm", nodes, ways)
+    clip = shapely.box(116.999, 30.999, 117.006, 31.011)
+    net = WalkNetwork.from_osm_file(path, clip=clip, margin_m=100)
+    assert sorted(net.node_ids.tolist()) == [1, 2, 3, 4, 5]
+    assert net.info["clip"]["edges_dropped"] == 2
+    frag = net.info["fragments"]
+    assert frag["components"] == 2 and frag["dropped_nodes"] == 2 and frag["kept"] == "largest"
+    full = WalkNetwork.from_osm_file(path, clip=clip, margin_m=100, keep_fragments=True)
+    assert full.n_nodes == 7
+
+
+def test_no_walkable_ways(tmp_path: Path) -> None:
+    nodes = {1: (117.0, 31.0, {}), 2: (117.001, 31.0, {}), 3: (117.001, 31.001, {})}
+    ways = [(1, [1, 2], {"highway": "motorway"}), (2, [2, 3, 1], {"building": "yes"})]
+    with pytest.raises(NetworkError, match="no walkable ways"):
+        WalkNetwork.from_osm_file(_osm(tmp_path / "m.osm", nodes, ways))
+
+
+def test_not_an_osm_file(tmp_path: Path) -> None:
+    bad = tmp_path / "roads.osm"
+    bad.write_text("id,name\n1,not osm\n", encoding="utf-8")
+    with pytest.raises(NetworkError, match="not a readable OSM file|no OSM ways"):
+        WalkNetwork.from_osm_file(bad)
+    with pytest.raises(NetworkError, match="not found"):
+        load_network(tmp_path / "missing.osm")
+
+
+def test_pbf_roundtrip(tmp_path: Path) -> None:
+    import osmium
+
+    nodes = {1: (117.0, 31.0, {}), 2: (117.001, 31.0, {"entrance": "yes"}),
+             3: (117.001, 31.001, {})}
+    xml = _osm(tmp_path / "a.osm", nodes, [(1, [1, 2, 3], {"highway": "footway"})])
+    pbf = tmp_path / "a.osm.pbf"
+    with osmium.SimpleWriter(str(pbf)) as writer:
+        for obj in osmium.FileProcessor(str(xml)):
+            writer.add(obj)
+    a, b = WalkNetwork.from_osm_file(xml), WalkNetwork.from_osm_file(pbf)
+    assert a.node_ids.tolist() == b.node_ids.tolist()
+    np.testing.assert_allclose(a.edge_length, b.edge_length)
+    assert b.node_ids[b.gates].tolist() == [2]
+
+
+def test_from_lines_nodes_crossings(tmp_path: Path) -> None:
+    # a plus sign: two 200 m lines crossing in the middle, in UTM 50N metres
+    lines = gpd.GeoDataFrame(
+        geometry=[shapely.LineString([(500000, 3500000), (500200, 3500000)]),
+                  shapely.LineString([(500100, 3499900), (500100, 3500100)])],
+        crs="EPSG:32650",
+    )
+    net = WalkNetwork.from_lines(lines)
+    assert net.n_nodes == 5 and net.n_edges == 4
+    np.testing.assert_allclose(np.sort(net.edge_length), [100, 100, 100, 100], atol=1e-6)
+    path = tmp_path / "roads.gpkg"
+    lines.to_file(path, layer="roads")
+    net2 = load_network(path)
+    assert net2.n_edges == 4
+    with pytest.raises(CRSError, match="no CRS"):
+        WalkNetwork.from_lines(lines.set_crs(None, allow_override=True))
+
+
+def test_overpass_offline_fails_fast() -> None:
+    import osmnx as ox
+
+    old = ox.settings.overpass_url
+    ox.settings.overpass_url = "http://127.0.0.1:9/api"  # closed port: refused at once
+    try:
+        t0 = time.perf_counter()
+        with pytest.raises(NetworkError, match="could not download.*local OSM file"):
+            WalkNetwork.from_overpass(shapely.box(117.27, 31.86, 117.28, 31.87), timeout=3)
+        assert time.perf_counter() - t0 < 15
+    finally:
+        ox.settings.overpass_url = old
+
+
+@pytest.mark.realdata
+def test_nanjing_extract(nanjing_osm: Path) -> None:
+    core = shapely.box(118.770, 32.036, 118.795, 32.051)
+    net = WalkNetwork.from_osm_file(nanjing_osm, clip=core, margin_m=300)
+    full = WalkNetwork.from_osm_file(nanjing_osm)
+    assert 1000 < net.n_nodes < full.n_nodes
+    assert net.info["walkable_ways"] == 383
+    assert net.info["fragments"]["components"] > 1
+    # every kept node lies within the core + margin
+    lon, lat = net.nodes_wgs84()
+    assert lon.min() > 118.76 and lon.max() < 118.80
