@@ -1,0 +1,317 @@
+"""Scenario store: scenarios (inputs, profile, parameters, results) in one SQLite file.
+
+A scenario is saved in one transaction (never half-written), reopened after a restart, and
+every query is filtered by ``owner`` so that the sessions of different users stay apart. Layers
+are stored as GeoJSON (EPSG:4326) text, results as JSON. No Streamlit here.
+
+The default file is ``$YILAO_DATA_DIR/scenarios.sqlite``, else
+``$XDG_DATA_HOME/yilao-yixiao/scenarios.sqlite`` (``~/.local/share/...``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import os
+import sqlite3
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from errors import InputError
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS scenarios (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    name TEXT NOT NULL,
+    profile_id TEXT,
+    parameters TEXT NOT NULL,
+    results TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS scenarios_owner ON scenarios(owner, created);
+CREATE TABLE IF NOT EXISTS layers (
+    scenario_id TEXT NOT NULL REFERENCES scenarios(id) ON DELETE CASCADE,
+    owner TEXT NOT NULL,
+    name TEXT NOT NULL,
+    geojson TEXT NOT NULL,
+    PRIMARY KEY (scenario_id, name)
+);
+"""
+
+
+class ScenarioNotFound(InputError):
+    """No scenario with this id for this owner."""
+
+
+def default_path() -> Path:
+    """Default location of the store (see the module docstring)."""
+    base = os.environ.get("YILAO_DATA_DIR")
+    if base:
+        return Path(base) / "scenarios.sqlite"
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg) / "yilao-yixiao" / "scenarios.sqlite"
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert results (frames, numpy values, NaN) into plain JSON values.
+
+    DataFrames become ``{"__frame__": [records]}`` so that :func:`from_jsonable` gives a
+    DataFrame back; NaN and infinities become ``null``.
+    """
+    if isinstance(value, gpd.GeoDataFrame):
+        value = pd.DataFrame(value.drop(columns=value.geometry.name))
+    if isinstance(value, pd.DataFrame):
+        return {"__frame__": [to_jsonable(r) for r in value.to_dict(orient="records")],
+                "__columns__": [str(c) for c in value.columns]}
+    if isinstance(value, pd.Series):
+        return to_jsonable(value.to_dict())
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [to_jsonable(v) for v in value.tolist()]
+    if isinstance(value, np.bool_ | bool):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        f = float(value)
+        return None if math.isnan(f) or math.isinf(f) else f
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, int | str):
+        return value
+    if isinstance(value, _dt.date | _dt.datetime | pd.Timestamp):
+        return value.isoformat()
+    raise TypeError(f"cannot store a value of type {type(value).__name__} in a scenario: {value!r}")
+
+
+def from_jsonable(value: Any) -> Any:
+    """Inverse of :func:`to_jsonable` for frames."""
+    if isinstance(value, dict):
+        if "__frame__" in value:
+            return pd.DataFrame(value["__frame__"], columns=value.get("__columns__"))
+        return {k: from_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [from_jsonable(v) for v in value]
+    return value
+
+
+@dataclass
+class Scenario:
+    """One scenario: what went in and what came out.
+
+    Parameters
+    ----------
+    name : str
+        Shown in lists and comparisons.
+    profile_id : str
+        Policy profile used.
+    parameters : dict
+        Service, objective, minutes, speed, budget or p, candidate set, solver options …
+    results : dict
+        Indicators and tables (DataFrames allowed; stored as JSON).
+    layers : dict of GeoDataFrame
+        Input and output layers (areas, sites, …), stored as GeoJSON in EPSG:4326.
+    """
+
+    name: str
+    profile_id: str | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+    results: dict[str, Any] = field(default_factory=dict)
+    layers: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    id: str | None = None
+    owner: str | None = None
+    created: str | None = None
+
+
+def _layer_json(name: str, gdf: gpd.GeoDataFrame) -> str:
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise TypeError(f"layer {name!r} is not a GeoDataFrame")
+    if gdf.crs is None:
+        raise InputError([f"layer {name!r} has no CRS; it cannot be stored"])
+    if gdf.crs.to_epsg() != 4326:
+        gdf = gdf.to_crs(4326)
+    frame = gdf.copy()
+    for col in frame.columns:
+        if col != frame.geometry.name and frame[col].dtype == object:
+            frame[col] = frame[col].map(
+                lambda v: json.dumps(to_jsonable(v)) if isinstance(v, list | tuple | dict) else v
+            )
+    return frame.to_json(na="null", drop_id=True)
+
+
+class ScenarioStore:
+    """Scenarios in one SQLite file.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        The database file; default :func:`default_path`. ``":memory:"`` for a throw-away one.
+
+    Examples
+    --------
+    >>> store = ScenarioStore(":memory:")
+    >>> sid = store.save(Scenario(name="A", parameters={"p": 2}), owner="u1")
+    >>> [s["name"] for s in store.list(owner="u1")], store.list(owner="u2")
+    (['A'], [])
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None):
+        if path is None:
+            path = default_path()
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(self.path, timeout=10.0, check_same_thread=False,
+                                     isolation_level=None)
+        self._conn.execute("PRAGMA foreign_keys = ON")
+        if self.path != ":memory:":
+            self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.executescript(_SCHEMA)
+        self._conn.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+            (str(SCHEMA_VERSION),),
+        )
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._conn.close()
+
+    def __enter__(self) -> ScenarioStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @staticmethod
+    def _check_owner(owner: str) -> str:
+        if not isinstance(owner, str) or not owner.strip():
+            raise InputError(["owner must be a non-empty string (the user or session id)"])
+        return owner
+
+    def save(self, scenario: Scenario, *, owner: str) -> str:
+        """Save *scenario* for *owner* in one transaction; return its id.
+
+        A scenario with the same id (and owner) is replaced. If anything fails — a layer that
+        cannot be serialised, a result that is not JSON, a database error — nothing is stored.
+        """
+        owner = self._check_owner(owner)
+        if not str(scenario.name).strip():
+            raise InputError(["a scenario needs a name"])
+        sid = scenario.id or uuid.uuid4().hex
+        created = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+        cur = self._conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            row = cur.execute("SELECT owner FROM scenarios WHERE id = ?", (sid,)).fetchone()
+            if row is not None and row[0] != owner:
+                raise ScenarioNotFound([f"scenario {sid} does not belong to this user"])
+            cur.execute("DELETE FROM scenarios WHERE id = ? AND owner = ?", (sid, owner))
+            cur.execute(
+                "INSERT INTO scenarios(id, owner, name, profile_id, parameters, results, created)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    sid,
+                    owner,
+                    str(scenario.name),
+                    scenario.profile_id,
+                    json.dumps(to_jsonable(scenario.parameters), ensure_ascii=False),
+                    json.dumps(to_jsonable(scenario.results), ensure_ascii=False,
+                               allow_nan=False),
+                    created,
+                ),
+            )
+            for name, gdf in scenario.layers.items():
+                if gdf is None:
+                    continue
+                cur.execute(
+                    "INSERT INTO layers(scenario_id, owner, name, geojson) VALUES (?, ?, ?, ?)",
+                    (sid, owner, str(name), _layer_json(str(name), gdf)),
+                )
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        scenario.id, scenario.owner, scenario.created = sid, owner, created
+        return sid
+
+    def list(self, *, owner: str) -> list[dict[str, Any]]:
+        """Scenarios of *owner*, oldest first: id, name, profile_id, created, parameters."""
+        owner = self._check_owner(owner)
+        rows = self._conn.execute(
+            "SELECT id, name, profile_id, created, parameters FROM scenarios WHERE owner = ?"
+            " ORDER BY created, rowid",
+            (owner,),
+        ).fetchall()
+        return [
+            {"id": r[0], "name": r[1], "profile_id": r[2], "created": r[3],
+             "parameters": json.loads(r[4])}
+            for r in rows
+        ]
+
+    def load(self, scenario_id: str, *, owner: str, layers: bool = True) -> Scenario:
+        """Scenario *scenario_id* of *owner* (layers as GeoDataFrames, tables as DataFrames).
+
+        Raises
+        ------
+        ScenarioNotFound
+            If there is no such scenario for this owner (another user's is not visible).
+        """
+        owner = self._check_owner(owner)
+        row = self._conn.execute(
+            "SELECT id, name, profile_id, parameters, results, created FROM scenarios"
+            " WHERE id = ? AND owner = ?",
+            (scenario_id, owner),
+        ).fetchone()
+        if row is None:
+            raise ScenarioNotFound([f"no saved scenario with id {scenario_id!r} for this user"])
+        gdfs: dict[str, gpd.GeoDataFrame] = {}
+        if layers:
+            for name, text in self._conn.execute(
+                "SELECT name, geojson FROM layers WHERE scenario_id = ? AND owner = ?"
+                " ORDER BY rowid",
+                (scenario_id, owner),
+            ):
+                data = json.loads(text)
+                if data.get("features"):
+                    gdf = gpd.GeoDataFrame.from_features(data["features"], crs=4326)
+                    cols = [c for c in gdf.columns if c != "geometry"] + ["geometry"]
+                    gdfs[name] = gdf[cols]
+                else:
+                    gdfs[name] = gpd.GeoDataFrame(geometry=[], crs=4326)
+        return Scenario(
+            id=row[0], name=row[1], profile_id=row[2],
+            parameters=from_jsonable(json.loads(row[3])),
+            results=from_jsonable(json.loads(row[4])),
+            layers=gdfs, owner=owner, created=row[5],
+        )
+
+    def delete(self, scenario_id: str, *, owner: str) -> bool:
+        """Delete a scenario of *owner*; return whether one was deleted."""
+        owner = self._check_owner(owner)
+        cur = self._conn.cursor()
+        cur.execute("BEGIN IMMEDIATE")
+        try:
+            cur.execute("DELETE FROM layers WHERE scenario_id = ? AND owner = ?",
+                        (scenario_id, owner))
+            n = cur.execute("DELETE FROM scenarios WHERE id = ? AND owner = ?",
+                            (scenario_id, owner)).rowcount
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        return n > 0
