@@ -48,6 +48,8 @@ __all__ = [
 
 #: Snapped positions closer than this to an edge end (metres) are taken as the end node.
 _END_TOL_M = 1e-6
+#: Graphs larger than this are searched tile by tile (see :func:`pair_distances`).
+_LOCALIZE_NODES = 20_000
 
 
 @dataclass
@@ -306,6 +308,34 @@ def snap_graph(
     )
 
 
+def _expand(
+    si: np.ndarray, ti: np.ndarray, d: np.ndarray,
+    s_order: np.ndarray, s_start: np.ndarray, t_order: np.ndarray, t_start: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Expand pairs of distinct nodes into pairs of the access points located at them."""
+    ns = s_start[si + 1] - s_start[si]
+    nt = t_start[ti + 1] - t_start[ti]
+    if len(si) == 0 or (ns.max() == 1 and nt.max() == 1):
+        return s_order[s_start[si]], t_order[t_start[ti]], d
+    rep = ns * nt
+    pi = np.repeat(np.arange(len(si)), rep)
+    k = np.arange(len(pi)) - np.repeat(np.cumsum(rep) - rep, rep)
+    ks, kt = np.divmod(k, nt[pi])
+    return s_order[s_start[si[pi]] + ks], t_order[t_start[ti[pi]] + kt], d[pi]
+
+
+def _subgraph(graph: sp.csr_matrix, idx: np.ndarray, loc: np.ndarray) -> sp.csr_matrix:
+    """Induced subgraph on node indices ``idx``; ``loc`` maps global→local (-1 outside)."""
+    indptr, indices, data = graph.indptr, graph.indices, graph.data
+    starts, ends = indptr[idx], indptr[idx + 1]
+    counts = ends - starts
+    pos = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+    rows = np.repeat(np.arange(len(idx)), counts)
+    cols = loc[indices[pos]]
+    keep = cols >= 0
+    return sp.csr_matrix((data[pos][keep], (rows[keep], cols[keep])), shape=(len(idx),) * 2)
+
+
 def pair_distances(
     graph: sp.csr_matrix,
     src_node: np.ndarray,
@@ -317,13 +347,22 @@ def pair_distances(
     *,
     cutoff_m: float,
     chunk_bytes: int = 256 * 2**20,
+    xy: tuple[np.ndarray, np.ndarray] | None = None,
+    reach_m: float | None = None,
 ) -> pd.DataFrame:
     """Shortest distances between owners of access points, all pairs within a cutoff.
 
     The distance of a pair of owners is the minimum over their access points of
-    ``src_offset + network distance + tgt_offset``. Searches run from the distinct source
-    nodes in chunks sized so that the dense ``chunk × n_nodes`` block stays under
-    ``chunk_bytes``.
+    ``src_offset + network distance + tgt_offset``; pairs above ``cutoff_m`` are left out.
+
+    Without ``xy``, :func:`scipy.sparse.csgraph.dijkstra` runs on the whole graph from the
+    distinct source nodes in chunks sized so that the dense ``chunk × n_nodes`` block stays
+    under ``chunk_bytes``. With node coordinates ``xy`` and ``reach_m`` (an upper bound on
+    the straight-line distance a walk of ``cutoff_m`` can cover, ``cutoff_m / min(edge
+    length / chord)``), sources are grouped in square tiles and each group is searched on the
+    induced subgraph of the nodes within ``reach_m`` of its tile. Every path within the
+    cutoff stays inside that window, so the result is exact, and each search costs the
+    window's size instead of the whole city's.
 
     Returns
     -------
@@ -333,48 +372,71 @@ def pair_distances(
     n = graph.shape[0]
     s_nodes, s_inv = np.unique(src_node, return_inverse=True)
     t_nodes, t_inv = np.unique(tgt_node, return_inverse=True)
-    # for each distinct node, the access points at it (CSR-like grouping)
     s_order = np.argsort(s_inv, kind="stable")
     s_start = np.searchsorted(s_inv[s_order], np.arange(len(s_nodes) + 1))
     t_order = np.argsort(t_inv, kind="stable")
     t_start = np.searchsorted(t_inv[t_order], np.arange(len(t_nodes) + 1))
-    chunk = max(1, int(chunk_bytes // (8 * max(n, 1))))
-    frames = []
-    for a in range(0, len(s_nodes), chunk):
-        block = dijkstra(graph, directed=True, indices=s_nodes[a:a + chunk], limit=cutoff_m)
-        sub = block[:, t_nodes]
-        del block
-        si, ti = np.nonzero(np.isfinite(sub))
-        d = sub[si, ti]
-        si = si + a
-        # expand node pairs into access-point pairs
-        ns = s_start[si + 1] - s_start[si]
-        nt = t_start[ti + 1] - t_start[ti]
-        if len(si) == 0:
-            continue
-        if ns.max() == 1 and nt.max() == 1:
-            sap = s_order[s_start[si]]
-            tap = t_order[t_start[ti]]
-            dd = d
-        else:
-            rep = ns * nt
-            pi = np.repeat(np.arange(len(si)), rep)
-            k = np.arange(len(pi)) - np.repeat(np.cumsum(rep) - rep, rep)
-            ks, kt = np.divmod(k, nt[pi])
-            sap = s_order[s_start[si[pi]] + ks]
-            tap = t_order[t_start[ti[pi]] + kt]
-            dd = d[pi]
+    frames: list[pd.DataFrame] = []
+
+    def collect(si: np.ndarray, ti: np.ndarray, d: np.ndarray) -> None:
+        sap, tap, dd = _expand(si, ti, d, s_order, s_start, t_order, t_start)
         total = src_offset[sap] + dd + tgt_offset[tap]
         ok = total <= cutoff_m
-        frames.append(pd.DataFrame(
-            {"src": src_owner[sap[ok]], "tgt": tgt_owner[tap[ok]], "distance_m": total[ok]}
-        ).groupby(["src", "tgt"], sort=False, as_index=False)["distance_m"].min())
+        if ok.any():
+            frames.append(pd.DataFrame(
+                {"src": src_owner[sap[ok]], "tgt": tgt_owner[tap[ok]], "distance_m": total[ok]}
+            ).groupby(["src", "tgt"], sort=False, as_index=False)["distance_m"].min())
+
+    if xy is None or reach_m is None or not np.isfinite(reach_m):
+        chunk = max(1, int(chunk_bytes // (8 * max(n, 1))))
+        for a in range(0, len(s_nodes), chunk):
+            block = dijkstra(graph, directed=True, indices=s_nodes[a:a + chunk], limit=cutoff_m)
+            sub = block[:, t_nodes]
+            del block
+            si, ti = np.nonzero(np.isfinite(sub))
+            collect(si + a, ti, sub[si, ti])
+    else:
+        x, y = xy
+        tile = max(float(reach_m), 1.0)
+        x0, y0 = float(x.min()), float(y.min())
+        cx = ((x - x0) // tile).astype(np.int64)
+        cy = ((y - y0) // tile).astype(np.int64)
+        ny = int(cy.max()) + 3
+        cell = (cx + 1) * ny + (cy + 1)
+        node_order = np.argsort(cell, kind="stable")
+        cell_sorted = cell[node_order]
+        t_mark = np.full(n, -1, np.int64)
+        t_mark[t_nodes] = np.arange(len(t_nodes))
+        loc = np.full(n, -1, np.int64)
+        s_cell = cell[s_nodes]
+        s_by_cell = np.argsort(s_cell, kind="stable")
+        cells, first = np.unique(s_cell[s_by_cell], return_index=True)
+        bounds = [*first.tolist(), len(s_by_cell)]
+        k = int(np.ceil(reach_m / tile))
+        offs = np.array([dx * ny + dy for dx in range(-k, k + 1) for dy in range(-k, k + 1)])
+        for c, a, b in zip(cells.tolist(), bounds[:-1], bounds[1:], strict=True):
+            srcs = s_by_cell[a:b]  # positions in s_nodes
+            win = np.sort(c + offs)
+            lo = np.searchsorted(cell_sorted, win, side="left")
+            hi = np.searchsorted(cell_sorted, win, side="right")
+            idx = np.concatenate([node_order[i:j] for i, j in zip(lo, hi, strict=True)])
+            loc[idx] = np.arange(len(idx))
+            sub = _subgraph(graph, idx, loc)
+            tin = t_mark[idx]
+            tl = np.flatnonzero(tin >= 0)  # local indices of targets in the window
+            chunk = max(1, int(chunk_bytes // (8 * max(len(idx), 1))))
+            for q in range(0, len(srcs), chunk):
+                part = srcs[q:q + chunk]
+                block = dijkstra(sub, directed=True, indices=loc[s_nodes[part]], limit=cutoff_m)
+                bt = block[:, tl]
+                si, ti = np.nonzero(np.isfinite(bt))
+                collect(part[si], tin[tl[ti]], bt[si, ti])
+            loc[idx] = -1
     if not frames:
         return pd.DataFrame({"src": np.empty(0, np.int64), "tgt": np.empty(0, np.int64),
                              "distance_m": np.empty(0)})
     out = pd.concat(frames, ignore_index=True)
-    out = out.groupby(["src", "tgt"], sort=True, as_index=False)["distance_m"].min()
-    return out
+    return out.groupby(["src", "tgt"], sort=True, as_index=False)["distance_m"].min()
 
 
 def _nearest_road_m(network: WalkNetwork, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -400,6 +462,7 @@ def travel_times(
     drop_unsnapped: bool = False,
     fallback: bool = False,
     chunk_bytes: int = 256 * 2**20,
+    localize: bool | None = None,
 ) -> pd.DataFrame:
     """Walking times of every (origin, destination) pair within ``minutes``.
 
@@ -426,6 +489,9 @@ def travel_times(
         Allow straight-line distances when ``network`` is None.
     chunk_bytes : int
         Memory bound of one search block.
+    localize : bool, optional
+        Search each tile of sources on the subgraph within walking reach (exact; see
+        :func:`pair_distances`). Default: when the graph has more than 20,000 nodes.
 
     Returns
     -------
@@ -496,7 +562,13 @@ def travel_times(
         d_side = (d_node[dm], d_ap.owner[dm], d_off[dm])
         from_origins = len(np.unique(o_side[0])) <= len(np.unique(d_side[0]))
         src, tgt = (o_side, d_side) if from_origins else (d_side, o_side)
-        res = pair_distances(sg.graph, *src, *tgt, cutoff_m=cutoff_m, chunk_bytes=chunk_bytes)
+        use_tiles = localize if localize is not None else sg.graph.shape[0] > _LOCALIZE_NODES
+        detour = network.min_detour
+        reach = (cutoff_m / detour * (1 + 1e-9) + 1e-6 if detour > 0 else np.inf) \
+            if use_tiles else None
+        res = pair_distances(sg.graph, *src, *tgt, cutoff_m=cutoff_m, chunk_bytes=chunk_bytes,
+                             xy=(sg.x, sg.y), reach_m=reach)
+        attrs["search"] = "tiled" if reach is not None and np.isfinite(reach) else "global"
         if not from_origins:
             res = res.rename(columns={"src": "tgt", "tgt": "src"})
         attrs["searched_from"] = "origins" if from_origins else "destinations"

@@ -145,6 +145,7 @@ class WalkNetwork:
     info: dict = field(default_factory=dict)
     _graph: sp.csr_matrix | None = field(default=None, repr=False)
     _tree: shapely.STRtree | None = field(default=None, repr=False)
+    _detour: float | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -516,6 +517,19 @@ class WalkNetwork:
         if self._graph is None:
             self._graph = build_csr(self.edge_u, self.edge_v, self.edge_length, self.n_nodes)
         return self._graph
+
+    @property
+    def min_detour(self) -> float:
+        """Smallest ratio of edge length to straight-line chord (≤ 1; 0 if a zero-length
+        edge joins distinct points). A walk of length L stays within L / min_detour of its
+        start in straight line, which bounds the search window of a cutoff."""
+        if self._detour is None:
+            chord = np.hypot(self.x[self.edge_u] - self.x[self.edge_v],
+                             self.y[self.edge_u] - self.y[self.edge_v])
+            pos = chord > 0
+            ratio = self.edge_length[pos] / chord[pos]
+            self._detour = float(min(1.0, ratio.min())) if len(ratio) else 1.0
+        return self._detour
 
     @property
     def edge_tree(self) -> shapely.STRtree:

@@ -173,7 +173,7 @@ def test_empty_area_layer_and_missing_crs_and_duplicates() -> None:
 # --------------------------------------------------------------- agreement with networkx
 
 
-def _random_network(seed: int, n: int = 300) -> WalkNetwork:
+def _random_network(seed: int, n: int = 300, low: float = 1.0) -> WalkNetwork:
     rng = np.random.default_rng(seed)
     x, y = rng.uniform(0, 2500, n) + X0, rng.uniform(0, 2500, n) + Y0
     tri = Delaunay(np.column_stack([x, y]))
@@ -182,8 +182,8 @@ def _random_network(seed: int, n: int = 300) -> WalkNetwork:
     e = np.unique(e, axis=0)
     e = e[rng.random(len(e)) < 0.55]  # remove edges: irregular, several components
     # lengths with detours (>= straight line), as real streets
-    length = np.hypot(x[e[:, 0]] - x[e[:, 1]], y[e[:, 0]] - y[e[:, 1]]) * rng.uniform(1, 1.3,
-                                                                                       len(e))
+    length = np.hypot(x[e[:, 0]] - x[e[:, 1]], y[e[:, 0]] - y[e[:, 1]]) * rng.uniform(low, 1.3,
+                                                                                         len(e))
     return WalkNetwork.from_arrays(x, y, e[:, 0], e[:, 1], length, crs=UTM, keep_fragments=True)
 
 
@@ -198,16 +198,20 @@ def _nx_pairs(g: nx.Graph, sources: dict, targets: dict, cutoff: float) -> dict:
     return out
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2, 3])
-def test_agrees_with_networkx_on_nodes(seed: int) -> None:
-    net = _random_network(seed)
+@pytest.mark.parametrize(("seed", "localize"), [(0, False), (1, False), (2, True), (3, True),
+                                             (4, True)])
+def test_agrees_with_networkx_on_nodes(seed: int, localize: bool) -> None:
+    # seed 4: some edges shorter than their chord, which widens the tiled search window
+    net = _random_network(seed, low=0.6 if seed == 4 else 1.0)
+    assert net.min_detour == (1.0 if seed != 4 else pytest.approx(0.6, abs=0.01))
     rng = np.random.default_rng(100 + seed)
     linked = np.unique(np.concatenate([net.edge_u, net.edge_v]))  # skip isolated nodes
     oi = rng.choice(linked, 60, replace=False)
     di = rng.choice(linked, 15, replace=False)
     o = _gdf([f"o{i}" for i in oi], list(shapely.points(net.x[oi], net.y[oi])))
     d = _gdf([f"d{i}" for i in di], list(shapely.points(net.x[di], net.y[di])))
-    r = travel_times(net, o, d, minutes=12, speed_m_per_min=60, max_snap_m=1)
+    r = travel_times(net, o, d, minutes=12, speed_m_per_min=60, max_snap_m=1, localize=localize)
+    assert r.attrs["search"] == ("tiled" if localize else "global")
     ref = _nx_pairs(net.to_networkx(), {f"o{i}": i for i in oi}, {f"d{i}": i for i in di}, 720)
     got = {(a, b): m for a, b, m in zip(r.origin_id, r.destination_id, r.distance_m,
                                         strict=True)}
@@ -260,7 +264,8 @@ def test_agrees_with_networkx_off_nodes(seed: int) -> None:
     o = _gdf([f"o{k}" for k in o_keys], [shapely.Point(*pts[k]) for k in o_keys])
     d = _gdf([f"d{k}" for k in d_keys], [shapely.Point(*pts[k]) for k in d_keys])
     cutoff = 900.0
-    r = travel_times(net, o, d, minutes=15, speed_m_per_min=60, max_snap_m=150)
+    r = travel_times(net, o, d, minutes=15, speed_m_per_min=60, max_snap_m=150,
+                     localize=seed % 2 == 0)
     ref = {}
     for k in o_keys:
         dist = nx.single_source_dijkstra_path_length(g, node_of[k], weight="length")
@@ -284,7 +289,8 @@ def test_agrees_with_networkx_on_nanjing(nanjing_osm: Path) -> None:
     di = rng.choice(net.n_nodes, 40, replace=False)
     o = _gdf([f"o{i}" for i in oi], list(shapely.points(net.x[oi], net.y[oi])), crs=net.crs)
     d = _gdf([f"d{i}" for i in di], list(shapely.points(net.x[di], net.y[di])), crs=net.crs)
-    r = travel_times(net, o.to_crs(4326), d.to_crs(4326), minutes=15, max_snap_m=5)
+    r = travel_times(net, o.to_crs(4326), d.to_crs(4326), minutes=15, max_snap_m=5,
+                     localize=True)
     ref = _nx_pairs(net.to_networkx(), {f"o{i}": i for i in oi}, {f"d{i}": i for i in di}, 900)
     got = {(a, b): m for a, b, m in zip(r.origin_id, r.destination_id, r.distance_m,
                                         strict=True)}
