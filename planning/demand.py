@@ -231,12 +231,10 @@ def parse_number_list(value: Any) -> list[float] | None:
     Returns None when the value is missing (NaN, None, empty text); raises ValueError naming
     the piece that is not a number.
     """
-    if value is None:
-        return None
-    if isinstance(value, float) and np.isnan(value):
-        return None
     if isinstance(value, Sequence | np.ndarray) and not isinstance(value, str):
         items: list[Any] = list(value)
+    elif value is None or pd.isna(value):
+        return None
     else:
         text = str(value).strip()
         if text == "" or text.lower() in ("nan", "none", "null"):
