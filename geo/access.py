@@ -24,6 +24,7 @@ the dense ``chunk × nodes`` distance block.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -523,12 +524,16 @@ def travel_times(
         res = _straight_line(origins, destinations, cutoff_m=cutoff_m)
         attrs["method"] = "straight-line"
     else:
+        clock = time.perf_counter()
         o_ap = access_points(origins, network, boundary_spacing_m=boundary_spacing_m,
                              gate_tolerance_m=gate_tolerance_m)
         d_ap = access_points(destinations, network, boundary_spacing_m=boundary_spacing_m,
                              gate_tolerance_m=gate_tolerance_m)
+        timings = {"access_points_s": time.perf_counter() - clock}
+        clock = time.perf_counter()
         sg = snap_graph(network, [(o_ap.x, o_ap.y, o_ap.node), (d_ap.x, d_ap.y, d_ap.node)],
                         max_snap_m=max_snap_m)
+        timings["snap_s"] = time.perf_counter() - clock
         o_node, d_node = sg.node
         o_off, d_off = sg.offset
         bad = ProblemCollector(source="travel_times", error=SnapError)
@@ -566,8 +571,11 @@ def travel_times(
         detour = network.min_detour
         reach = (cutoff_m / detour * (1 + 1e-9) + 1e-6 if detour > 0 else np.inf) \
             if use_tiles else None
+        clock = time.perf_counter()
         res = pair_distances(sg.graph, *src, *tgt, cutoff_m=cutoff_m, chunk_bytes=chunk_bytes,
                              xy=(sg.x, sg.y), reach_m=reach)
+        timings["search_s"] = time.perf_counter() - clock
+        attrs["timings"] = timings
         attrs["search"] = "tiled" if reach is not None and np.isfinite(reach) else "global"
         if not from_origins:
             res = res.rename(columns={"src": "tgt", "tgt": "src"})
