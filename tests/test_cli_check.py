@@ -1,0 +1,176 @@
+"""The ``profiles`` and ``check`` commands: output, exit codes, no partial output on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from planning.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+HEADER = ("id,name,area_type,population,households,childcare_places,eldercare_area_m2,"
+          "eldercare_site_areas_m2,childcare_site_places\n")
+GOOD_CSV = HEADER + """D1,甲,new,5240,,52,600,"350,250",52
+D2,乙,old,,1000,21,200,200,21
+D3,丙,new,,1000,27,300,350,27
+"""
+
+BAD_CSV = """id,name,area_type,population,households,childcare_places,eldercare_area_m2
+B1,坏1,new,,,10,100
+B2,坏2,new,-50,,10,100
+B3,好,new,1000,,10,300
+"""
+
+
+@pytest.fixture
+def good_csv(tmp_path):
+    p = tmp_path / "devs.csv"
+    p.write_text(GOOD_CSV, encoding="utf-8")
+    return p
+
+
+@pytest.fixture
+def bad_csv(tmp_path):
+    p = tmp_path / "bad.csv"
+    p.write_text(BAD_CSV, encoding="utf-8")
+    return p
+
+
+def test_profiles_list(capsys):
+    assert main(["profiles"]) == 0
+    out = capsys.readouterr().out
+    for pid in ("national", "chuzhou", "xuanhan", "quzhou", "hefei", "suizhou"):
+        assert f"\n{pid} " in out
+    assert "合肥市" in out and "1 omitted" in out
+
+
+def test_profiles_show_marks_local_and_inherited(capsys):
+    assert main(["profiles", "show", "hefei"]) == 0
+    out = capsys.readouterr().out
+    assert "[local] eldercare_min_site_new: eldercare, eldercare_min_site_area, area new: 350" \
+        in out
+    assert "單體面積不得低於350平方米" in out
+    assert "[inherited from national] eldercare_beds_per_1000_elderly" in out
+    assert "[inherited from national] persons_per_household = 2.62 人/户" in out
+    assert main(["profiles", "show", "suizhou"]) == 0
+    assert "按标补齐" in capsys.readouterr().out
+
+
+def test_profiles_show_unknown_exits_2(capsys):
+    assert main(["profiles", "show", "atlantis"]) == 2
+    assert "unknown profile 'atlantis'" in capsys.readouterr().err
+
+
+def test_check_writes_json(good_csv, tmp_path, capsys):
+    out = tmp_path / "report.json"
+    assert main(["check", "--profile", "hefei", "--developments", str(good_csv),
+                 "--out", str(out)]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["profile"] == "hefei"
+    devs = {d["id"]: d for d in doc["developments"]}
+    assert devs["D1"]["compliant"] is False
+    cc = next(r for r in devs["D1"]["rules"] if r["kind"] == "childcare_places_per_1000")
+    assert (cc["required"], cc["provided"], cc["shortfall"]) == (52.4, 52, 0.4)
+    site = next(r for r in devs["D1"]["rules"] if r["kind"] == "eldercare_min_site_area")
+    assert (site["required"], site["provided"], site["passed"]) == (350, 250, False)
+    assert devs["D2"]["compliant"] is True  # 1000 households → 2620 → 20.96 托位, 200 m²
+    assert devs["D3"]["compliant"] is True  # 2620 → 26.2 托位; 300 m²; one 350 m² site
+    text = capsys.readouterr().out
+    assert "required 52.4 托位, provided 52, short by 0.4" in text
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_check_writes_csv_and_xlsx(good_csv, tmp_path, suffix):
+    out = tmp_path / f"report{suffix}"
+    assert main(["check", "--profile", "quzhou", "--developments", str(good_csv),
+                 "--out", str(out)]) == 0
+    if suffix == ".csv":
+        text = out.read_text(encoding="utf-8-sig")
+        assert text.splitlines()[0].startswith("development_id,development_name,area_type")
+        assert "eldercare_min_site_new" in text
+    else:
+        wb = openpyxl.load_workbook(out)
+        assert wb["rules"]["A2"].value == "D1"
+
+
+def test_check_strict_exit_code(good_csv):
+    assert main(["check", "--profile", "hefei", "--developments", str(good_csv),
+                 "--strict"]) == 1
+    assert main(["check", "--profile", "suizhou", "--developments", str(good_csv),
+                 "--strict"]) == 0
+
+
+def test_check_bad_input_exits_2_lists_every_row_and_writes_nothing(bad_csv, tmp_path,
+                                                                    capsys):
+    out = tmp_path / "report.json"
+    assert main(["check", "--profile", "hefei", "--developments", str(bad_csv),
+                 "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "B1" in err and "B2" in err and "B3" not in err
+    assert not out.exists()
+    out.write_text("earlier report", encoding="utf-8")
+    assert main(["check", "--profile", "hefei", "--developments", str(bad_csv),
+                 "--out", str(out)]) == 2
+    assert out.read_text(encoding="utf-8") == "earlier report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "report.json"]
+
+
+def test_check_rejects_unknown_output_format_before_reading(good_csv, tmp_path, capsys):
+    out = tmp_path / "report.pdf"
+    assert main(["check", "--profile", "hefei", "--developments", str(good_csv),
+                 "--out", str(out)]) == 2
+    assert "unsupported format '.pdf'" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_check_unknown_profile_exits_2(good_csv, capsys):
+    assert main(["check", "--profile", "atlantis", "--developments", str(good_csv)]) == 2
+    assert "unknown profile 'atlantis'" in capsys.readouterr().err
+
+
+def test_check_with_a_user_profile_file(good_csv, tmp_path):
+    prof = tmp_path / "strict.toml"
+    prof.write_text(
+        'id = "strict"\nname = "严格"\nparent = "suizhou"\n'
+        '[[rules]]\nid = "childcare_max_site_places"\nservice = "childcare"\n'
+        'kind = "childcare_max_site_places"\narea_type = "any"\nvalue = 50\nunit = "托位/机构"\n'
+        'source = { document = "test", clause = "「50」" }\n', encoding="utf-8")
+    out = tmp_path / "r.json"
+    assert main(["check", "--profile", str(prof), "--developments", str(good_csv),
+                 "--out", str(out)]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    d1 = next(d for d in doc["developments"] if d["id"] == "D1")
+    mx = next(r for r in d1["rules"] if r["kind"] == "childcare_max_site_places")
+    assert (mx["required"], mx["provided"], mx["passed"], mx["excess"]) == (50, 52, False, 2)
+
+
+def test_check_demo(tmp_path):
+    pytest.importorskip("geo.demo")
+    out = tmp_path / "demo.json"
+    assert main(["check", "--profile", "hefei", "--demo", "--out", str(out)]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["profile"] == "hefei" and doc["developments"]
+    assert doc["summary"]["non_compliant"] >= 1
+    for d in doc["developments"]:
+        for r in d["rules"]:
+            if r["kind"] == "childcare_places_per_1000":
+                assert r["required"] == pytest.approx(
+                    d["population"] * (10 if d["area_type"] == "new" else 8) / 1000)
+
+
+def test_python_m_planning_exit_code_and_stderr(bad_csv, tmp_path):
+    out = tmp_path / "r.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "planning", "check", "--profile", "hefei",
+         "--developments", str(bad_csv), "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error:") and "B1" in proc.stderr
+    assert not out.exists()

@@ -1,0 +1,266 @@
+"""配建 compliance: hand-derived requirements for each jurisdiction, statuses, schema, files."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from errors import InputError
+from planning.compliance import atomic_write, check_developments
+from planning.profiles import load_profile
+
+COLUMNS = ["id", "name", "area_type", "population", "households", "childcare_places",
+           "eldercare_area_m2", "eldercare_site_areas_m2", "childcare_site_places"]
+
+
+def devs(*rows):
+    return pd.DataFrame([dict(zip(COLUMNS, r, strict=False)) for r in rows], columns=COLUMNS)
+
+
+def rules_of(report, dev_id):
+    dev = next(d for d in report.developments if d.id == dev_id)
+    return {r.rule: r for r in dev.rules}, dev
+
+
+@pytest.mark.parametrize(("provided", "passed", "shortfall"),
+                         [(52, False, 0.4), (53, True, 0), (52.4, True, 0)])
+def test_rounding_at_the_threshold(provided, passed, shortfall):
+    # 5,240 residents in a new Hefei area: 5240 / 1000 × 10 = 52.4 托位 before rounding
+    report = check_developments(devs(("d", "x", "new", 5240, None, provided, 600, "600")),
+                                load_profile("hefei"))
+    r = rules_of(report, "d")[0]["childcare_places_new"]
+    assert r.required == pytest.approx(52.4)
+    assert r.passed is passed
+    assert r.shortfall == pytest.approx(shortfall)
+    assert r.to_dict()["required"] == 52.4  # no floating-point noise in the output
+
+
+def test_hefei_new_and_old_with_350_single_site():
+    report = check_developments(devs(
+        # 1000 households → 2620 residents → 26.2 托位; 30 m²/100 households → 300 m²
+        ("n1", "新", "new", None, 1000, 27, 700, "350,200"),
+        ("n2", "新2", "new", None, 1000, 26, 300, "350"),
+        # old: 8/1000 and 20 m²/100 households; no minimum-site rule for old areas
+        ("o1", "旧", "old", None, 1000, 21, 200, "100,100"),
+    ), load_profile("hefei"))
+    r, dev = rules_of(report, "n1")
+    assert r["childcare_places_new"].required == pytest.approx(26.2)
+    assert r["childcare_places_new"].passed
+    assert r["eldercare_area_new"].required == pytest.approx(300)
+    assert r["eldercare_area_new"].passed
+    m = r["eldercare_min_site_new"]
+    assert (m.required, m.provided, m.shortfall, m.passed) == (350, 200, 150, False)
+    assert dev.status == "non_compliant" and not dev.compliant
+    r, dev = rules_of(report, "n2")
+    assert not r["childcare_places_new"].passed
+    assert r["childcare_places_new"].shortfall == pytest.approx(0.2)
+    assert r["eldercare_min_site_new"].passed
+    r, dev = rules_of(report, "o1")
+    assert set(r) == {"childcare_places_old", "eldercare_area_old"}
+    assert r["childcare_places_old"].required == pytest.approx(20.96)
+    assert r["eldercare_area_old"].required == pytest.approx(200)
+    assert dev.compliant
+
+
+def test_quzhou_200_per_site_and_inherited_old_area_rule():
+    report = check_developments(devs(
+        # 1000 households × 2.33 = 2330 residents → 23.3 托位; 20 m²/100 households → 200 m²
+        ("n", "", "new", None, 1000, 24, 380, "200,180"),
+        ("o", "", "old", 1000, None, 8, None, None),
+    ), load_profile("quzhou"))
+    r, _ = rules_of(report, "n")
+    assert r["childcare_places_new"].required == pytest.approx(23.3)
+    assert r["eldercare_area_new"].required == pytest.approx(200)
+    assert r["eldercare_area_new"].passed
+    m = r["eldercare_min_site_new"]
+    assert (m.provided, m.shortfall, m.passed) == (180, 20, False)
+    r, dev = rules_of(report, "o")
+    assert set(r) == {"childcare_places_old"}
+    assert r["childcare_places_old"].origin == "national"
+    assert r["childcare_places_old"].required == pytest.approx(8)
+    assert r["childcare_places_old"].passed
+    assert [x["kind"] for x in dev.not_checked] == ["eldercare_area_per_100_households"]
+
+
+def test_suizhou_max_150_per_site_and_old_area_without_figure():
+    report = check_developments(devs(
+        # 10,000 residents: 4.5/1000 → 45 托位; households 10000/2.62 → ×20/100 = 763.36 m²
+        ("ok", "", "new", 10000, None, 150, 800, "800", "150"),
+        ("big", "", "new", 10000, None, 160, 800, "800", "160"),
+        ("old", "", "old", 3000, None, 0, 0, None, None),
+    ), load_profile("suizhou"))
+    r, dev = rules_of(report, "ok")
+    assert r["childcare_places_new"].required == pytest.approx(45)
+    assert r["eldercare_area_new"].required == pytest.approx(10000 / 2.62 * 0.2)
+    mx = r["childcare_max_site_places"]
+    assert (mx.required, mx.provided, mx.passed, mx.comparison) == (150, 150, True, "at_most")
+    assert dev.compliant
+    r, dev = rules_of(report, "big")
+    mx = r["childcare_max_site_places"]
+    assert (mx.provided, mx.passed, mx.shortfall, mx.excess) == (160, False, 10, 10)
+    assert mx.to_dict()["excess"] == 10
+    r, dev = rules_of(report, "old")
+    assert r["childcare_max_site_places"].status == "not_provided"
+    kinds = {x["kind"]: x for x in dev.not_checked}
+    assert "按标补齐" in kinds["childcare_places_per_1000"]["reason"]
+    assert kinds["childcare_places_per_1000"]["rule"] == "childcare_places_old"
+    assert "eldercare_area_per_100_households" in kinds
+
+
+def test_chuzhou_one_childcare_site_per_20000_residents():
+    report = check_developments(devs(
+        ("two", "", "new", 30000, None, 300, 0, None, "150,150"),
+        ("one", "", "new", 30000, None, 300, 0, None, "300"),
+        ("none", "", "new", 30000, None, 300, 0, None, None),
+        ("old", "", "old", None, 500, 11, 100, None, "11"),
+    ), load_profile("chuzhou"))
+    r, _ = rules_of(report, "two")
+    f = r["childcare_sites_per_20000"]
+    assert (f.required, f.provided, f.passed, f.unit) == (1.5, 2, True, "处")
+    assert r["childcare_places_new"].required == pytest.approx(300)
+    assert "eldercare_area_new" not in r  # Chuzhou states no new-area elder-care figure
+    f = rules_of(report, "one")[0]["childcare_sites_per_20000"]
+    assert (f.passed, f.shortfall) == (False, 0.5)
+    f = rules_of(report, "none")[0]["childcare_sites_per_20000"]
+    assert f.status == "not_provided" and f.passed is False
+    r, dev = rules_of(report, "old")
+    # 500 households × 2.62 = 1310 residents → 10.48 托位; 20 m²/100 households → 100 m²
+    assert r["childcare_places_old"].required == pytest.approx(10.48)
+    assert r["eldercare_area_old"].required == pytest.approx(100)
+    assert r["childcare_sites_per_20000"].required == pytest.approx(1310 / 20000)
+    assert dev.compliant
+
+
+def test_xuanhan_old_area_8_per_1000():
+    report = check_developments(devs(("o", "", "old", 2500, None, 20, None)),
+                                load_profile("xuanhan"))
+    r, dev = rules_of(report, "o")
+    assert set(r) == {"childcare_places_old"}
+    assert r["childcare_places_old"].required == pytest.approx(20)
+    assert dev.compliant
+
+
+def test_missing_figures_make_a_development_incomplete_not_compliant():
+    report = check_developments(devs(("d", "", "new", 1000, None, None, 300, None)),
+                                load_profile("hefei"))
+    r, dev = rules_of(report, "d")
+    assert r["childcare_places_new"].status == "not_provided"
+    assert "blank" in r["childcare_places_new"].reason
+    assert r["eldercare_min_site_new"].status == "not_provided"
+    assert r["eldercare_min_site_new"].provided is None
+    assert dev.status == "incomplete" and dev.compliant is False
+    assert report.to_dict()["summary"] == {"developments": 1, "compliant": 0,
+                                           "non_compliant": 0, "incomplete": 1}
+
+
+def test_site_list_fills_a_blank_total_with_a_warning():
+    report = check_developments(devs(("d", "", "new", 1000, None, 10, None, "200,200")),
+                                load_profile("quzhou"))
+    r, dev = rules_of(report, "d")
+    assert r["eldercare_area_new"].provided == 400
+    assert any("sum of eldercare_site_areas_m2" in w for w in dev.warnings)
+
+
+def test_json_schema():
+    report = check_developments(devs(
+        ("a", "甲", "new", 5240, None, 52, 600, "350,250", "52"),
+        ("b", "乙", "old", None, 1000, 30, None, None, None),
+    ), load_profile("hefei"))
+    doc = json.loads(json.dumps(report.to_dict(), ensure_ascii=False, allow_nan=False))
+    assert doc["profile"] == "hefei"
+    assert [d["id"] for d in doc["developments"]] == ["a", "b"]
+    for d in doc["developments"]:
+        assert isinstance(d["compliant"], bool)
+        assert d["status"] in ("compliant", "non_compliant", "incomplete")
+        for r in d["rules"]:
+            assert {"rule", "kind", "service", "passed", "required", "provided", "shortfall",
+                    "unit", "source", "status", "comparison"} <= set(r)
+            assert r["kind"] in ("childcare_places_per_1000", "eldercare_area_per_100_households",
+                                 "eldercare_min_site_area", "childcare_max_site_places",
+                                 "facilities_per_population")
+            assert r["service"] in ("childcare", "eldercare")
+            assert isinstance(r["passed"], bool)
+            assert isinstance(r["required"], int | float)
+            assert isinstance(r["source"], str) and r["source"]
+            if r["status"] == "not_provided":
+                assert r["provided"] is None and r["shortfall"] is None
+            else:
+                assert isinstance(r["provided"], int | float)
+                assert isinstance(r["shortfall"], int | float) and r["shortfall"] >= 0
+    a = doc["developments"][0]
+    assert a["compliant"] is False
+    cc = next(r for r in a["rules"] if r["rule"] == "childcare_places_new")
+    assert (cc["required"], cc["provided"], cc["shortfall"], cc["unit"]) == (52.4, 52, 0.4, "托位")
+    assert "每千人口不少於10個托位" in cc["source"]
+    b = doc["developments"][1]
+    el = next(r for r in b["rules"] if r["rule"] == "eldercare_area_old")
+    assert el["status"] == "not_provided" and el["passed"] is False
+    assert {x["rule"] for x in doc["not_checked"]} >= {"eldercare_service_circle",
+                                                       "childcare_places_citywide_2025"}
+
+
+def test_every_input_problem_is_reported_at_once():
+    bad = devs(
+        ("a", "", "new", None, None, 10, 100, "100"),
+        ("a", "", "new", 100, None, -1, 100, "100"),
+        ("c", "", "newish", 100, None, 1, 100, "300,abc"),
+        ("d", "", "new", 100, None, 1, 100, "0"),
+    )
+    with pytest.raises(InputError) as exc:
+        check_developments(bad, load_profile("hefei"), source="devs.csv")
+    msg = str(exc.value)
+    fields = {p.field for p in exc.value.problems}
+    assert {"id", "population", "area_type", "childcare_places",
+            "eldercare_site_areas_m2"} <= fields
+    assert "devs.csv" in msg and "duplicate ids" in msg and "'abc' is not a number" in msg
+
+
+def test_frames_and_files(tmp_path):
+    report = check_developments(devs(
+        ("a", "甲", "new", 5240, None, 52, 600, "350,250", "52"),
+        ("b", "乙", "old", None, 1000, 30, 200, None, None),
+    ), load_profile("hefei"))
+    frame = report.to_frame()
+    assert len(frame) == 3 + 2
+    assert list(frame["status"]) == ["failed", "passed", "failed", "passed", "passed"]
+    j = report.write(tmp_path / "r.json")
+    assert json.loads(j.read_text(encoding="utf-8"))["profile"] == "hefei"
+    c = report.write(tmp_path / "r.csv")
+    back = pd.read_csv(c, encoding="utf-8-sig")
+    assert back.loc[0, "required"] == pytest.approx(52.4)
+    assert back.loc[0, "development_name"] == "甲"
+    x = report.write(tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(x)
+    assert wb.sheetnames == ["summary", "rules", "not_checked", "profile"]
+    assert wb["summary"]["D2"].value == "non_compliant"
+    with pytest.raises(InputError, match="unsupported format"):
+        report.write(tmp_path / "r.txt")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.json", "r.xlsx"]
+
+
+def test_atomic_write_leaves_nothing_behind_on_failure(tmp_path):
+    target = tmp_path / "out.json"
+    target.write_text("previous", encoding="utf-8")
+
+    def half(tmp):
+        tmp.write_text("{partial", encoding="utf-8")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        atomic_write(target, half)
+    assert target.read_text(encoding="utf-8") == "previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_numpy_ids_and_nan_population_source_survive_json():
+    df = devs(("a", "", "new", np.nan, 100, 3, 30, "30"))
+    df["id"] = df["id"].astype("string")
+    doc = check_developments(df, load_profile("hefei")).to_dict()
+    d = doc["developments"][0]
+    assert d["population"] == 262 and d["population_source"].startswith("households×2.62")
+    assert not any(isinstance(v, float) and math.isnan(v) for v in d.values())

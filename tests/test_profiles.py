@@ -1,0 +1,327 @@
+"""Policy profiles: the figures of each jurisdiction, inheritance, sources, malformed files."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from errors import ProfileError
+from planning.profiles import (
+    KINDS,
+    PROFILE_DIR,
+    REQUIRED_PARAMETERS,
+    list_profiles,
+    load_profile,
+)
+
+JURISDICTIONS = ("chuzhou", "xuanhan", "quzhou", "hefei", "suizhou")
+CC = "childcare_places_per_1000"
+EC = "eldercare_area_per_100_households"
+
+# (profile, kind, service, area_type) -> (value, profile whose file defines it) or None when the
+# jurisdiction has no such rule. Read by hand from seeds/ and POLICY_RULES.md sections 1 and 5.
+EXPECTED = [
+    ("national", CC, "childcare", "new", (10, "national")),
+    ("national", CC, "childcare", "old", (8, "national")),
+    ("national", EC, "eldercare", "new", None),
+    ("chuzhou", CC, "childcare", "new", (10, "chuzhou")),
+    ("chuzhou", CC, "childcare", "old", (8, "chuzhou")),
+    ("chuzhou", EC, "eldercare", "new", None),
+    ("chuzhou", EC, "eldercare", "old", (20, "chuzhou")),
+    ("chuzhou", "facilities_per_population", "childcare", "new", (20000, "chuzhou")),
+    ("xuanhan", CC, "childcare", "new", (10, "xuanhan")),
+    ("xuanhan", CC, "childcare", "old", (8, "xuanhan")),
+    ("xuanhan", EC, "eldercare", "new", None),
+    ("xuanhan", EC, "eldercare", "old", None),
+    ("xuanhan", "eldercare_land_per_resident", "eldercare", "any", (0.1, "xuanhan")),
+    ("quzhou", CC, "childcare", "new", (10, "quzhou")),
+    ("quzhou", CC, "childcare", "old", (8, "national")),
+    ("quzhou", EC, "eldercare", "new", (20, "quzhou")),
+    ("quzhou", EC, "eldercare", "old", None),
+    ("quzhou", "eldercare_min_site_area", "eldercare", "new", (200, "quzhou")),
+    ("quzhou", "eldercare_min_site_area", "eldercare", "old", None),
+    ("hefei", CC, "childcare", "new", (10, "hefei")),
+    ("hefei", CC, "childcare", "old", (8, "hefei")),
+    ("hefei", EC, "eldercare", "new", (30, "hefei")),
+    ("hefei", EC, "eldercare", "old", (20, "hefei")),
+    ("hefei", "eldercare_min_site_area", "eldercare", "new", (350, "hefei")),
+    ("hefei", "eldercare_land_per_resident", "eldercare", "any", (0.2, "hefei")),
+    ("suizhou", CC, "childcare", "new", (4.5, "suizhou")),
+    ("suizhou", CC, "childcare", "old", None),
+    ("suizhou", EC, "eldercare", "new", (20, "suizhou")),
+    ("suizhou", EC, "eldercare", "old", None),
+    ("suizhou", "childcare_max_site_places", "childcare", "new", (150, "suizhou")),
+    ("suizhou", "childcare_max_site_places", "childcare", "old", (150, "suizhou")),
+    ("suizhou", "eldercare_land_per_resident", "eldercare", "any", (0.1, "suizhou")),
+    ("hefei", "childcare_max_site_places", "childcare", "new", None),
+]
+
+
+def test_shipped_profiles_are_listed_with_their_parent():
+    profiles = {p.id: p for p in list_profiles()}
+    assert set(profiles) == {"national", *JURISDICTIONS}
+    assert profiles["national"].parent is None
+    for j in JURISDICTIONS:
+        assert profiles[j].parent == "national"
+        assert profiles[j].chain == (j, "national")
+
+
+@pytest.mark.parametrize(("pid", "kind", "service", "area_type", "expected"), EXPECTED)
+def test_rule_figures_by_jurisdiction(pid, kind, service, area_type, expected):
+    rule = load_profile(pid).rule(kind, service=service, area_type=area_type)
+    if expected is None:
+        assert rule is None
+    else:
+        assert rule is not None
+        assert rule.value == pytest.approx(expected[0])
+        assert rule.origin == expected[1]
+
+
+def test_every_rule_and_parameter_has_a_source_and_local_rules_quote_their_plan():
+    for p in list_profiles():
+        for r in p.rules:
+            assert r.kind in KINDS
+            assert r.source.document.strip() and r.source.clause.strip(), (p.id, r.id)
+            if r.origin != "national" and KINDS[r.kind].scope != "indicator":
+                assert "「" in r.source.clause, (p.id, r.id)  # a quoted phrase of the plan
+        for prm in p.parameters.values():
+            assert prm.source.document.strip() and prm.source.clause.strip(), (p.id, prm.id)
+
+
+def test_required_parameters_resolve_through_national():
+    for p in list_profiles():
+        for pid in REQUIRED_PARAMETERS:
+            assert p.param(pid) > 0
+    nat = load_profile("national")
+    assert nat.param("persons_per_household") == 2.62
+    assert nat.param("walking_speed_m_per_min") == 60
+    assert nat.param("elderly_walking_speed_m_per_min") < nat.param("walking_speed_m_per_min")
+    assert nat.param("childcare_service_minutes") == 15
+    assert nat.param("eldercare_service_minutes") == 15
+    assert nat.param("floor_area_per_person_m2") == 35
+    assert nat.param("elderly_share_60plus") == pytest.approx(0.187)
+    quzhou = load_profile("quzhou")
+    assert quzhou.param("persons_per_household") == 2.33
+    assert not quzhou.is_inherited(quzhou.parameter("persons_per_household"))
+    hefei = load_profile("hefei")
+    assert hefei.param("persons_per_household") == 2.62
+    assert hefei.is_inherited(hefei.parameter("persons_per_household"))
+
+
+def test_tool_defaults_and_secondary_figures_say_so():
+    nat = load_profile("national")
+    for pid in ("walking_speed_m_per_min", "elderly_walking_speed_m_per_min"):
+        assert "not a policy figure" in nat.parameter(pid).note
+    assert "secondary" in nat.parameter("floor_area_per_person_m2").note
+    assert "†" in nat.parameter("floor_area_per_person_m2").source.clause
+
+
+def test_national_citywide_target_is_an_indicator_not_a_development_rule():
+    nat = load_profile("national")
+    target = nat.rule("childcare_places_per_1000_citywide")
+    assert target is not None and target.value == 4.5 and target.scope == "indicator"
+    assert all(r.value != 4.5 for r in nat.rules_for(kind=CC))
+
+
+def test_suizhou_omits_the_old_area_rule_with_its_reason():
+    s = load_profile("suizhou")
+    assert [o.id for o in s.omitted] == ["childcare_places_old"]
+    o = s.omitted[0]
+    assert (o.kind, o.area_type, o.origin) == (CC, "old", "suizhou")
+    assert "按标补齐" in o.reason and "按标补齐" in o.source.clause
+    assert s.rules_for(kind=CC, area_type="old") == []
+
+
+def test_rules_for_filters_and_both_matches_either_service():
+    s = load_profile("suizhou")
+    land = s.rules_for(kind="eldercare_land_per_resident", service="childcare")
+    assert [r.service for r in land] == ["both"]
+    assert {r.area_type for r in s.rules_for(area_type="new")} <= {"new", "any"}
+
+
+def test_unknown_profile_id_lists_the_available_ones():
+    with pytest.raises(ProfileError) as exc:
+        load_profile("nanjing")
+    msg = str(exc.value)
+    assert "unknown profile 'nanjing'" in msg and "hefei" in msg and "suizhou" in msg
+
+
+def test_missing_parameter_raises_profile_error():
+    with pytest.raises(ProfileError, match="no parameter 'beds_per_toilet'"):
+        load_profile("hefei").param("beds_per_toilet")
+
+
+USER_PROFILE = """
+id = "mycity"
+name = "某市"
+parent = "hefei"
+notes = ["a user profile"]
+
+[documents.mine]
+title = "某市养老托育设施配置导则"
+
+[[rules]]
+id = "childcare_places_new"
+service = "childcare"
+kind = "childcare_places_per_1000"
+area_type = "new"
+value = 12
+unit = "托位/千人"
+source = { document = "mine", clause = "第3条「每千人口不少于12个托位」" }
+
+[[rules]]
+id = "eldercare_service_circle"
+service = "eldercare"
+kind = "service_circle_minutes"
+area_type = "any"
+value = 10
+unit = "分钟步行"
+source = { document = "mine", clause = "第5条「10分钟」" }
+
+[[omit]]
+id = "eldercare_area_old"
+reason = "no figure"
+source = { document = "plan", clause = "inherited alias from hefei" }
+
+[parameters.persons_per_household]
+value = 2.8
+unit = "人/户"
+source = { document = "mine", clause = "第2条" }
+"""
+
+
+def test_user_profile_by_path_and_by_extra_dir_inherits_and_overrides(tmp_path):
+    f = tmp_path / "mycity.toml"
+    f.write_text(USER_PROFILE, encoding="utf-8")
+    for p in (load_profile(f), load_profile("mycity", extra_dirs=[tmp_path])):
+        assert p.chain == ("mycity", "hefei", "national")
+        assert p.rule(CC, area_type="new").value == 12
+        assert p.rule(CC, area_type="new").source.document == "某市养老托育设施配置导则"
+        assert p.rule(EC, area_type="new").value == 30  # from hefei
+        assert p.rule(EC, area_type="new").origin == "hefei"
+        assert p.rule(EC, area_type="old") is None
+        # the omission cites the parent's [documents] alias
+        assert p.omitted[0].source.document.startswith("合肥市")
+        assert p.param("persons_per_household") == 2.8
+        assert p.param("eldercare_service_minutes") == 10  # from_rule follows the override
+    ids = [p.id for p in list_profiles(extra_dirs=[tmp_path])]
+    assert "mycity" in ids and "hefei" in ids
+
+
+BAD_PROFILE = """
+id = "broken"
+name = "坏"
+parent = "national"
+
+[[rules]]
+id = "r_kind"
+service = "childcare"
+kind = "childcare_places_per_10000"
+area_type = "new"
+value = 10
+unit = "托位/千人"
+source = { document = "x", clause = "y" }
+
+[[rules]]
+id = "r_service"
+service = "kindergarten"
+kind = "childcare_places_per_1000"
+area_type = "mid"
+value = "ten"
+unit = ""
+source = { document = "x" }
+
+[[rules]]
+id = "r_negative"
+service = "eldercare"
+kind = "eldercare_min_site_area"
+area_type = "new"
+value = -200
+unit = "m²"
+
+[parameters.persons_per_household]
+value = "2.6"
+unit = "人/户"
+source = { document = "x", clause = "y" }
+"""
+
+
+def test_malformed_profile_reports_every_problem_with_file_rule_and_field(tmp_path):
+    f = tmp_path / "broken.toml"
+    f.write_text(BAD_PROFILE, encoding="utf-8")
+    with pytest.raises(ProfileError) as exc:
+        load_profile(f)
+    msg = str(exc.value)
+    problems = exc.value.problems
+    assert all(p.source == str(f) for p in problems)
+    expected = {
+        ("r_kind", "kind"), ("r_service", "service"), ("r_service", "area_type"),
+        ("r_service", "value"), ("r_service", "unit"), ("r_service", "source.clause"),
+        ("r_negative", "value"), ("r_negative", "source"),
+        ("persons_per_household", "value"),
+    }
+    found = {(name, p.field) for p in problems for name, _ in expected
+             if f"'{name}'" in p.message}
+    assert expected <= found, msg
+    assert len(problems) == len(expected)
+    assert str(f) in msg and "rule 'r_kind'" in msg and "field 'kind'" in msg
+    assert "childcare_places_per_10000" in msg
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ('id = "t"\nname = "x"\nparent = "national"\n[[rules]\n', "not valid TOML"),
+        ('id = "t"\nname = "x"\nparent = "atlantis"\n', "parent profile 'atlantis' not found"),
+        ('id = "other"\nname = "x"\nparent = "national"\n', "must equal the file name"),
+        ('id = "t"\nname = "x"\nparent = "national"\n[[omit]]\nid = "nope"\nreason = "r"\n'
+         'source = { document = "d", clause = "c" }\n', "omit 'nope': no inherited rule"),
+        ('id = "t"\nname = "x"\n', "required parameter 'persons_per_household'"),
+        ('id = "t"\nname = "x"\nparent = "national"\ncolour = "red"\n', "unknown top-level key"),
+    ],
+)
+def test_malformed_profile_files(tmp_path, text, needle):
+    f = tmp_path / "t.toml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(ProfileError) as exc:
+        load_profile(f)
+    assert needle in str(exc.value)
+    assert str(f) in str(exc.value)
+
+
+def test_parent_cycle_is_reported(tmp_path):
+    (tmp_path / "a.toml").write_text('id = "a"\nname = "A"\nparent = "b"\n', encoding="utf-8")
+    (tmp_path / "b.toml").write_text('id = "b"\nname = "B"\nparent = "a"\n', encoding="utf-8")
+    with pytest.raises(ProfileError, match="cycle: a → b → a"):
+        load_profile("a", extra_dirs=[tmp_path])
+
+
+def test_list_profiles_collects_problems_of_every_file(tmp_path):
+    (tmp_path / "x1.toml").write_text('id = "x1"\nname = 5\nparent = "national"\n',
+                                      encoding="utf-8")
+    (tmp_path / "x2.toml").write_text('id = "x2"\nname = "B"\nparent = "nowhere"\n',
+                                      encoding="utf-8")
+    with pytest.raises(ProfileError) as exc:
+        list_profiles(extra_dirs=[tmp_path])
+    msg = str(exc.value)
+    assert "x1.toml" in msg and "x2.toml" in msg
+
+
+POLICY_FIGURES = {2.62, 2.33, 4.5, 150, 200, 350, 35, 20000, 0.187, 15, 60, 50, 0.1, 0.2}
+
+
+@pytest.mark.parametrize("module", ["profiles.py", "demand.py", "compliance.py",
+                                    "commands/check.py", "commands/profiles.py"])
+def test_no_policy_figure_literals_in_code(module):
+    tree = ast.parse((PROFILE_DIR.parent / module).read_text(encoding="utf-8"))
+    numbers = {n.value for n in ast.walk(tree)
+               if isinstance(n, ast.Constant) and isinstance(n.value, int | float)
+               and not isinstance(n.value, bool)}
+    assert not numbers & POLICY_FIGURES, sorted(numbers & POLICY_FIGURES)
+
+
+def test_profile_files_are_utf8_toml_named_by_id():
+    for f in Path(PROFILE_DIR).glob("*.toml"):
+        assert load_profile(f).id == f.stem
