@@ -325,7 +325,8 @@ def _result(rule: Rule, *, required: float | None, provided: float | None,
             reason: str = "") -> RuleResult:
     comparison = rule.comparison
     unit = RESULT_UNITS[rule.kind]
-    common = dict(rule=rule.id, kind=rule.kind, service=rule.service, area_type=rule.area_type,
+    common: dict[str, Any] = dict(
+                  rule=rule.id, kind=rule.kind, service=rule.service, area_type=rule.area_type,
                   required=required, comparison=comparison, unit=unit,
                   source=str(rule.source), reason=reason, origin=rule.origin,
                   rule_value=rule.value, rule_unit=rule.unit)

@@ -415,7 +415,7 @@ def _read_file(path: Path, *, inherited_documents: Mapping[str, Source] | None =
             else:
                 refs[p_id] = p["from_rule"]
             continue
-        value = p.get("value")
+        value: Any = p.get("value")
         if not _is_number(value):
             c.add(f"{where}: value must be a finite number, got {value!r}", field="value")
         elif value < 0:
@@ -462,7 +462,7 @@ def _read_rule(
     if area_type not in AREA_TYPES:
         c.add(f"{where}: area_type {area_type!r} is not one of {', '.join(AREA_TYPES)}",
               field="area_type")
-    value = r.get("value")
+    value: Any = r.get("value")
     if not _is_number(value):
         c.add(f"{where}: value must be a finite number, got {value!r}", field="value")
     elif kind in KINDS and KINDS[kind].positive and value <= 0:
@@ -631,14 +631,14 @@ def _merge(chain: list[_RawProfile]) -> Profile:
     me = chain[0]
     c = ProblemCollector(source=str(me.path), error=ProfileError)
     for p_id, rid in refs.items():
-        r = rules.get(rid)
-        if r is None:
+        ref = rules.get(rid)
+        if ref is None:
             c.add(f"parameter '{p_id}': from_rule '{rid}' is not a rule of this profile",
                   field="from_rule", source=str(ref_origin[p_id].path))
             continue
-        params[p_id] = Parameter(p_id, r.value, r.unit, r.source,
-                                 f"value of rule '{rid}'" + (f"; {r.note}" if r.note else ""),
-                                 r.origin)
+        params[p_id] = Parameter(p_id, ref.value, ref.unit, ref.source,
+                                 f"value of rule '{rid}'" + (f"; {ref.note}" if ref.note else ""),
+                                 ref.origin)
     for p_id in REQUIRED_PARAMETERS:
         if p_id not in params:
             c.add(f"required parameter '{p_id}' is not defined by the profile or its parents",
