@@ -85,7 +85,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "sc.service": {"zh": "服务类型", "en": "Service"},
     "sc.childcare": {"zh": "托育", "en": "Child care"},
     "sc.eldercare": {"zh": "养老", "en": "Elder care"},
-    "sc.both": {"zh": "托育 + 养老（联建）", "en": "Both (shared sites)"},
+    "sc.both": {"zh": "托育 + 养老（分别求解）", "en": "Both (solved one after the other)"},
     "sc.objective": {"zh": "目标", "en": "Objective"},
     "sc.obj.min_cost": {"zh": "全覆盖最低成本", "en": "Full provision at least cost"},
     "sc.obj.max_coverage": {"zh": "预算/点数约束下最大覆盖", "en": "Maximum coverage"},

@@ -315,3 +315,42 @@ class ScenarioStore:
             cur.execute("ROLLBACK")
             raise
         return n > 0
+
+
+def comparison_table(scenarios: list[Scenario], *, lang: str = "zh") -> pd.DataFrame:
+    """One row per scenario: sites, new capacity, cost, share covered, per 1000, unmet, status.
+
+    Column labels are translated (:mod:`planning.i18n`); values come from
+    ``results['indicators']`` as written by :class:`planning.runs.ScenarioRun`.
+    """
+    from planning.i18n import t
+
+    rows = []
+    for sc in scenarios:
+        ind = sc.results.get("indicators", {}) if isinstance(sc.results, dict) else {}
+        service = str(sc.parameters.get("service", ""))
+        objective = str(sc.parameters.get("objective", ""))
+        places = ind.get("places")
+        if places is None:
+            parts = {k: v for k, v in ind.items() if k.endswith("_places") and v is not None}
+            places = "; ".join(f"{k.split('_')[0]} {v:,.0f}" for k, v in parts.items()) or None
+        per_1000 = ind.get("per_1000")
+        if per_1000 is None:
+            per = {k: v for k, v in ind.items() if k.endswith("_per_1000") and v is not None}
+            per_1000 = "; ".join(f"{k.split('_')[0]} {v:.2f}" for k, v in per.items()) or None
+        rows.append({
+            t("ind.scenario", lang): sc.name,
+            t("ind.service", lang): t(f"sc.{service}", lang) if service in (
+                "childcare", "eldercare", "both") else service,
+            t("ind.objective", lang): t(f"sc.obj.{objective}", lang) if objective in (
+                "min_cost", "max_coverage", "p_median") else objective,
+            t("ind.sites", lang): ind.get("sites"),
+            t("ind.places", lang): places,
+            t("ind.cost", lang): ind.get("cost"),
+            t("ind.share_covered", lang): ind.get("share_covered"),
+            t("ind.per_1000", lang): per_1000,
+            t("ind.unmet", lang): ind.get("unmet"),
+            t("ind.status", lang): ind.get("status"),
+            t("ind.gap", lang): ind.get("gap"),
+        })
+    return pd.DataFrame(rows)

@@ -1,0 +1,47 @@
+"""Streamlit entry point: ``streamlit run app.py`` opens the tool on the demo district.
+
+Thin by design: the sidebar (language, policy profile, base map) and the page list; each page
+in ``pages/`` only wires widgets to planning/, geo/, optimizer/ and maps/.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from pages import common  # noqa: E402
+from planning.i18n import t  # noqa: E402
+
+st.set_page_config(page_title="一老一小设施规划 · Planning", page_icon="🏘️", layout="wide")
+
+with st.sidebar:
+    st.radio(t("app.language", common.lang()), ["zh", "en"], key="lang", horizontal=True,
+             format_func=lambda x: "中文" if x == "zh" else "English")
+    choices = common.profile_choices()
+    ids = [c[0] for c in choices]
+    if "profile_id" not in st.session_state:
+        st.session_state["profile_id"] = "hefei" if "hefei" in ids else ids[0]
+    st.selectbox(common.T("app.profile"), ids, key="profile_id",
+                 format_func=common.profile_label)
+    st.selectbox(common.T("app.basemap"), ["offline", "osm", "tianditu", "amap"],
+                 key="basemap", format_func=lambda b: common.T(f"map.{b}"))
+    if st.session_state.get("basemap") == "tianditu":
+        st.text_input(common.T("app.tianditu_key"), key="tianditu_key", type="password")
+
+common.setup_page()
+
+pages = [
+    st.Page("pages/home.py", title=common.T("page.home"), icon="🏠", default=True),
+    st.Page("pages/data.py", title=common.T("page.data"), icon="🗂️"),
+    st.Page("pages/compliance.py", title=common.T("page.compliance"), icon="📏"),
+    st.Page("pages/scenarios.py", title=common.T("page.scenarios"), icon="📍"),
+    st.Page("pages/comparison.py", title=common.T("page.comparison"), icon="⚖️"),
+    st.Page("pages/export.py", title=common.T("page.export"), icon="📤"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,202 @@
+"""Shared helpers of the Streamlit pages: language, user id, data, store, map display.
+
+Only wiring lives here (session state, caching, showing things); the domain is in planning/,
+geo/, optimizer/ and maps/.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `streamlit run app.py` from another directory
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+import streamlit.components.v1 as components  # noqa: E402
+
+from errors import PlanningError  # noqa: E402
+from planning.i18n import t  # noqa: E402
+
+LAYERS = ("areas", "developments", "facilities", "candidates", "admin_units")
+
+
+def lang() -> str:
+    """Interface language of this session ('zh' by default)."""
+    return st.session_state.get("lang", "zh")
+
+
+def T(key: str, **values: Any) -> str:  # noqa: N802 - short name used on every line
+    """Translated interface text."""
+    return t(key, lang(), **values)
+
+
+def owner_id() -> str:
+    """Per-browser user id for the scenario store (kept in the URL so a reload keeps it)."""
+    if "owner" not in st.session_state:
+        given = st.query_params.get("u")
+        if given and len(given) <= 64 and given.isalnum():
+            st.session_state["owner"] = given
+        else:
+            st.session_state["owner"] = uuid.uuid4().hex
+            try:
+                st.query_params["u"] = st.session_state["owner"]
+            except Exception:  # noqa: BLE001 - query params are a convenience only
+                pass
+    return st.session_state["owner"]
+
+
+@st.cache_data(show_spinner=False)
+def _demo_layers() -> dict[str, Any]:
+    from geo.demo import load_demo
+
+    return load_demo()
+
+
+@st.cache_resource(show_spinner=False)
+def _network(path: str) -> Any:
+    from geo.network import load_network
+
+    return load_network(path)
+
+
+@st.cache_resource(show_spinner=False)
+def _network_edges(path: str) -> Any:
+    return _network(path).to_gdf()
+
+
+def demo_network_path() -> str:
+    from geo.demo import demo_paths
+
+    return str(demo_paths()["network"])
+
+
+def data() -> dict[str, Any]:
+    """Current data of the session: the demo district until the planner uploads layers."""
+    if "data" not in st.session_state:
+        layers = {k: v.copy() for k, v in _demo_layers().items()}
+        st.session_state["data"] = {"source": "demo", "layers": layers,
+                                    "network_path": demo_network_path()}
+    return st.session_state["data"]
+
+
+def reset_demo() -> None:
+    st.session_state.pop("data", None)
+    st.session_state.pop("run", None)
+    data()
+
+
+def network() -> Any | None:
+    path = data().get("network_path")
+    return _network(path) if path else None
+
+
+def network_edges() -> Any | None:
+    path = data().get("network_path")
+    return _network_edges(path) if path else None
+
+
+@st.cache_resource(show_spinner=False)
+def _profile(pid: str) -> Any:
+    from planning.profiles import load_profile
+
+    return load_profile(pid)
+
+
+@st.cache_data(show_spinner=False)
+def profile_choices() -> list[tuple[str, str, str]]:
+    from planning.profiles import list_profiles
+
+    return [(p.id, p.name, p.name_en) for p in list_profiles()]
+
+
+def profile_id() -> str:
+    return st.session_state.get("profile_id", "hefei")
+
+
+def profile() -> Any:
+    return _profile(profile_id())
+
+
+def profile_for(pid: str | None) -> Any:
+    """The profile *pid* (a saved scenario's), or the current one when absent or unknown."""
+    try:
+        return _profile(pid) if pid else profile()
+    except PlanningError:
+        return profile()
+
+
+def profile_label(pid: str) -> str:
+    for p_id, name, name_en in profile_choices():
+        if p_id == pid:
+            return name if lang() == "zh" else name_en
+    return pid
+
+
+@st.cache_resource(show_spinner=False)
+def _store(path: str) -> Any:
+    from planning.scenarios import ScenarioStore
+
+    return ScenarioStore(path)
+
+
+def store() -> Any:
+    """The scenario store (``$YILAO_DATA_DIR`` or the user data dir)."""
+    from planning.scenarios import default_path
+
+    return _store(str(default_path()))
+
+
+def basemap() -> str:
+    return st.session_state.get("basemap", "offline")
+
+
+def map_kwargs() -> dict[str, Any]:
+    """Base-map options chosen in the sidebar; the street network for the offline mode."""
+    bm = basemap()
+    kw: dict[str, Any] = {"basemap": bm, "lang": lang()}
+    if bm == "tianditu":
+        kw["tianditu_key"] = st.session_state.get("tianditu_key") or None
+    if bm == "offline":
+        kw["network_edges"] = network_edges()
+    return kw
+
+
+def show_map(m: Any, *, height: int = 560, key: str | None = None) -> str:
+    """Show a Folium map with the vendored Leaflet inlined (works with no internet)."""
+    from maps.offline import offline_html
+
+    html = offline_html(m)
+    if hasattr(st, "iframe"):
+        st.iframe(html, height=height)
+    else:  # older Streamlit
+        components.html(html, height=height, scrolling=False)
+    return html
+
+
+def show_error(exc: BaseException, *, title: str | None = None) -> None:
+    """Show a planning error's message (every problem); other errors with a traceback."""
+    if isinstance(exc, PlanningError):
+        st.error((title or T("data.error")) + "\n\n" + str(exc))
+    else:
+        st.error(f"{type(exc).__name__}: {exc}")
+        st.code("".join(traceback.format_exception(exc))[-3000:])
+
+
+def workdir() -> Path:
+    """A per-session temporary folder for uploads."""
+    if "workdir" not in st.session_state:
+        st.session_state["workdir"] = tempfile.mkdtemp(prefix="yilao-upload-")
+    return Path(st.session_state["workdir"])
+
+
+def setup_page() -> None:
+    """Common start of every page (also when a page is run on its own, e.g. by AppTest)."""
+    owner_id()
+    os.environ.setdefault("MPLBACKEND", "Agg")

@@ -1,0 +1,64 @@
+"""Compliance (配建核查): check developments against the policy profile, rule by rule."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pages import common
+from pages.common import T
+
+common.setup_page()
+st.header(T("page.compliance"))
+st.caption(f"{T('app.profile')}: {common.profile_label(common.profile_id())}")
+
+d = common.data()
+devs = d["layers"].get("developments")
+if devs is None or len(devs) == 0:
+    st.warning(T("data.error") + " " + T("data.developments") + " = 0")
+    st.stop()
+
+what = st.radio(T("comp.what"), ["all", "one"], horizontal=True, key="comp_what",
+                format_func=lambda w: T("comp.all") if w == "all" else T("comp.one"))
+subset = devs
+if what == "one":
+    ids = devs["id"].astype(str).tolist()
+    names = dict(zip(ids, devs["name"].astype(str), strict=True))
+    pick = st.selectbox(T("comp.pick"), ids, key="comp_pick",
+                        format_func=lambda i: f"{i} {names.get(i, '')}")
+    subset = devs[devs["id"].astype(str) == pick]
+
+if st.button(T("comp.run"), type="primary", key="comp_run") or "comp_report" in st.session_state:
+    from planning.compliance import check_developments
+
+    try:
+        report = check_developments(subset, common.profile())
+    except Exception as exc:  # noqa: BLE001
+        common.show_error(exc)
+        st.stop()
+    st.session_state["comp_report"] = True
+    summary = report.summary_frame()
+    n_fail = int((~summary["compliant"].astype(bool)).sum())
+    st.subheader(T("comp.summary", n=len(summary), fail=n_fail))
+    st.dataframe(summary, hide_index=True)
+    frame = report.to_frame()
+    st.subheader(T("comp.table"))
+    st.dataframe(frame, hide_index=True)
+    st.session_state["comp_frame"] = frame
+
+    if devs.geometry.notna().any():
+        st.subheader(T("comp.map"))
+        kinds = [k for k in frame["kind"].dropna().unique().tolist()]
+        kind = st.selectbox("rule", kinds, key="comp_kind") if kinds else None
+        sub = frame[frame["kind"] == kind] if kind else frame
+        short = pd.to_numeric(sub["shortfall"], errors="coerce").groupby(
+            sub["development_id"].astype(str)).sum()
+        unit = str(sub["unit"].dropna().iloc[0]) if sub["unit"].notna().any() else ""
+        layer = subset[subset.geometry.notna()].copy()
+        layer["shortfall"] = layer["id"].astype(str).map(short)
+        from maps.folium_map import build_map
+
+        m = build_map(areas=layer, value_col="shortfall", value_kind="shortfall",
+                      value_label=f"{T('map.shortfall')} ({kind}, {unit})",
+                      **common.map_kwargs())
+        common.show_map(m, height=480)

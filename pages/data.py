@@ -1,0 +1,112 @@
+"""Data: the demo district by default, or the planner's own layers and street network."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pages import common
+from pages.common import T
+
+common.setup_page()
+st.header(T("page.data"))
+
+CRS_CHOICES = ["auto", "wgs84", "cgcs2000", "gcj02", "bd09", "EPSG:4547", "EPSG:4549",
+               "EPSG:32650"]
+LAYER_KINDS = ["areas", "developments", "facilities", "candidates", "admin_units"]
+
+
+def _crs_label(c: str) -> str:
+    return T("data.crs_auto") if c == "auto" else {
+        "wgs84": "WGS84 (EPSG:4326)", "cgcs2000": "CGCS2000 (EPSG:4490)",
+        "gcj02": "GCJ-02 (高德/腾讯)", "bd09": "BD-09 (百度)"}.get(c, c)
+
+
+def _stash_upload() -> None:
+    f = st.session_state.get("upload_file")
+    if f is not None:
+        st.session_state["pending_upload"] = (f.name, f.getvalue())
+
+
+d = common.data()
+src = T("data.demo") if d["source"] == "demo" else T("data.upload")
+st.write(T("app.data_summary", source=src, areas=len(d["layers"].get("areas", [])),
+           facilities=len(d["layers"].get("facilities", [])),
+           candidates=len(d["layers"].get("candidates", [])),
+           developments=len(d["layers"].get("developments", []))))
+if d["source"] != "demo" and st.button(T("data.reset_demo")):
+    common.reset_demo()
+    st.rerun()
+
+from planning.uploads import (  # noqa: E402
+    MAX_UPLOAD_BYTES,
+    read_layer_file,
+    recognised_fields,
+    store_upload,
+)
+
+st.subheader(T("data.upload"))
+c1, c2 = st.columns(2)
+kind = c1.selectbox(T("data.layer"), LAYER_KINDS + ["network"], key="upload_kind",
+                    format_func=lambda k: T("data.network") if k == "network" else T(f"data.{k}"))
+crs = c2.selectbox(T("data.crs"), CRS_CHOICES, key="upload_crs", format_func=_crs_label)
+st.file_uploader(T("data.file", mb=MAX_UPLOAD_BYTES // (1024 * 1024)),
+                 type=["zip", "gpkg", "geojson", "json", "csv", "osm", "pbf"],
+                 key="upload_file", on_change=_stash_upload)
+
+pending = st.session_state.get("pending_upload")
+if pending:
+    name, blob = pending
+    try:
+        path = store_upload(name, blob, common.workdir())
+        st.session_state["upload_path"] = str(path)
+        st.session_state.pop("pending_upload", None)
+    except Exception as exc:  # noqa: BLE001 - shown to the planner
+        st.session_state.pop("pending_upload", None)
+        st.session_state.pop("upload_path", None)
+        common.show_error(exc)
+
+path = st.session_state.get("upload_path")
+if path:
+    st.caption(path.split("/")[-1])
+    if kind != "network":
+        try:
+            if path.lower().endswith(".csv"):
+                cols = list(pd.read_csv(path, nrows=0, encoding_errors="replace").columns)
+            else:
+                import pyogrio
+
+                cols = list(pyogrio.read_info(path)["fields"])
+            rec = recognised_fields(cols)
+            st.markdown(f"**{T('data.fields')}**")
+            st.dataframe(pd.DataFrame(rec, columns=[T("data.field_in_file"),
+                                                    T("data.field_canonical")]),
+                         hide_index=True)
+        except Exception as exc:  # noqa: BLE001
+            common.show_error(exc)
+    if st.button(T("data.read"), key="read_upload"):
+        try:
+            if kind == "network":
+                d["network_path"] = path
+                common.network()
+                st.success(T("data.loaded", n=1, layer=T("data.network")))
+            else:
+                gdf = read_layer_file(path, kind, crs=None if crs == "auto" else crs)
+                d["layers"][kind] = gdf
+                d["source"] = "upload"
+                st.session_state.pop("run", None)
+                st.success(T("data.loaded", n=len(gdf), layer=T(f"data.{kind}")))
+                repairs = gdf.attrs.get("repairs") or gdf.attrs.get("notes")
+                if repairs:
+                    st.markdown(f"**{T('data.repairs')}**")
+                    for r in repairs:
+                        st.write("- " + str(r))
+        except Exception as exc:  # noqa: BLE001
+            common.show_error(exc)
+
+st.subheader(T("data.preview"))
+tabs = st.tabs([T(f"data.{k}") for k in LAYER_KINDS])
+for tab, k in zip(tabs, LAYER_KINDS, strict=True):
+    gdf = d["layers"].get(k)
+    if gdf is not None and len(gdf):
+        tab.dataframe(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)), hide_index=True)

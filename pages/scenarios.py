@@ -1,0 +1,135 @@
+"""Scenarios (选址方案): choose service, objective, limits and candidates; run; save."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages import common
+from pages.common import T
+
+common.setup_page()
+st.header(T("page.scenarios"))
+
+from planning.runs import ScenarioParams, run_scenario, service_defaults  # noqa: E402
+
+prof = common.profile()
+d = common.data()
+layers = d["layers"]
+
+c1, c2, c3 = st.columns(3)
+service = c1.radio(T("sc.service"), ["childcare", "eldercare", "both"], key="sc_service",
+                   format_func=lambda s: T(f"sc.{s}"))
+objective = c2.selectbox(T("sc.objective"), ["min_cost", "max_coverage", "p_median"],
+                         key="sc_objective", format_func=lambda o: T(f"sc.obj.{o}"))
+base_svc = "childcare" if service == "both" else service
+def_min, def_speed = service_defaults(prof, base_svc)
+budget = p = None
+if objective == "max_coverage":
+    limit = c3.radio(T("sc.limit"), ["p", "budget"], key="sc_limit", horizontal=True,
+                     format_func=lambda x: T(f"sc.{x}"))
+    if limit == "p":
+        p = int(c3.number_input(T("sc.p"), min_value=1, value=3, step=1, key="sc_p"))
+    else:
+        budget = float(c3.number_input(T("sc.budget"), min_value=0.0, value=1.0e7,
+                                       step=1.0e6, key="sc_budget"))
+elif objective == "p_median":
+    p = int(c3.number_input(T("sc.p"), min_value=1, value=5, step=1, key="sc_p"))
+
+c4, c5, c6 = st.columns(3)
+minutes = c4.number_input(T("sc.minutes"), min_value=1.0, max_value=60.0, value=def_min,
+                          step=1.0, key="sc_minutes")
+speed = c5.number_input(T("sc.speed"), min_value=10.0, max_value=120.0, value=def_speed,
+                        step=5.0, key="sc_speed")
+time_limit = c6.number_input(T("sc.time_limit"), min_value=1.0, value=60.0, step=10.0,
+                             key="sc_time_limit")
+cands = layers.get("candidates")
+site_ids = sorted(cands["site_id" if "site_id" in cands.columns else "id"].astype(str).unique()
+                  ) if cands is not None and len(cands) else []
+chosen = st.multiselect(T("sc.candidates"), site_ids, default=site_ids, key="sc_candidates")
+allow_unmet = st.checkbox("allow unmet demand (soft) / 允许未满足需求", value=True,
+                          key="sc_allow_unmet")
+
+if st.button(T("sc.run"), type="primary", key="sc_run"):
+    params = ScenarioParams(service=service, objective=objective, budget=budget, p=p,
+                            minutes=float(minutes), speed_m_per_min=float(speed),
+                            candidate_ids=list(chosen), allow_unmet=bool(allow_unmet),
+                            time_limit=float(time_limit))
+    bar = st.progress(0.0, text=T("sc.progress.demand"))
+
+    def _progress(stage: str, frac: float) -> None:
+        bar.progress(min(max(frac, 0.0), 1.0), text=T(f"sc.progress.{stage}"))
+
+    try:
+        with st.spinner(T("sc.progress.solve")):
+            run = run_scenario(areas=layers["areas"], facilities=layers.get("facilities"),
+                               candidates=cands, network=common.network(), profile=prof,
+                               params=params, progress=_progress)
+        st.session_state["run"] = {"run": run, "profile_id": common.profile_id()}
+        st.session_state.pop("run_error", None)
+    except Exception as exc:  # noqa: BLE001
+        st.session_state.pop("run", None)
+        st.session_state["run_error"] = exc
+
+if "run_error" in st.session_state:
+    common.show_error(st.session_state["run_error"], title=T("sc.infeasible"))
+
+
+
+def _n(value: float | None, spec: str) -> str:
+    return "–" if value is None else format(value, spec)
+
+
+state = st.session_state.get("run")
+if state:
+    run = state["run"]
+    ind = run.indicators
+    for svc, s in run.solver.items():
+        st.info(f"{T(f'sc.{svc}')} · " + T(
+            "sc.status", status=s["status"], objective=_n(s["objective"], ",.2f"),
+            bound=_n(s["bound"], ",.2f"), gap=_n(s["gap"], ".2%"),
+            seconds=_n(s["seconds"], ".2f")))
+    if run.method != "network":
+        st.warning(T("sc.method_fallback"))
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(T("ind.sites"), ind.get("sites", 0))
+    m2.metric(T("ind.cost"), f"{ind.get('cost', 0):,.0f}")
+    share = ind.get("share_covered")
+    m3.metric(T("ind.share_covered"), "–" if share is None else f"{share:.1%}")
+    m4.metric(T("ind.unmet"), f"{ind.get('unmet', 0):,.1f}")
+
+    from maps.folium_map import build_map
+
+    m = build_map(areas=run.areas, value_col="shortfall", value_kind="shortfall",
+                  sites=run.site_layer,
+                  uncovered_ids=run.areas.loc[~run.areas["fully_served"], "id"].tolist(),
+                  extra_fields={"coverage": T("map.coverage")}, **common.map_kwargs())
+    common.show_map(m, height=560)
+
+    st.subheader(T("sc.sites"))
+    st.dataframe(run.sites[run.sites["status"] == "proposed"], hide_index=True)
+    st.subheader(T("sc.unmet"))
+    if len(run.unmet):
+        names = run.areas.set_index("id")["name"]
+        st.dataframe(run.unmet.assign(name=run.unmet["id"].astype(str).map(names)),
+                     hide_index=True)
+    else:
+        st.success(T("sc.no_unmet"))
+    with st.expander(T("sc.assign")):
+        st.dataframe(run.assignments, hide_index=True)
+
+    name = st.text_input(T("sc.name"), value=f"{T(f'sc.{service}')} · {T(f'sc.obj.{objective}')}",
+                         key="sc_name")
+    if st.button(T("sc.save"), key="sc_save"):
+        from planning.scenarios import Scenario
+
+        areas_cols = [c for c in ("id", "name", "population", "shortfall", "coverage",
+                                  "fully_served", "geometry") if c in run.areas.columns]
+        sc = Scenario(name=name, profile_id=state["profile_id"], parameters=run.params,
+                      results=run.results(),
+                      layers={"areas": run.areas[areas_cols], "sites": run.site_layer,
+                              "candidates": cands})
+        try:
+            common.store().save(sc, owner=common.owner_id())
+            st.success(T("sc.saved", name=name))
+        except Exception as exc:  # noqa: BLE001
+            common.show_error(exc)
