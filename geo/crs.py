@@ -245,13 +245,17 @@ def resolve_crs(name: Any) -> pyproj.CRS | str | None:
             f"crs {name!r}: Baidu Mercator (BD-09MC) is not supported; "
             "give BD-09 longitude/latitude with crs='bd09'"
         )])
+    hint = ("use 'wgs84', 'cgcs2000', 'gcj02', 'bd09' or an EPSG code such as "
+            "'EPSG:4549'")
     try:
-        return pyproj.CRS.from_user_input(int(key) if key.isdigit() else key)
+        resolved = pyproj.CRS.from_user_input(int(key) if key.isdigit() else key)
     except (PyprojCRSError, ValueError, TypeError) as exc:
-        raise CRSError([Problem(
-            f"crs {name!r} is not understood ({exc}); use 'wgs84', 'cgcs2000', 'gcj02', "
-            "'bd09' or an EPSG code such as 'EPSG:4549'"
-        )]) from None
+        raise CRSError([Problem(f"crs {name!r} is not understood ({exc}); {hint}")]) from None
+    ellipsoid = resolved.ellipsoid
+    if ellipsoid is None or abs(ellipsoid.semi_major_metre - 6_378_137.0) > 20_000.0:
+        raise CRSError([Problem(f"crs {name!r} is not understood as an Earth CRS "
+                                f"({resolved.name}); {hint}")])
+    return resolved
 
 
 def crs_label(crs: pyproj.CRS | str | None) -> str:
@@ -307,10 +311,12 @@ def check_coordinates(
     if geographic:
         bad = (np.abs(xs) > 180) | (np.abs(ys) > 90)
         if bad.any():
+            swapped = bool(((np.abs(xs[bad]) <= 90) & (np.abs(ys[bad]) <= 180)).all())
+            guess = ("longitude and latitude look swapped" if swapped else
+                     "are they projected metres? pass the right crs (e.g. crs='EPSG:4549')")
             problems.append(
                 f"{int(bad.sum())} coordinate(s) are not longitude/latitude degrees, as {label} "
-                f"requires, e.g. {_sample(xs, ys, bad)}; are they projected metres? pass the "
-                "right crs (e.g. crs='EPSG:4549')"
+                f"requires, e.g. {_sample(xs, ys, bad)}; {guess}"
             )
         elif isinstance(crs, str) or _is_chinese_datum(crs):
             x0, y0, x1, y1 = CHINA_BOUNDS

@@ -61,12 +61,23 @@ _PUNCTUAL = ("Point", "MultiPoint")
 # --------------------------------------------------------------------------- raw reading
 
 
+def _decodes(raw: bytes, encoding: str, *, tolerate_cut: bool = False) -> bool:
+    """True when ``raw`` decodes; optionally allowing a multibyte character cut at the end."""
+    for cut in range(4 if tolerate_cut else 1):
+        try:
+            raw[: len(raw) - cut].decode(encoding)
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
 def detect_dbf_encoding(dbf: PathLike) -> str:
     """Guess the text encoding of a Shapefile's .dbf that has no .cpg.
 
-    Returns ``'UTF-8'`` when the header and records decode as UTF-8 (pure ASCII included),
-    else ``'GB18030'`` (a superset of GBK and GB2312, the usual encodings of Chinese
-    Shapefiles).
+    Returns ``'UTF-8'`` when the field names and records decode as UTF-8 (pure ASCII
+    included; a field name cut inside a character by the 10-byte limit is tolerated), else
+    ``'GB18030'`` (a superset of GBK and GB2312, the usual encodings of Chinese Shapefiles).
     """
     data = Path(dbf).read_bytes()
     if len(data) < 32:
@@ -74,12 +85,43 @@ def detect_dbf_encoding(dbf: PathLike) -> str:
     n_records = int.from_bytes(data[4:8], "little")
     header_len = int.from_bytes(data[8:10], "little")
     record_len = int.from_bytes(data[10:12], "little")
-    body = data[32:header_len] + data[header_len:header_len + n_records * record_len]
+    for start in range(32, header_len - 31, 32):
+        if data[start] == 0x0D:
+            break
+        name = data[start:start + 11].split(b"\x00", 1)[0]
+        if not _decodes(name, "utf-8", tolerate_cut=True):
+            return "GB18030"
+    body = data[header_len:header_len + n_records * record_len]
+    return "UTF-8" if _decodes(body, "utf-8") else "GB18030"
+
+
+def _redecode(frame: pd.DataFrame, encoding: str, notes: list[str]) -> pd.DataFrame:
+    """Re-decode names and text read as ISO-8859-1 (byte-preserving) with ``encoding``."""
+
+    def fix(text: str, *, name: bool) -> str:
+        raw = text.encode("latin-1", errors="strict")
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            out = raw.decode(encoding, errors="ignore" if name else "replace")
+            if name:
+                notes.append(f"field name {out!r} was cut inside a character by the Shapefile "
+                             "10-byte limit")
+            return out
+
     try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return "GB18030"
-    return "UTF-8"
+        renamed = {c: fix(str(c), name=True) for c in frame.columns
+                   if c != getattr(frame, "_geometry_column_name", None)}
+        frame = frame.rename(columns=renamed)
+        for col in frame.columns:
+            if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
+                if col == getattr(frame, "_geometry_column_name", None):
+                    continue
+                frame[col] = frame[col].map(
+                    lambda v: fix(v, name=False) if isinstance(v, str) else v)
+    except UnicodeEncodeError:  # not byte-preserved text after all: leave it as GDAL read it
+        return frame
+    return frame
 
 
 def _choose_layer(path: Path, layer: str | int | None, default_layer: str | None) -> Any:
@@ -144,6 +186,7 @@ def read_layer(
         return _read_csv(p, encoding), None
     chosen = _choose_layer(p, layer, default_layer)
     kwargs: dict[str, Any] = {}
+    redecode: str | None = None
     if encoding:
         kwargs["encoding"] = encoding
     elif p.suffix.lower() in (".shp", ".dbf"):
@@ -151,9 +194,27 @@ def read_layer(
         if dbf.exists() and not p.with_suffix(".cpg").exists():
             info = pyogrio.read_info(p)
             if str(info.get("encoding", "")).upper() in ("ISO-8859-1", "LATIN1", ""):
-                kwargs["encoding"] = detect_dbf_encoding(dbf)
+                # GDAL reads such a file as ISO-8859-1, which keeps every byte: decode here
+                redecode = detect_dbf_encoding(dbf)
     try:
-        frame = pyogrio.read_dataframe(p, layer=chosen, **kwargs)
+        try:
+            frame = pyogrio.read_dataframe(p, layer=chosen, **kwargs)
+        except UnicodeDecodeError:
+            if encoding or p.suffix.lower() not in (".shp", ".dbf"):
+                raise
+            # e.g. a UTF-8 .dbf whose field names the 10-byte limit cut inside a character:
+            # read the bytes as ISO-8859-1 and decode them here, tolerating the cut
+            cpg = p.with_suffix(".cpg")
+            declared = cpg.read_text(errors="ignore").strip() if cpg.exists() else ""
+            try:
+                "".encode(declared)
+            except (LookupError, ValueError):
+                declared = ""
+            redecode = declared or detect_dbf_encoding(p.with_suffix(".dbf"))
+            frame = pyogrio.read_dataframe(p, layer=chosen, encoding="ISO-8859-1")
+        if redecode is not None:
+            frame = _redecode(frame, redecode, notes := [])
+            frame.attrs["notes"] = [f"no .cpg: attribute table read as {redecode}", *notes]
     except UnicodeDecodeError as exc:
         raise InputError([Problem(f"cannot decode the attribute table ({exc}); pass encoding=",
                                   source=source)], source=source) from None
@@ -255,8 +316,8 @@ def _show(values: Sequence[Any], n: int = 5) -> str:
 
 def _geometry_from_table(
     df: pd.DataFrame, crs: Any, col: ProblemCollector
-) -> tuple[np.ndarray | None, str | None]:
-    """Build geometries from a CSV's WKT or lon/lat columns; (None, None) when it has none."""
+) -> tuple[np.ndarray | None, str | None, list[str]]:
+    """Geometries from a CSV's WKT or lon/lat columns, the datum hint, the columns used."""
     wkt, lon, lat, hint = F.find_coordinate_columns(df.columns)
     n = len(df)
     if wkt is not None:
@@ -275,23 +336,22 @@ def _geometry_from_table(
         if bad:
             col.add(f"WKT that cannot be parsed, e.g. {_show(texts.iloc[bad].tolist(), 2)}",
                     rows=list(df["id"].iloc[bad].fillna("(no id)")), field=wkt)
-        df.drop(columns=[wkt], inplace=True)
-        return geoms, None
+        return geoms, None, [wkt]
     if lon is None and lat is None:
-        return None, None
+        return None, None, []
     if lon is None or lat is None:
         col.add(f"found column {lon or lat!r} but not its partner; need both longitude and "
                 "latitude (lon/lng/经度/x and lat/纬度/y)")
-        return None, None
-    xs = df[lon].map(_to_number)
-    ys = df[lat].map(_to_number)
+        return None, None, []
+    xs = [_to_number(v) for v in df[lon]]
+    ys = [_to_number(v) for v in df[lat]]
     for name, vals in ((lon, xs), (lat, ys)):
-        badmask = vals.map(lambda v: v is None).to_numpy(dtype=bool)
+        badmask = np.array([v is None for v in vals], dtype=bool)
         if badmask.any():
             col.add(f"not a number: {_show(df.loc[badmask, name].tolist())}",
                     rows=_rows(df, badmask), field=name)
-    x = pd.to_numeric(xs.map(lambda v: np.nan if v is None else v), errors="coerce").to_numpy()
-    y = pd.to_numeric(ys.map(lambda v: np.nan if v is None else v), errors="coerce").to_numpy()
+    x = np.array([np.nan if v is None else v for v in xs], dtype="float64")
+    y = np.array([np.nan if v is None else v for v in ys], dtype="float64")
     ok = np.isfinite(x) & np.isfinite(y)
     geoms = np.empty(n, dtype=object)
     geoms[:] = None
@@ -308,8 +368,7 @@ def _geometry_from_table(
             col.add(f"column names {lon!r}/{lat!r} say {hint}, but crs={crs!r} was given; "
                     "pass the crs the coordinates are in", field=lon)
             col.crs_problem = True  # type: ignore[attr-defined]
-    df.drop(columns=[lon, lat], inplace=True)
-    return geoms, hint
+    return geoms, hint, [lon, lat]
 
 
 def _validate_geometries(
@@ -360,8 +419,9 @@ def _validate_geometries(
                     field="geometry")
     wrong = present & ~np.isin(names, allowed)
     if wrong.any():
-        col.add(f"geometry type {_show(sorted(set(names[wrong])))} not allowed here; expected "
-                f"{' or '.join(allowed)}", rows=_rows(gdf, wrong), field="geometry")
+        kinds = _show(sorted({str(x) for x in names[wrong]}))
+        col.add(f"geometry type {kinds} not allowed here; expected {' or '.join(allowed)}",
+                rows=_rows(gdf, wrong), field="geometry")
     if invalid.any():
         gdf = gdf.set_geometry(gpd.GeoSeries(new, index=gdf.index, crs=gdf.crs))
     return gdf
@@ -387,7 +447,7 @@ def _read(
                                  default_layer=default_layer)
     col = ProblemCollector(source=source)
     col.crs_problem = False  # type: ignore[attr-defined]
-    notes: list[str] = []
+    notes: list[str] = list(raw.attrs.get("notes", []))
     repairs: list[str] = []
     if len(raw) == 0:
         raise InputError([Problem("empty layer: no rows" + (f" in layer {layer_name!r}"
@@ -409,8 +469,9 @@ def _read(
         df["id"] = _id_strings(df["id"])
         blank = df["id"].isna()
         if blank.any():
+            numbers = [int(i) + 1 for i in np.flatnonzero(blank.to_numpy(dtype=bool))]
             col.add(f"missing id in {int(blank.sum())} row(s) (row numbers "
-                    f"{_show(list(np.flatnonzero(blank.to_numpy()) + 1), 10)})", field="id")
+                    f"{', '.join(map(str, numbers[:20]))})", field="id")
         dup = df["id"].duplicated(keep=False) & ~blank
         if dup.any():
             col.add("duplicate ids", rows=sorted(set(df.loc[dup, "id"])), field="id")
@@ -419,7 +480,8 @@ def _read(
         notes.append("no id column: ids are the row numbers 1..n")
 
     if not is_geo:
-        geom_values, hint = _geometry_from_table(df, crs, col)
+        geom_values, hint, used = _geometry_from_table(df, crs, col)
+        df = df.drop(columns=used)
         if geom_values is None and geometry == "required":
             col.add("no geometry: expected a WKT column (geometry/wkt) or longitude/latitude "
                     "columns (lon/lng/经度/x and lat/纬度/y)")
@@ -446,13 +508,13 @@ def _coerce_numbers(gdf: gpd.GeoDataFrame, col: ProblemCollector) -> None:
     for name in F.NUMERIC_FIELDS:
         if name not in gdf.columns:
             continue
-        parsed = gdf[name].map(_to_number)
-        bad = parsed.map(lambda v: v is None).to_numpy(dtype=bool)
+        parsed = [_to_number(v) for v in gdf[name]]
+        bad = np.array([v is None for v in parsed], dtype=bool)
         if bad.any():
             col.add(f"not a number: {_show(gdf.loc[bad, name].tolist())}",
                     rows=_rows(gdf, bad), field=name)
-        values = pd.to_numeric(parsed.map(lambda v: np.nan if v is None else v),
-                               errors="coerce").astype("float64")
+        values = pd.Series([np.nan if v is None else v for v in parsed], index=gdf.index,
+                           dtype="float64")
         if name == "completion_year":
             frac = values.notna() & (values % 1 != 0)
             if frac.any():
@@ -481,12 +543,12 @@ def _coerce_lists(gdf: gpd.GeoDataFrame, col: ProblemCollector) -> None:
     for name in F.LIST_FIELDS:
         if name not in gdf.columns:
             continue
-        parsed = gdf[name].map(parse_number_list)
-        bad = parsed.map(lambda v: v is None).to_numpy(dtype=bool)
+        parsed = [parse_number_list(v) for v in gdf[name]]
+        bad = np.array([v is None for v in parsed], dtype=bool)
         if bad.any():
             col.add(f"expected numbers separated by commas, got "
                     f"{_show(gdf.loc[bad, name].tolist())}", rows=_rows(gdf, bad), field=name)
-        neg = parsed.map(lambda v: bool(v) and min(v) < 0).to_numpy(dtype=bool)
+        neg = np.array([bool(v) and min(v) < 0 for v in parsed], dtype=bool)
         if neg.any():
             col.add(f"negative values {_show(gdf.loc[neg, name].tolist())}",
                     rows=_rows(gdf, neg), field=name)
