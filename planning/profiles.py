@@ -194,14 +194,21 @@ class Profile:
     ) -> Rule | None:
         """The rule of ``kind`` that applies to an area of ``area_type``, or None.
 
-        A rule for the exact area type wins over one for ``'any'``; ``area_type='any'`` asks
-        for a rule that applies to every area type.
+        With ``area_type='new'`` or ``'old'`` a rule for that area type wins over one for
+        ``'any'``, and a rule for the other area type is never returned. With the default
+        ``area_type='any'`` (no area in view, e.g. a site-size limit for candidate sites) a rule
+        for every area type is returned if there is one, else the first rule of that kind
+        whatever its area type (Hefei's 350 m² minimum is stated for new areas).
         """
         candidates = [
             r for r in self.rules
             if r.kind == kind and (service is None or r.service in (service, "both"))
         ]
-        for wanted in ((area_type, "any") if area_type != "any" else ("any",)):
+        if area_type == "any":
+            exact = [r for r in candidates if r.area_type == "any"]
+            pool = exact or candidates
+            return pool[0] if pool else None
+        for wanted in (area_type, "any"):
             for r in candidates:
                 if r.area_type == wanted:
                     return r

@@ -134,6 +134,14 @@ def test_suizhou_omits_the_old_area_rule_with_its_reason():
     assert s.rules_for(kind=CC, area_type="old") == []
 
 
+def test_rule_without_area_type_falls_back_to_any_area_type():
+    hefei = load_profile("hefei")
+    assert hefei.rule("eldercare_min_site_area", service="eldercare").value == 350
+    assert hefei.rule("eldercare_min_site_area", area_type="old") is None
+    assert load_profile("suizhou").rule("childcare_max_site_places").value == 150
+    assert load_profile("national").rule("eldercare_min_site_area") is None
+
+
 def test_rules_for_filters_and_both_matches_either_service():
     s = load_profile("suizhou")
     land = s.rules_for(kind="eldercare_land_per_resident", service="childcare")
