@@ -24,6 +24,7 @@ the dense ``chunk × nodes`` distance block.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -244,12 +245,10 @@ def snap_graph(
     todo = np.flatnonzero(known < 0)
     edge = np.full(len(x), -1, np.int64)
     if len(todo):
-        pts = shapely.points(x[todo], y[todo])
-        idx, dist = network.edge_tree.query_nearest(
-            pts, max_distance=max_snap_m, return_distance=True, all_matches=False
-        )
-        edge[todo[idx[0]]] = idx[1]
-        offset[todo[idx[0]]] = dist
+        e_near, d_near = network.nearest_edges(x[todo], y[todo], max_distance=max_snap_m)
+        found = e_near >= 0
+        edge[todo[found]] = e_near[found]
+        offset[todo[found]] = d_near[found]
     snapped = np.flatnonzero(edge >= 0)
     e = edge[snapped]
     ux, uy = network.x[network.edge_u[e]], network.y[network.edge_u[e]]
@@ -331,10 +330,12 @@ def _subgraph(graph: sp.csr_matrix, idx: np.ndarray, loc: np.ndarray) -> sp.csr_
     starts, ends = indptr[idx], indptr[idx + 1]
     counts = ends - starts
     pos = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
-    rows = np.repeat(np.arange(len(idx)), counts)
     cols = loc[indices[pos]]
     keep = cols >= 0
-    return sp.csr_matrix((data[pos][keep], (rows[keep], cols[keep])), shape=(len(idx),) * 2)
+    rows = np.repeat(np.arange(len(idx)), counts)
+    indptr_sub = np.zeros(len(idx) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows[keep], minlength=len(idx)), out=indptr_sub[1:])
+    return sp.csr_matrix((data[pos][keep], cols[keep], indptr_sub), shape=(len(idx),) * 2)
 
 
 def pair_distances(
@@ -377,16 +378,14 @@ def pair_distances(
     s_start = np.searchsorted(s_inv[s_order], np.arange(len(s_nodes) + 1))
     t_order = np.argsort(t_inv, kind="stable")
     t_start = np.searchsorted(t_inv[t_order], np.arange(len(t_nodes) + 1))
-    frames: list[pd.DataFrame] = []
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def collect(si: np.ndarray, ti: np.ndarray, d: np.ndarray) -> None:
         sap, tap, dd = _expand(si, ti, d, s_order, s_start, t_order, t_start)
         total = src_offset[sap] + dd + tgt_offset[tap]
         ok = total <= cutoff_m
         if ok.any():
-            frames.append(pd.DataFrame(
-                {"src": src_owner[sap[ok]], "tgt": tgt_owner[tap[ok]], "distance_m": total[ok]}
-            ).groupby(["src", "tgt"], sort=False, as_index=False)["distance_m"].min())
+            parts.append((src_owner[sap[ok]], tgt_owner[tap[ok]], total[ok]))
 
     if xy is None or reach_m is None or not np.isfinite(reach_m):
         chunk = max(1, int(chunk_bytes // (8 * max(n, 1))))
@@ -398,7 +397,9 @@ def pair_distances(
             collect(si + a, ti, sub[si, ti])
     else:
         x, y = xy
-        tile = max(float(reach_m), 1.0)
+        # tiles of ~12 sources on average, at least the reach: fewer, larger windows
+        spread = float((x.max() - x.min() + reach_m) * (y.max() - y.min() + reach_m))
+        tile = max(float(reach_m), math.sqrt(spread * 12.0 / max(len(s_nodes), 1)), 1.0)
         x0, y0 = float(x.min()), float(y.min())
         cx = ((x - x0) // tile).astype(np.int64)
         cy = ((y - y0) // tile).astype(np.int64)
@@ -433,20 +434,22 @@ def pair_distances(
                 si, ti = np.nonzero(np.isfinite(bt))
                 collect(part[si], tin[tl[ti]], bt[si, ti])
             loc[idx] = -1
-    if not frames:
+    if not parts:
         return pd.DataFrame({"src": np.empty(0, np.int64), "tgt": np.empty(0, np.int64),
                              "distance_m": np.empty(0)})
-    out = pd.concat(frames, ignore_index=True)
-    return out.groupby(["src", "tgt"], sort=True, as_index=False)["distance_m"].min()
+    src = np.concatenate([p[0] for p in parts]).astype(np.int64)
+    tgt = np.concatenate([p[1] for p in parts]).astype(np.int64)
+    dist = np.concatenate([p[2] for p in parts])
+    # minimum per (src, tgt): sort by key then distance, keep the first of each key
+    order = np.lexsort((dist, tgt, src))
+    src, tgt, dist = src[order], tgt[order], dist[order]
+    first = np.ones(len(src), dtype=bool)
+    first[1:] = (src[1:] != src[:-1]) | (tgt[1:] != tgt[:-1])
+    return pd.DataFrame({"src": src[first], "tgt": tgt[first], "distance_m": dist[first]})
 
 
 def _nearest_road_m(network: WalkNetwork, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    idx, dist = network.edge_tree.query_nearest(
-        shapely.points(x, y), return_distance=True, all_matches=False
-    )
-    out = np.full(len(x), np.nan)
-    out[idx[0]] = dist
-    return out
+    return network.nearest_edges(x, y)[1]
 
 
 def travel_times(

@@ -146,6 +146,7 @@ class WalkNetwork:
     _graph: sp.csr_matrix | None = field(default=None, repr=False)
     _tree: shapely.STRtree | None = field(default=None, repr=False)
     _detour: float | None = field(default=None, repr=False)
+    _samples: tuple | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -530,6 +531,92 @@ class WalkNetwork:
             ratio = self.edge_length[pos] / chord[pos]
             self._detour = float(min(1.0, ratio.min())) if len(ratio) else 1.0
         return self._detour
+
+    def nearest_edges(
+        self, px: np.ndarray, py: np.ndarray, *, max_distance: float = np.inf
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest edge (as a straight segment) of each point, exactly, within a distance.
+
+        Every edge is indexed by sample points at the centres of ``k`` equal pieces of its
+        chord (pieces no longer than the median edge); a k-d tree over the samples gives an
+        upper bound (the nearest sample lies on some edge) and then the candidate edges (any
+        edge's nearest point is within half a piece of one of its samples). Ties go to the
+        lower edge index.
+
+        Returns
+        -------
+        edge : ndarray of int
+            Edge index, -1 where no edge is within ``max_distance``.
+        dist : ndarray of float
+            Distance to that edge (NaN where none).
+        """
+        from scipy.spatial import cKDTree
+
+        px = np.asarray(px, dtype=float)
+        py = np.asarray(py, dtype=float)
+        if self._samples is None:
+            ax, ay = self.x[self.edge_u], self.y[self.edge_u]
+            dx, dy = self.x[self.edge_v] - ax, self.y[self.edge_v] - ay
+            chord = np.hypot(dx, dy)
+            piece = max(float(np.median(chord)), 1.0)
+            k = np.maximum(1, np.ceil(chord / piece)).astype(np.int64)
+            owner = np.repeat(np.arange(self.n_edges), k)
+            j = np.arange(len(owner)) - np.repeat(np.cumsum(k) - k, k)
+            f = (j + 0.5) / k[owner]
+            pts = np.column_stack([ax[owner] + f * dx[owner], ay[owner] + f * dy[owner]])
+            half = float((chord / (2 * k)).max()) if len(k) else 0.0
+            self._samples = (cKDTree(pts), owner, half)
+        tree, owner, half = self._samples
+        n = len(px)
+        edge = np.full(n, -1, np.int64)
+        dist = np.full(n, np.nan)
+        if n == 0 or self.n_edges == 0:
+            return edge, dist
+        d_up, _ = tree.query(np.column_stack([px, py]), k=1, workers=-1)
+        todo = np.flatnonzero(d_up - half <= max_distance)
+        if len(todo) == 0:
+            return edge, dist
+        # k nearest samples within the bound; points whose k-th is still inside may have
+        # more candidates: those (few) get an exhaustive ball query
+        kq = 8
+        radius = d_up[todo] + half + 1e-9
+        qd, qi = tree.query(np.column_stack([px[todo], py[todo]]), k=kq,
+                            distance_upper_bound=float(radius.max()), workers=-1)
+        inside = qd <= radius[:, None]
+        full = inside[:, -1]
+        rows, cols = np.nonzero(inside & ~full[:, None])
+        pi = todo[rows]
+        flat = qi[rows, cols]
+        if full.any():
+            more = np.flatnonzero(full)
+            lists = tree.query_ball_point(np.column_stack([px[todo[more]], py[todo[more]]]),
+                                          radius[more], return_sorted=False)
+            counts = np.fromiter((len(c) for c in lists), dtype=np.int64, count=len(lists))
+            extra = np.fromiter((i for c in lists for i in c), dtype=np.int64,
+                                count=int(counts.sum()))
+            pi = np.concatenate([pi, np.repeat(todo[more], counts)])
+            flat = np.concatenate([flat, extra])
+        ei = owner[flat]
+        key = np.sort(pi * np.int64(self.n_edges) + ei)
+        key = key[np.concatenate([[True], key[1:] != key[:-1]])]
+        pi, ei = np.divmod(key, np.int64(self.n_edges))
+        ax, ay = self.x[self.edge_u[ei]], self.y[self.edge_u[ei]]
+        dx, dy = self.x[self.edge_v[ei]] - ax, self.y[self.edge_v[ei]] - ay
+        seg2 = dx * dx + dy * dy
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = np.where(seg2 > 0, ((px[pi] - ax) * dx + (py[pi] - ay) * dy) / seg2, 0.0)
+        t = np.clip(t, 0.0, 1.0)
+        d = np.hypot(px[pi] - (ax + t * dx), py[pi] - (ay + t * dy))
+        # per point the smallest distance, ties to the lower edge (key is sorted by pi, ei)
+        order = np.lexsort((d, pi))
+        pi, ei, d = pi[order], ei[order], d[order]
+        first = np.ones(len(pi), dtype=bool)
+        first[1:] = pi[1:] != pi[:-1]
+        pi, ei, d = pi[first], ei[first], d[first]
+        ok = d <= max_distance
+        edge[pi[ok]] = ei[ok]
+        dist[pi[ok]] = d[ok]
+        return edge, dist
 
     @property
     def edge_tree(self) -> shapely.STRtree:
