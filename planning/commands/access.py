@@ -1,0 +1,152 @@
+"""``python -m planning access``: walking times of every (origin, destination) pair in reach.
+
+Examples
+--------
+``python -m planning access --network city.osm.pbf --origins areas.gpkg --destinations
+sites.gpkg --minutes 15 --out pairs.csv`` writes ``origin_id,destination_id,minutes`` for every
+pair within 15 minutes. ``--demo`` uses the embedded demo district (areas to existing
+facilities and candidate sites). Without ``--minutes``/``--speed`` the service-circle minutes
+and walking speed of ``--profile`` (default ``national``) are used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from errors import InputError
+from geo.access import travel_times
+from geo.network import WGS84, WalkNetwork, load_network
+
+SERVICES = ("childcare", "eldercare")
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register the ``access`` sub-command."""
+    p = subparsers.add_parser(
+        "access",
+        help="walking times of every origin–destination pair within a cutoff",
+        description="Walking times along the street network (OSM .osm/.osm.pbf or a "
+                    "road-centreline layer) for every pair within the cutoff; polygons "
+                    "reach the network at gates or boundary points.",
+    )
+    p.add_argument("--network", metavar="FILE",
+                   help="OSM file (.osm, .osm.pbf) or road-centreline layer (GeoPackage, "
+                        "Shapefile)")
+    p.add_argument("--origins", metavar="FILE", help="points or polygons with an id field")
+    p.add_argument("--destinations", metavar="FILE", help="points or polygons with an id field")
+    p.add_argument("--demo", action="store_true",
+                   help="embedded demo district: residential areas → facilities + candidates")
+    p.add_argument("--minutes", type=float,
+                   help="cutoff minutes (default: the profile's service-circle minutes)")
+    p.add_argument("--speed", type=float, metavar="M_PER_MIN",
+                   help="walking speed in m/min (default: the profile's walking speed)")
+    p.add_argument("--profile", default="national", metavar="ID",
+                   help="profile giving the default minutes and speed (default: national)")
+    p.add_argument("--service", choices=SERVICES, default="childcare",
+                   help="whose minutes/speed to take from the profile (eldercare: the elderly "
+                        "walking speed)")
+    p.add_argument("--crs", help="CRS of origins/destinations/network when a file has none "
+                                 "(wgs84, cgcs2000, gcj02, bd09, EPSG:xxxx)")
+    p.add_argument("--id-field", default="id", help="id column of origins and destinations")
+    p.add_argument("--max-snap", type=float, default=200.0, metavar="M",
+                   help="largest distance from a feature to the network, metres (default 200)")
+    p.add_argument("--boundary-spacing", type=float, default=75.0, metavar="M",
+                   help="spacing of access points along polygon boundaries without gates")
+    p.add_argument("--drop-unsnapped", action="store_true",
+                   help="leave out (and list) features off the network instead of failing")
+    p.add_argument("--straight-line", action="store_true",
+                   help="no network: use straight-line distance (declared in the output)")
+    p.add_argument("--out", metavar="FILE.csv", required=True,
+                   help="CSV of origin_id,destination_id,minutes (written only on success)")
+    p.set_defaults(func=run)
+
+
+def _profile_defaults(args: argparse.Namespace) -> tuple[float, float]:
+    minutes, speed = args.minutes, args.speed
+    if minutes is None or speed is None:
+        from planning.profiles import load_profile
+
+        prof = load_profile(args.profile)
+        if minutes is None:
+            minutes = prof.param(f"{args.service}_service_minutes")
+        if speed is None:
+            speed = prof.param("elderly_walking_speed_m_per_min" if args.service == "eldercare"
+                               else "walking_speed_m_per_min")
+    return float(minutes), float(speed)
+
+
+def read_network_for(
+    path: str | Path, layers: list[gpd.GeoDataFrame], *, reach_m: float, crs: str | None = None
+) -> WalkNetwork:
+    """Read a network clipped to the layers' extent plus ``reach_m`` (exact for the cutoff)."""
+    box = shapely.box(*pd.concat([g.to_crs(WGS84).geometry for g in layers]).total_bounds)
+    return load_network(path, clip=box, margin_m=reach_m, crs=crs)
+
+
+def write_csv_atomic(frame: pd.DataFrame, out: Path) -> None:
+    """Write a CSV through a temporary file in the same directory, then rename."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=".csv", dir=out.parent)
+    os.close(fd)
+    try:
+        frame.to_csv(tmp, index=False, encoding="utf-8")
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _inputs(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, str | None]:
+    if args.demo:
+        from geo.demo import demo_paths, load_demo
+
+        d = load_demo()
+        dest = pd.concat([d["facilities"], d["candidates"]], ignore_index=True)
+        dest = gpd.GeoDataFrame(dest[["id", "geometry"]], geometry="geometry",
+                                crs=d["facilities"].crs)
+        return d["areas"][["id", "geometry"]], dest, str(demo_paths()["network"])
+    missing = [f"--{n}" for n in ("origins", "destinations") if getattr(args, n) is None]
+    if args.network is None and not args.straight_line:
+        missing.append("--network (or --straight-line)")
+    if missing:
+        raise InputError([f"access needs {', '.join(missing)} (or --demo)"])
+    from geo.io import read_points_or_polygons
+
+    o = read_points_or_polygons(args.origins, crs=args.crs, id_field=args.id_field)
+    d = read_points_or_polygons(args.destinations, crs=args.crs, id_field=args.id_field)
+    return o, d, args.network
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read, compute, write the pairs CSV and print a summary."""
+    out = Path(args.out)
+    if out.suffix.lower() != ".csv":
+        raise InputError([f"--out {out}: write a .csv file"])
+    minutes, speed = _profile_defaults(args)
+    origins, dests, net_path = _inputs(args)
+    net = None
+    if net_path is not None and not args.straight_line:
+        net = read_network_for(net_path, [origins, dests], reach_m=minutes * speed + args.max_snap,
+                               crs=args.crs)
+    pairs = travel_times(net, origins, dests, minutes=minutes, speed_m_per_min=speed,
+                         max_snap_m=args.max_snap, boundary_spacing_m=args.boundary_spacing,
+                         drop_unsnapped=args.drop_unsnapped, fallback=args.straight_line)
+    write_csv_atomic(pairs[["origin_id", "destination_id", "minutes"]], out)
+    lost = pairs.attrs["unsnapped"]
+    print(f"{len(pairs)} pairs within {minutes:g} min at {speed:g} m/min "
+          f"({pairs.attrs['method']}; {len(origins)} origins × {len(dests)} destinations) "
+          f"→ {out}")
+    if net is not None:
+        print(f"network: {net!r}")
+    if lost["origins"] or lost["destinations"]:
+        print(f"left out (farther than {args.max_snap:g} m from the network): "
+              f"origins {lost['origins']}, destinations {lost['destinations']}")
+    return 0
