@@ -269,7 +269,9 @@ def crs_label(crs: pyproj.CRS | str | None) -> str:
 
 
 def _is_chinese_datum(crs: pyproj.CRS) -> bool:
-    datum = (crs.geodetic_crs.datum.name if crs.geodetic_crs is not None else "") or ""
+    geodetic = crs.geodetic_crs
+    datum = (geodetic.datum.name if geodetic is not None and geodetic.datum is not None
+             else "") or ""
     d = datum.lower()
     return any(k in d for k in ("china 2000", "china_2000", "xian 1980", "xian_1980",
                                 "beijing 1954", "beijing_1954", "new beijing"))
@@ -322,13 +324,13 @@ def check_coordinates(
             x0, y0, x1, y1 = CHINA_BOUNDS
             bad = (xs < x0) | (xs > x1) | (ys < y0) | (ys > y1)
             if bad.any():
-                swapped = (ys[bad] >= x0) & (ys[bad] <= x1) & (xs[bad] >= y0) & (xs[bad] <= y1)
-                hint = "; longitude and latitude look swapped" if swapped.all() else ""
+                flipped = (ys[bad] >= x0) & (ys[bad] <= x1) & (xs[bad] >= y0) & (xs[bad] <= y1)
+                hint = "; longitude and latitude look swapped" if flipped.all() else ""
                 problems.append(
                     f"{int(bad.sum())} coordinate(s) lie outside China although {label} is a "
                     f"Chinese datum, e.g. {_sample(xs, ys, bad)}{hint}"
                 )
-    else:
+    elif isinstance(crs, pyproj.CRS):
         small = (np.abs(xs) <= 180) & (np.abs(ys) <= 90)
         if small.all():
             problems.append(

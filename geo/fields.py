@@ -149,6 +149,7 @@ def map_columns(
     columns = list(columns)
     targets: dict[str, list[str]] = {}
     for col in columns:
+        target: str | None
         if col in explicit:
             target = explicit[col]
         else:

@@ -213,8 +213,9 @@ def read_layer(
             redecode = declared or detect_dbf_encoding(p.with_suffix(".dbf"))
             frame = pyogrio.read_dataframe(p, layer=chosen, encoding="ISO-8859-1")
         if redecode is not None:
-            frame = _redecode(frame, redecode, notes := [])
-            frame.attrs["notes"] = [f"no .cpg: attribute table read as {redecode}", *notes]
+            cut_notes: list[str] = []
+            frame = _redecode(frame, redecode, cut_notes)
+            frame.attrs["notes"] = [f"no .cpg: attribute table read as {redecode}", *cut_notes]
     except UnicodeDecodeError as exc:
         raise InputError([Problem(f"cannot decode the attribute table ({exc}); pass encoding=",
                                   source=source)], source=source) from None
@@ -360,8 +361,11 @@ def _geometry_from_table(
         from geo.crs import resolve_crs
 
         given = resolve_crs(crs)
-        given_name = given if isinstance(given, str) else {4326: "wgs84", 4490: "cgcs2000"}.get(
-            given.to_epsg() or -1, "other")
+        if isinstance(given, str):
+            given_name = given
+        else:
+            epsg = given.to_epsg() if given is not None else None
+            given_name = {4326: "wgs84", 4490: "cgcs2000"}.get(epsg or -1, "other")
         if given_name != hint and not (
             {given_name, hint} <= {"wgs84", "cgcs2000"}
         ):
@@ -491,7 +495,7 @@ def _read(
                     field="geometry")
             col.crs_problem = True  # type: ignore[attr-defined]
     has_geometry = geom_values is not None
-    if not has_geometry:
+    if geom_values is None:
         geom_values = np.full(len(df), None, dtype=object)
     gdf = gpd.GeoDataFrame(df, geometry=list(geom_values), crs=declared)
 
@@ -548,7 +552,8 @@ def _coerce_lists(gdf: gpd.GeoDataFrame, col: ProblemCollector) -> None:
         if bad.any():
             col.add(f"expected numbers separated by commas, got "
                     f"{_show(gdf.loc[bad, name].tolist())}", rows=_rows(gdf, bad), field=name)
-        neg = np.array([bool(v) and min(v) < 0 for v in parsed], dtype=bool)
+        neg = np.array([v is not None and len(v) > 0 and min(v) < 0 for v in parsed],
+                       dtype=bool)
         if neg.any():
             col.add(f"negative values {_show(gdf.loc[neg, name].tolist())}",
                     rows=_rows(gdf, neg), field=name)
