@@ -18,16 +18,17 @@ import streamlit as st  # noqa: E402
 from pages import common  # noqa: E402
 from planning.i18n import t  # noqa: E402
 
-st.set_page_config(page_title="一老一小设施规划 · Planning", page_icon="🏘️", layout="wide")
+st.set_page_config(page_title="一老一小设施规划 · Planning", page_icon=":material/home_work:",
+                   layout="wide")
 
 with st.sidebar:
     st.radio(t("app.language", common.lang()), ["zh", "en"], key="lang", horizontal=True,
              format_func=lambda x: "中文" if x == "zh" else "English")
     choices = common.profile_choices()
     ids = [c[0] for c in choices]
-    if "profile_id" not in st.session_state:
-        st.session_state["profile_id"] = "hefei" if "hefei" in ids else ids[0]
+    default = st.session_state.get("profile_id", common.DEFAULT_PROFILE)
     st.selectbox(common.T("app.profile"), ids, key="profile_id",
+                 index=ids.index(default) if default in ids else 0,
                  format_func=common.profile_label)
     st.selectbox(common.T("app.basemap"), ["offline", "osm", "tianditu", "amap"],
                  key="basemap", format_func=lambda b: common.T(f"map.{b}"))
@@ -37,11 +38,11 @@ with st.sidebar:
 common.setup_page()
 
 pages = [
-    st.Page("pages/home.py", title=common.T("page.home"), icon="🏠", default=True),
-    st.Page("pages/data.py", title=common.T("page.data"), icon="🗂️"),
-    st.Page("pages/compliance.py", title=common.T("page.compliance"), icon="📏"),
-    st.Page("pages/scenarios.py", title=common.T("page.scenarios"), icon="📍"),
-    st.Page("pages/comparison.py", title=common.T("page.comparison"), icon="⚖️"),
-    st.Page("pages/export.py", title=common.T("page.export"), icon="📤"),
+    st.Page("pages/home.py", title=common.T("page.home"), icon=":material/home:", default=True),
+    st.Page("pages/data.py", title=common.T("page.data"), icon=":material/database:"),
+    st.Page("pages/compliance.py", title=common.T("page.compliance"), icon=":material/rule:"),
+    st.Page("pages/scenarios.py", title=common.T("page.scenarios"), icon=":material/location_on:"),
+    st.Page("pages/comparison.py", title=common.T("page.comparison"), icon=":material/compare:"),
+    st.Page("pages/export.py", title=common.T("page.export"), icon=":material/download:"),
 ]
 st.navigation(pages).run()

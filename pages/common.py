@@ -24,6 +24,7 @@ import streamlit.components.v1 as components  # noqa: E402
 from errors import PlanningError  # noqa: E402
 from planning.i18n import t  # noqa: E402
 
+DEFAULT_PROFILE = "hefei"  # the demo district lies in Hefei
 LAYERS = ("areas", "developments", "facilities", "candidates", "admin_units")
 
 
@@ -117,7 +118,7 @@ def profile_choices() -> list[tuple[str, str, str]]:
 
 
 def profile_id() -> str:
-    return st.session_state.get("profile_id", "hefei")
+    return st.session_state.get("profile_id") or DEFAULT_PROFILE
 
 
 def profile() -> Any:

@@ -46,7 +46,7 @@ cands = layers.get("candidates")
 site_ids = sorted(cands["site_id" if "site_id" in cands.columns else "id"].astype(str).unique()
                   ) if cands is not None and len(cands) else []
 chosen = st.multiselect(T("sc.candidates"), site_ids, default=site_ids, key="sc_candidates")
-allow_unmet = st.checkbox("allow unmet demand (soft) / 允许未满足需求", value=True,
+allow_unmet = st.checkbox(T("sc.allow_unmet"), value=True,
                           key="sc_allow_unmet")
 
 if st.button(T("sc.run"), type="primary", key="sc_run"):
