@@ -223,7 +223,10 @@ def save_figure(fig: Figure, path: str | os.PathLike[str]) -> Path:
     """Write *fig* as PNG or PDF (by suffix), atomically."""
     fmt = Path(path).suffix.lstrip(".").lower() or "png"
     data = figure_bytes(fig, fmt=fmt)
-    return _atomic_write(path, lambda p: p.write_bytes(data))
+    def writer(p: Path) -> None:
+        p.write_bytes(data)
+
+    return _atomic_write(path, writer)
 
 
 # --------------------------------------------------------------------------- layers / tables

@@ -52,6 +52,7 @@ SITE_COLOURS = {
     ("candidate", "childcare"): "#7f7f7f",
     ("candidate", "eldercare"): "#7f7f7f",
 }
+_LINEAR: Any = bcm.linear  # colour ramps are attributes made at run time
 NO_DATA_COLOUR = "#d9d9d9"
 UNCOVERED_COLOUR = "#e31a1c"
 NETWORK_COLOUR = "#8c8c8c"
@@ -210,14 +211,14 @@ def make_colormap(kind: str, values: pd.Series | np.ndarray, *, caption: str) ->
     """Branca colormap for ``shortfall`` (0 → max, yellow → red) or ``coverage`` (0 → 1)."""
     vals = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
     if kind == "coverage":
-        cm = bcm.linear.RdYlGn_09.scale(0.0, 1.0)
+        cm = _LINEAR.RdYlGn_09.scale(0.0, 1.0)
     elif kind == "shortfall":
         vmax = float(vals.max()) if len(vals) and float(vals.max()) > 0 else 1.0
-        cm = bcm.linear.YlOrRd_09.scale(0.0, vmax)
+        cm = _LINEAR.YlOrRd_09.scale(0.0, vmax)
     else:
         lo = float(vals.min()) if len(vals) else 0.0
         hi = float(vals.max()) if len(vals) else 1.0
-        cm = bcm.linear.viridis.scale(lo, hi if hi > lo else lo + 1.0)
+        cm = _LINEAR.viridis.scale(lo, hi if hi > lo else lo + 1.0)
     cm.caption = caption
     return cm
 

@@ -14,6 +14,7 @@ import re
 import tempfile
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import folium
 from branca.element import Element
@@ -83,7 +84,7 @@ def make_offline(m: folium.Map) -> folium.Map:
     m.default_js = []
     m.default_css = []
     css, js = leaflet_assets()
-    root = m.get_root()
+    root: Any = m.get_root()
     root.header.add_child(
         Element(f"<style>{css}</style>\n<script>{js}</script>"), name="leaflet_inline", index=0
     )

@@ -183,6 +183,7 @@ def _solve_one(
     areas[col] = pd.to_numeric(areas[col], errors="coerce").fillna(0.0)
     frame_sites = pd.DataFrame(sites.drop(columns="geometry"))
     kw: dict[str, Any] = {"demand_col": col}
+    model: Any
     if params.objective == "min_cost":
         model = MinCostProvision.from_geodataframe(areas, frame_sites, pairs,
                                                    allow_unmet=params.allow_unmet, **kw)
@@ -263,7 +264,16 @@ def _num(v: Any) -> float | None:
     return None if math.isnan(f) or math.isinf(f) else f
 
 
-def _assemble(demand, services, site_frames, results, all_pairs, params, method, cutoffs):
+def _assemble(
+    demand: gpd.GeoDataFrame,
+    services: list[str],
+    site_frames: list[gpd.GeoDataFrame],
+    results: list[Any],
+    all_pairs: list[pd.DataFrame],
+    params: ScenarioParams,
+    method: str,
+    cutoffs: dict[str, tuple[float, float]],
+) -> ScenarioRun:
     pop = pd.to_numeric(demand["population"], errors="coerce").fillna(0.0)
     total_pop = float(pop.sum())
     site_rows, assign_rows, unmet_rows, layers = [], [], [], []
