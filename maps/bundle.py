@@ -41,12 +41,13 @@ def scenario_bundle(
         A saved scenario (layers ``areas`` and ``sites``, results with ``indicators``).
     """
     if run is not None:
-        areas, sites = run.areas, run.site_layer
+        areas, sites, reach = run.areas, run.site_layer, run.service_areas
         results = run.results()
         params = run.params
         title = name or ""
     elif scenario is not None:
         areas, sites = scenario.layers.get("areas"), scenario.layers.get("sites")
+        reach = scenario.layers.get("service_areas")
         results = scenario.results
         params = scenario.parameters
         title = name or scenario.name
@@ -55,7 +56,7 @@ def scenario_bundle(
     uncovered = []
     if areas is not None and "fully_served" in areas.columns:
         uncovered = areas.loc[~areas["fully_served"].astype(bool), "id"].tolist()
-    common = {"areas": areas, "value_col": "shortfall", "sites": sites,
+    common = {"areas": areas, "value_col": "shortfall", "sites": sites, "service_areas": reach,
               "uncovered_ids": uncovered, "lang": lang, "network_edges": network_edges}
     html = offline_html(build_map(basemap=basemap, tianditu_key=tianditu_key, **common))
     fig = figure_map(title=title, **common)
@@ -69,7 +70,8 @@ def scenario_bundle(
               if isinstance(results.get(k), pd.DataFrame)}
     xlsx = excel_bytes({"indicators": pd.DataFrame([ind]), **tables,
                         **({"areas": areas} if areas is not None else {})})
-    layers = {k: v for k, v in (("areas", areas), ("sites", sites)) if v is not None}
+    layers = {k: v for k, v in (("areas", areas), ("sites", sites), ("service_areas", reach))
+              if v is not None}
     gpkg = gpkg_bytes(layers)
     svc = str(params.get("service", ""))
     obj = str(params.get("objective", ""))

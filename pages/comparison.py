@@ -40,6 +40,7 @@ for col, sc in zip(cols, scenarios[:3], strict=False):
         if areas is not None and "fully_served" in areas.columns:
             unc = areas.loc[~areas["fully_served"].astype(bool), "id"].tolist()
         m = build_map(areas=areas, value_col="shortfall", sites=sc.layers.get("sites"),
+                      service_areas=sc.layers.get("service_areas"),
                       uncovered_ids=unc, **common.map_kwargs())
         common.show_map(m, height=420)
 

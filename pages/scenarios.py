@@ -99,8 +99,10 @@ if state:
 
     from maps.folium_map import build_map
 
-    m = build_map(areas=run.areas, value_col="shortfall", value_kind="shortfall",
-                  sites=run.site_layer,
+    colour_by = st.radio(T("sc.colour_by"), ["shortfall", "coverage"], horizontal=True,
+                         key="sc_colour", format_func=lambda k: T(f"map.{k}"))
+    m = build_map(areas=run.areas, value_col=colour_by, value_kind=colour_by,
+                  sites=run.site_layer, service_areas=run.service_areas,
                   uncovered_ids=run.areas.loc[~run.areas["fully_served"], "id"].tolist(),
                   extra_fields={"coverage": T("map.coverage")}, **common.map_kwargs())
     common.show_map(m, height=560)
@@ -127,7 +129,7 @@ if state:
         sc = Scenario(name=name, profile_id=state["profile_id"], parameters=run.params,
                       results=run.results(),
                       layers={"areas": run.areas[areas_cols], "sites": run.site_layer,
-                              "candidates": cands})
+                              "service_areas": run.service_areas, "candidates": cands})
         try:
             common.store().save(sc, owner=common.owner_id())
             st.success(T("sc.saved", name=name))

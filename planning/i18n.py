@@ -98,6 +98,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "sc.candidates": {"zh": "候选点集合", "en": "Candidate set"},
     "sc.cand_all": {"zh": "全部候选点", "en": "All candidate sites"},
     "sc.allow_unmet": {"zh": "允许未满足需求（报告原因），否则无解时报错", "en": "Allow unmet demand (reported with reasons); otherwise an infeasible plan is an error"},
+    "sc.colour_by": {"zh": "居住区着色", "en": "Colour areas by"},
     "sc.time_limit": {"zh": "求解时限（秒）", "en": "Solver time limit (s)"},
     "sc.run": {"zh": "运行方案", "en": "Run scenario"},
     "sc.name": {"zh": "方案名称", "en": "Scenario name"},

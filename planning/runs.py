@@ -83,6 +83,7 @@ class ScenarioRun:
     site_layer: gpd.GeoDataFrame  # existing and proposed sites, for maps
     solver: dict[str, Any] = field(default_factory=dict)
     method: str = "network"
+    service_areas: gpd.GeoDataFrame | None = None  # walking reach of the open sites
 
     def results(self) -> dict[str, Any]:
         """The JSON-able results for :class:`planning.scenarios.Scenario`."""
@@ -124,6 +125,7 @@ def site_table(
     ``eldercare_min_site_area`` rule.
     """
     parts = []
+    notes: list[str] = []
     if facilities is not None and len(facilities):
         ex = facilities[facilities["service"].astype(str) == service]
         ex = ex[ex.get("status", pd.Series("existing", index=ex.index)).astype(str) == "existing"]
@@ -154,6 +156,12 @@ def site_table(
                 least = _rule_value(profile, "eldercare_min_site_area", service)
                 if least is not None:
                     lo = lo.clip(lower=least)
+            fits = (lo <= hi).to_numpy()
+            if not fits.all():
+                notes.append(
+                    f"{service} candidates {', '.join(cd['id'].astype(str)[~fits])} dropped: "
+                    "their largest capacity is below the profile's least site size")
+                cd, lo, hi = cd[fits], lo[fits], hi[fits]
             parts.append(gpd.GeoDataFrame({
                 "id": cd["id"].astype(str).values, "name": cd.get("name", cd["id"]).values,
                 "service": service, "status": "candidate",
@@ -165,8 +173,10 @@ def site_table(
     if not parts:
         raise InputError([f"no existing facility and no candidate site for {service}"],
                          source="sites")
-    out = pd.concat(parts, ignore_index=True)
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=parts[0].crs)
+    out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
+                           crs=parts[0].crs)
+    out.attrs["notes"] = notes
+    return out
 
 
 def _solve_one(
@@ -251,9 +261,35 @@ def run_scenario(
         site_frames.append(sites)
         results.append(res)
         all_pairs.append(pairs.assign(service=svc))
+    run = _assemble(demand, services, site_frames, results, all_pairs, params, method,
+                    cutoffs)
+    if network is not None:
+        progress("travel", 0.95)
+        run.service_areas = service_area_layer(network, run.site_layer, cutoffs)
     progress("done", 1.0)
-    return _assemble(demand, services, site_frames, results, all_pairs, params, method,
-                     cutoffs)
+    return run
+
+
+def service_area_layer(
+    network: Any, sites: gpd.GeoDataFrame, cutoffs: dict[str, tuple[float, float]]
+) -> gpd.GeoDataFrame | None:
+    """Walking reach of *sites* per service (dissolved), at each service's minutes and speed."""
+    from geo.service_areas import service_areas
+
+    parts = []
+    for svc, (minutes, speed) in cutoffs.items():
+        sel = sites[sites["service"] == svc]
+        if not len(sel):
+            continue
+        sa = service_areas(network, sel, minutes=(minutes,), speed_m_per_min=speed,
+                           dissolve=True, drop_unsnapped=True)
+        if len(sa):
+            parts.append(gpd.GeoDataFrame({"service": svc, "minutes": sa["minutes"].values},
+                                          geometry=sa.geometry.values, crs=sa.crs))
+    if not parts:
+        return None
+    out = pd.concat(parts, ignore_index=True)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=parts[0].crs)
 
 
 def _num(v: Any) -> float | None:

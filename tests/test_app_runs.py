@@ -1,0 +1,129 @@
+"""Scenario runs on the demo district: site tables from profiles, indicators, errors."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+
+from errors import InfeasibleError, InputError
+from geo.demo import demo_paths, load_demo
+from geo.network import load_network
+from planning.profiles import load_profile
+from planning.runs import ScenarioParams, run_scenario, site_table
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return load_demo()
+
+
+@pytest.fixture(scope="module")
+def net():
+    return load_network(demo_paths()["network"])
+
+
+def test_site_table_applies_profile_site_limits() -> None:
+    cands = gpd.GeoDataFrame(
+        {"id": ["a", "b", "c"], "service": ["childcare", "eldercare", "eldercare"],
+         "status": "candidate", "fixed_cost": 1.0, "unit_cost": 2.0,
+         "min_capacity": [20.0, 100.0, 100.0], "max_capacity": [200.0, 600.0, 300.0]},
+        geometry=[Point(0, 0)] * 3, crs=4326)
+    # Suizhou: at most 150 托位 per child-care institution
+    cc = site_table(None, cands, service="childcare", profile=load_profile("suizhou"))
+    assert cc["max_capacity"].tolist() == [150.0]
+    # Hefei: elder-care sites of at least 350 m²; site c (at most 300 m²) cannot qualify
+    ec = site_table(None, cands, service="eldercare", profile=load_profile("hefei"))
+    assert ec["id"].tolist() == ["b"] and ec["min_capacity"].tolist() == [350.0]
+    assert "c dropped" in ec.attrs["notes"][0]
+    with pytest.raises(InputError, match="no existing facility and no candidate site"):
+        site_table(None, cands.iloc[:0], service="childcare", profile=load_profile("hefei"))
+
+
+def test_min_cost_indicators_add_up(demo, net) -> None:
+    run = run_scenario(areas=demo["areas"], facilities=demo["facilities"],
+                       candidates=demo["candidates"], network=net,
+                       profile=load_profile("hefei"), params=ScenarioParams())
+    assert run.method == "network"
+    assert run.solver["childcare"]["status"] == "optimal"
+    new = run.sites[run.sites["status"] == "proposed"]
+    cands = demo["candidates"].set_index("id")
+    cost = (cands.loc[new["id"], "fixed_cost"].to_numpy()
+            + cands.loc[new["id"], "unit_cost"].to_numpy() * new["new_capacity"].to_numpy())
+    ind = run.indicators
+    assert ind["sites"] == len(new) > 0
+    assert ind["cost"] == pytest.approx(cost.sum())
+    assert ind["places"] == pytest.approx(new["new_capacity"].sum())
+    # every 托位 required is either served or reported unmet with a reason
+    served = run.assignments["amount"].sum()
+    assert served + ind["unmet"] == pytest.approx(ind["required"], rel=1e-6)
+    assert run.unmet["reason"].str.len().gt(0).all()
+    # share covered: residents of areas with no unmet 托位
+    pop = run.areas["population"]
+    assert ind["share_covered"] == pytest.approx(pop[run.areas["fully_served"]].sum() / pop.sum())
+    # areas with nothing in reach are the unmet ones
+    unreached = set(run.areas.loc[~run.areas["childcare_in_reach"], "id"])
+    assert unreached and unreached <= set(run.unmet["id"].astype(str))
+    reasons = run.unmet.set_index("id")["reason"]
+    assert all(reasons[a] == "no site within reach" for a in unreached)
+    assert run.service_areas is not None and len(run.service_areas) == 1
+
+
+def test_max_coverage_respects_p_and_budget(demo, net) -> None:
+    prof = load_profile("hefei")
+    run = run_scenario(areas=demo["areas"], facilities=demo["facilities"],
+                       candidates=demo["candidates"], network=net, profile=prof,
+                       params=ScenarioParams(objective="max_coverage", p=2))
+    assert run.indicators["sites"] <= 2
+    run_b = run_scenario(areas=demo["areas"], facilities=demo["facilities"],
+                         candidates=demo["candidates"], network=net, profile=prof,
+                         params=ScenarioParams(objective="max_coverage", budget=3.0e6))
+    assert run_b.indicators["cost"] <= 3.0e6 + 1e-6
+
+
+def test_both_services_and_straight_line_fallback(demo) -> None:
+    run = run_scenario(areas=demo["areas"], facilities=demo["facilities"],
+                       candidates=demo["candidates"], network=None,
+                       profile=load_profile("hefei"), params=ScenarioParams(service="both"))
+    assert run.method == "straight-line"
+    assert set(run.solver) == {"childcare", "eldercare"}
+    assert run.indicators["sites"] == (run.indicators["childcare_sites"]
+                                       + run.indicators["eldercare_sites"])
+    ec = run.sites[(run.sites["service"] == "eldercare") & (run.sites["status"] == "proposed")]
+    assert (ec["new_capacity"] >= 350.0 - 1e-6).all()  # Hefei's least elder-care site
+
+
+def test_hard_scenario_infeasible_names_areas(demo, net) -> None:
+    with pytest.raises(InfeasibleError, match="no site in reach"):
+        run_scenario(areas=demo["areas"], facilities=demo["facilities"],
+                     candidates=demo["candidates"], network=net,
+                     profile=load_profile("hefei"),
+                     params=ScenarioParams(allow_unmet=False))
+
+
+def test_bad_parameters_collected() -> None:
+    with pytest.raises(InputError) as err:
+        ScenarioParams(service="pets", objective="p_median", minutes=-1).validate()
+    msg = str(err.value)
+    assert "3 problem(s)" in msg and "'pets'" in msg and "needs a number of sites p" in msg
+
+
+def test_scenario_results_are_storable(demo, net, tmp_path) -> None:
+    from planning.scenarios import Scenario, ScenarioStore, comparison_table
+
+    run = run_scenario(areas=demo["areas"], facilities=demo["facilities"],
+                       candidates=demo["candidates"], network=net,
+                       profile=load_profile("hefei"), params=ScenarioParams())
+    store = ScenarioStore(tmp_path / "s.sqlite")
+    sid = store.save(Scenario(name="x", profile_id="hefei", parameters=run.params,
+                              results=run.results(),
+                              layers={"areas": run.areas[["id", "shortfall", "geometry"]],
+                                      "sites": run.site_layer}), owner="u")
+    sc = store.load(sid, owner="u")
+    pd.testing.assert_frame_equal(sc.results["sites"].reset_index(drop=True),
+                                  run.sites.reset_index(drop=True), check_dtype=False)
+    table = comparison_table([sc], lang="en")
+    assert table.loc[0, "New sites"] == run.indicators["sites"]
+    assert np.isclose(table.loc[0, "Cost (yuan)"], run.indicators["cost"])
