@@ -40,6 +40,7 @@ if d["source"] != "demo" and st.button(T("data.reset_demo")):
 
 from planning.uploads import (  # noqa: E402
     MAX_UPLOAD_BYTES,
+    canonical_names,
     read_layer_file,
     recognised_fields,
     store_upload,
@@ -67,6 +68,7 @@ if pending:
         common.show_error(exc)
 
 path = st.session_state.get("upload_path")
+mapping: dict[str, str] = {}
 if path:
     st.caption(path.split("/")[-1])
     if kind != "network":
@@ -82,6 +84,14 @@ if path:
             st.dataframe(pd.DataFrame(rec, columns=[T("data.field_in_file"),
                                                     T("data.field_canonical")]),
                          hide_index=True)
+            unknown = [c for c, canon in rec if canon is None and c.lower() != "geometry"]
+            if unknown:
+                st.caption(T("data.map_fields"))
+                options = ["", *canonical_names()]
+                for c in unknown:
+                    target = st.selectbox(c, options, key=f"map_{c}")
+                    if target:
+                        mapping[c] = target
         except Exception as exc:  # noqa: BLE001
             common.show_error(exc)
     if st.button(T("data.read"), key="read_upload"):
@@ -91,7 +101,8 @@ if path:
                 common.network()
                 st.success(T("data.loaded", n=1, layer=T("data.network")))
             else:
-                gdf = read_layer_file(path, kind, crs=None if crs == "auto" else crs)
+                gdf = read_layer_file(path, kind, crs=None if crs == "auto" else crs,
+                                      fields=mapping)
                 d["layers"][kind] = gdf
                 d["source"] = "upload"
                 st.session_state.pop("run", None)

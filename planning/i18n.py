@@ -58,6 +58,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "data.fields": {"zh": "字段识别", "en": "Recognised fields"},
     "data.field_in_file": {"zh": "文件中的字段", "en": "Field in the file"},
     "data.field_canonical": {"zh": "识别为", "en": "Recognised as"},
+    "data.map_fields": {"zh": "未识别的字段：如需使用，请指定其含义", "en": "Fields not recognised: map the ones you need"},
     "data.loaded": {"zh": "已读取 {n} 条记录：{layer}", "en": "Read {n} rows: {layer}"},
     "data.repairs": {"zh": "读取时的修正", "en": "Repairs made while reading"},
     "data.reset_demo": {"zh": "恢复示例数据", "en": "Back to the demo data"},

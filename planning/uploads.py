@@ -198,17 +198,31 @@ READERS: Mapping[str, str] = {
 }
 
 
-def read_layer_file(path: Path, layer: str, *, crs: str | None = None) -> Any:
-    """Read a stored upload as the canonical layer *layer* with :mod:`geo.io`."""
+def read_layer_file(
+    path: Path, layer: str, *, crs: str | None = None, fields: Mapping[str, str] | None = None
+) -> Any:
+    """Read a stored upload as the canonical layer *layer* with :mod:`geo.io`.
+
+    *fields* maps further file columns to canonical names (the planner's field mapping).
+    """
     from geo import io as gio
 
     if layer not in READERS:
         raise UploadError([f"unknown layer kind {layer!r}; one of {', '.join(READERS)}"])
     reader: Callable[..., Any] = getattr(gio, READERS[layer])
     kwargs: dict[str, Any] = {"crs": crs}
+    if fields:
+        kwargs["fields"] = dict(fields)
     if layer == "candidates":
         kwargs["status"] = "candidate"
     return reader(path, **kwargs)
+
+
+def canonical_names() -> list[str]:
+    """Canonical column names a file column can be mapped to."""
+    from geo.fields import FIELD_ALIASES
+
+    return list(FIELD_ALIASES)
 
 
 def recognised_fields(columns: list[str]) -> list[tuple[str, str | None]]:

@@ -77,6 +77,21 @@ def test_data_page_reads_upload_and_shows_fields(tmp_path) -> None:
     assert list(areas["id"]) == ["A1"] and areas.crs.to_epsg() == 4326
 
 
+def test_data_page_field_mapping_step() -> None:
+    csv = "code_x,名称,hh_count,类型,经度,纬度\nA1,甲小区,300,新建,117.27,31.86\n".encode()
+    at = _page("data")
+    at.session_state["pending_upload"] = ("areas.csv", csv)
+    at.run()
+    at.selectbox(key="upload_crs").set_value("wgs84")
+    at.selectbox(key="map_code_x").set_value("id")
+    at.selectbox(key="map_hh_count").set_value("households").run()
+    at.button(key="read_upload").click().run()
+    _no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    areas = at.session_state["data"]["layers"]["areas"]
+    assert list(areas["id"]) == ["A1"] and list(areas["households"]) == [300.0]
+
+
 def test_compliance_page_checks_all_developments() -> None:
     from geo.demo import load_demo
     from planning.compliance import check_developments
