@@ -21,28 +21,29 @@ from planning.i18n import t  # noqa: E402
 st.set_page_config(page_title="一老一小设施规划 · Planning", page_icon=":material/home_work:",
                    layout="wide")
 
+T = common.translator()
 with st.sidebar:
     st.radio(t("app.language", common.lang()), ["zh", "en"], key="lang", horizontal=True,
              format_func=lambda x: "中文" if x == "zh" else "English")
     choices = common.profile_choices()
     ids = [c[0] for c in choices]
     default = st.session_state.get("profile_id", common.DEFAULT_PROFILE)
-    st.selectbox(common.T("app.profile"), ids, key="profile_id",
+    st.selectbox(T("app.profile"), ids, key="profile_id",
                  index=ids.index(default) if default in ids else 0,
                  format_func=common.profile_label)
-    st.selectbox(common.T("app.basemap"), ["offline", "osm", "tianditu", "amap"],
-                 key="basemap", format_func=lambda b: common.T(f"map.{b}"))
+    st.selectbox(T("app.basemap"), ["offline", "osm", "tianditu", "amap"],
+                 key="basemap", format_func=lambda b: T(f"map.{b}"))
     if st.session_state.get("basemap") == "tianditu":
-        st.text_input(common.T("app.tianditu_key"), key="tianditu_key", type="password")
+        st.text_input(T("app.tianditu_key"), key="tianditu_key", type="password")
 
 common.setup_page()
 
 pages = [
-    st.Page("pages/home.py", title=common.T("page.home"), icon=":material/home:", default=True),
-    st.Page("pages/data.py", title=common.T("page.data"), icon=":material/database:"),
-    st.Page("pages/compliance.py", title=common.T("page.compliance"), icon=":material/rule:"),
-    st.Page("pages/scenarios.py", title=common.T("page.scenarios"), icon=":material/location_on:"),
-    st.Page("pages/comparison.py", title=common.T("page.comparison"), icon=":material/compare:"),
-    st.Page("pages/export.py", title=common.T("page.export"), icon=":material/download:"),
+    st.Page("pages/home.py", title=T("page.home"), icon=":material/home:", default=True),
+    st.Page("pages/data.py", title=T("page.data"), icon=":material/database:"),
+    st.Page("pages/compliance.py", title=T("page.compliance"), icon=":material/rule:"),
+    st.Page("pages/scenarios.py", title=T("page.scenarios"), icon=":material/location_on:"),
+    st.Page("pages/comparison.py", title=T("page.comparison"), icon=":material/compare:"),
+    st.Page("pages/export.py", title=T("page.export"), icon=":material/download:"),
 ]
 st.navigation(pages).run()

@@ -38,6 +38,20 @@ def T(key: str, **values: Any) -> str:  # noqa: N802 - short name used on every 
     return t(key, lang(), **values)
 
 
+def translator() -> Any:
+    """``T(key, **values)`` bound to this run's language.
+
+    Bound once per run so that format functions of widgets, which Streamlit (and AppTest)
+    may call outside the run, keep the language of the run.
+    """
+    bound = lang()
+
+    def _t(key: str, **values: Any) -> str:
+        return t(key, bound, **values)
+
+    return _t
+
+
 def owner_id() -> str:
     """Per-browser user id for the scenario store (kept in the URL so a reload keeps it)."""
     if "owner" not in st.session_state:

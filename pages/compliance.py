@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from pages import common
-from pages.common import T
 
 common.setup_page()
+T = common.translator()
 st.header(T("page.compliance"))
 st.caption(f"{T('app.profile')}: {common.profile_label(common.profile_id())}")
 
@@ -45,6 +45,11 @@ if st.button(T("comp.run"), type="primary", key="comp_run") or "comp_report" in 
     st.subheader(T("comp.table"))
     st.dataframe(frame, hide_index=True)
     st.session_state["comp_frame"] = frame
+    from maps.export import excel_bytes
+
+    st.download_button(T("exp.xlsx"), data=excel_bytes({"summary": summary, "rules": frame}),
+                       file_name="compliance.xlsx", key="comp_xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     if devs.geometry.notna().any():
         st.subheader(T("comp.map"))

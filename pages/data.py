@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from pages import common
-from pages.common import T
 
 common.setup_page()
+T = common.translator()
 st.header(T("page.data"))
 
 CRS_CHOICES = ["auto", "wgs84", "cgcs2000", "gcj02", "bd09", "EPSG:4547", "EPSG:4549",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import common
-from pages.common import T
 
 common.setup_page()
+T = common.translator()
 st.header(T("page.export"))
 
 store = common.store()

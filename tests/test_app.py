@@ -169,6 +169,23 @@ def test_main_path_run_save_compare_export() -> None:
     assert bundle["xlsx"][:2] == b"PK"
 
 
+def test_scenario_page_in_english_for_both_services() -> None:
+    at = _page("scenarios", lang="en")
+    # (set through session state: AppTest formats options outside the run, in Chinese)
+    at.session_state["sc_service"] = "both"
+    at.run()
+    at.button(key="sc_run").click().run()
+    _no_exception(at)
+    infos = [i.value for i in at.info]
+    assert infos[0].startswith("Child care · Solver status: optimal")
+    assert infos[1].startswith("Elder care · Solver status: optimal")
+    assert at.header[0].value == "Scenarios"
+    at.session_state["sc_colour"] = "coverage"
+    at.run()
+    _no_exception(at)
+    assert at.radio(key="sc_colour").value == "coverage"
+
+
 def test_infeasible_scenario_is_explained() -> None:
     at = _page("scenarios")
     at.run()
