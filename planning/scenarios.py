@@ -10,11 +10,13 @@ The default file is ``$YILAO_DATA_DIR/scenarios.sqlite``, else
 
 from __future__ import annotations
 
+import builtins
 import datetime as _dt
 import json
 import math
 import os
 import sqlite3
+import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -176,6 +178,8 @@ class ScenarioStore:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        # one connection shared by the app's sessions (threads): a lock serialises its use
+        self._lock = threading.RLock()
         self._conn = sqlite3.connect(self.path, timeout=10.0, check_same_thread=False,
                                      isolation_level=None)
         self._conn.execute("PRAGMA foreign_keys = ON")
@@ -197,13 +201,43 @@ class ScenarioStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def save(self, scenario: Scenario, *, owner: str) -> str:
+        """Save *scenario* for *owner* in one transaction; return its id.
+
+        A scenario with the same id (and owner) is replaced. If anything fails — a layer that
+        cannot be serialised, a result that is not JSON, a database error — nothing is stored.
+        """
+        with self._lock:
+            return self._save_unlocked(scenario, owner=owner)
+
+    def list(self, *, owner: str) -> builtins.list[dict[str, Any]]:
+        """Scenarios of *owner*, oldest first: id, name, profile_id, created, parameters."""
+        with self._lock:
+            return self._list_unlocked(owner=owner)
+
+    def load(self, scenario_id: str, *, owner: str, layers: bool = True) -> Scenario:
+        """Scenario *scenario_id* of *owner* (layers as GeoDataFrames, tables as DataFrames).
+
+        Raises
+        ------
+        ScenarioNotFound
+            If there is no such scenario for this owner (another user's is not visible).
+        """
+        with self._lock:
+            return self._load_unlocked(scenario_id, owner=owner, layers=layers)
+
+    def delete(self, scenario_id: str, *, owner: str) -> bool:
+        """Delete a scenario of *owner*; return whether one was deleted."""
+        with self._lock:
+            return self._delete_unlocked(scenario_id, owner=owner)
+
     @staticmethod
     def _check_owner(owner: str) -> str:
         if not isinstance(owner, str) or not owner.strip():
             raise InputError(["owner must be a non-empty string (the user or session id)"])
         return owner
 
-    def save(self, scenario: Scenario, *, owner: str) -> str:
+    def _save_unlocked(self, scenario: Scenario, *, owner: str) -> str:
         """Save *scenario* for *owner* in one transaction; return its id.
 
         A scenario with the same id (and owner) is replaced. If anything fails — a layer that
@@ -249,7 +283,7 @@ class ScenarioStore:
         scenario.id, scenario.owner, scenario.created = sid, owner, created
         return sid
 
-    def list(self, *, owner: str) -> list[dict[str, Any]]:
+    def _list_unlocked(self, *, owner: str) -> builtins.list[dict[str, Any]]:
         """Scenarios of *owner*, oldest first: id, name, profile_id, created, parameters."""
         owner = self._check_owner(owner)
         rows = self._conn.execute(
@@ -263,7 +297,7 @@ class ScenarioStore:
             for r in rows
         ]
 
-    def load(self, scenario_id: str, *, owner: str, layers: bool = True) -> Scenario:
+    def _load_unlocked(self, scenario_id: str, *, owner: str, layers: bool = True) -> Scenario:
         """Scenario *scenario_id* of *owner* (layers as GeoDataFrames, tables as DataFrames).
 
         Raises
@@ -300,7 +334,7 @@ class ScenarioStore:
             layers=gdfs, owner=owner, created=row[5],
         )
 
-    def delete(self, scenario_id: str, *, owner: str) -> bool:
+    def _delete_unlocked(self, scenario_id: str, *, owner: str) -> bool:
         """Delete a scenario of *owner*; return whether one was deleted."""
         owner = self._check_owner(owner)
         cur = self._conn.cursor()

@@ -137,3 +137,14 @@ def test_jsonable() -> None:
     df = pd.DataFrame({"x": [1.0, np.nan]})
     back = from_jsonable(to_jsonable(df))
     assert back["x"].iloc[0] == 1.0 and pd.isna(back["x"].iloc[1])
+
+
+def test_concurrent_saves_from_threads(tmp_path, layers) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = ScenarioStore(tmp_path / "s.sqlite")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ids = list(pool.map(lambda k: store.save(_scenario(layers, name=f"S{k}"),
+                                                 owner=f"user{k % 2}"), range(12)))
+    assert len(set(ids)) == 12
+    assert len(store.list(owner="user0")) == len(store.list(owner="user1")) == 6
