@@ -37,6 +37,7 @@ import shapely
 from scipy.sparse.csgraph import dijkstra
 
 from errors import CRSError, InputError, NetworkError, ProblemCollector, SnapError
+from geo.crs import local_metric_crs
 from geo.network import WalkNetwork, build_csr
 
 __all__ = [
@@ -600,10 +601,7 @@ def _straight_line(
 ) -> pd.DataFrame:
     from scipy.spatial import cKDTree
 
-    from geo.network import utm_crs
-
-    c = origins.to_crs(4326).geometry.union_all().centroid
-    crs = utm_crs(c.x, c.y)
+    crs = local_metric_crs(origins)
     og = origins.to_crs(crs).geometry
     dg = destinations.to_crs(crs).geometry
     if not (og.geom_type.isin(["Point"]).all() and dg.geom_type.isin(["Point"]).all()):

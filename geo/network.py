@@ -22,7 +22,6 @@ is never snapped onto an isolated scrap of footway from which nothing is reachab
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,8 +36,9 @@ import shapely
 from scipy.sparse.csgraph import connected_components
 
 from errors import CRSError, InputError, NetworkError
+from geo.crs import local_metric_crs, to_wgs84
 
-__all__ = ["WalkNetwork", "is_walkable", "load_network", "utm_crs"]
+__all__ = ["WalkNetwork", "is_walkable", "load_network"]
 
 WGS84 = pyproj.CRS.from_epsg(4326)
 
@@ -95,10 +95,10 @@ def _is_gate(tags: Mapping[str, str]) -> bool:
     return "entrance" in tags or tags.get("barrier") == "gate"
 
 
-def utm_crs(lon: float, lat: float) -> pyproj.CRS:
-    """UTM zone (WGS84 datum) containing a longitude/latitude, for measuring in metres."""
-    zone = int(math.floor((lon + 180.0) / 6.0)) % 60 + 1
-    return pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+def _metric_crs_at(lon: Any, lat: Any) -> pyproj.CRS:
+    """The metric CRS of :func:`geo.crs.local_metric_crs` for the extent of WGS84 points."""
+    pts = gpd.GeoSeries(shapely.points(np.atleast_1d(lon), np.atleast_1d(lat)), crs=WGS84)
+    return local_metric_crs(pts)
 
 
 def _as_wgs84_geometry(clip: Any, *, what: str = "clip") -> shapely.Geometry:
@@ -323,10 +323,10 @@ class WalkNetwork:
         u = np.asarray(eu, dtype=np.int64)
         v = np.asarray(ev, dtype=np.int64)
         area = _as_wgs84_geometry(clip) if clip is not None else bounds
-        centre = area.centroid if area is not None and not area.is_empty else None
-        crs = utm_crs(centre.x, centre.y) if centre is not None else utm_crs(
-            float(np.median(lon)), float(np.median(lat))
-        )
+        if area is not None and not area.is_empty:
+            crs = local_metric_crs(gpd.GeoSeries([area], crs=WGS84))
+        else:
+            crs = _metric_crs_at(np.median(lon), np.median(lat))
         tr = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)
         x, y = tr.transform(lon, lat)
         info: dict[str, Any] = {"source": str(path), "filter": "osmnx walk", **stats}
@@ -396,8 +396,7 @@ class WalkNetwork:
         if len(geoms) == 0:
             raise NetworkError("road-centreline layer has no lines")
         if crs is None:
-            c = geoms.to_crs(WGS84).union_all().centroid
-            crs = utm_crs(c.x, c.y)
+            crs = local_metric_crs(geoms)
         metric = geoms.to_crs(crs)
         noded = shapely.union_all(np.asarray(metric.values))
         parts = shapely.get_parts(noded)
@@ -446,7 +445,8 @@ class WalkNetwork:
         ys = np.array([graph.nodes[n]["y"] for n in nodes], dtype=float)
         src = pyproj.CRS.from_user_input(crs or graph.graph.get("crs", WGS84))
         if not src.is_projected:
-            metric = utm_crs(float(np.median(xs)), float(np.median(ys)))
+            lon, lat = pyproj.Transformer.from_crs(src, WGS84, always_xy=True).transform(xs, ys)
+            metric = _metric_crs_at(np.asarray(lon), np.asarray(lat))
             xs, ys = pyproj.Transformer.from_crs(src, metric, always_xy=True).transform(xs, ys)
             src = metric
         edges = list(graph.edges(data=True))
@@ -750,7 +750,9 @@ def load_network(
     layer : str, optional
         Layer of a multi-layer vector file.
     crs : str, optional
-        CRS to assume for a line layer that has none ('wgs84', 'cgcs2000', 'EPSG:4547', ...).
+        CRS to assume for a line layer that has none ('wgs84', 'cgcs2000', 'gcj02', 'bd09',
+        'EPSG:4547', ...; see :func:`geo.crs.resolve_crs`). GCJ-02 and BD-09 coordinates are
+        shifted to WGS84 (:func:`geo.crs.to_wgs84`). A CRS declared in the file is kept.
     keep_fragments : bool, default False
         Keep disconnected fragments.
     """
@@ -765,11 +767,16 @@ def load_network(
         lines = gpd.read_file(path, layer=layer)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a bad network file
         raise NetworkError(f"{path}: cannot read as a line layer: {exc}") from exc
-    if lines.crs is None and crs is not None:
-        lines = lines.set_crs(pyproj.CRS.from_user_input(
-            {"wgs84": "EPSG:4326", "cgcs2000": "EPSG:4490"}.get(crs.lower(), crs)))
     if lines.crs is None:
-        raise CRSError([f"{path}: the road-centreline layer has no CRS; pass --crs"])
+        if crs is None:
+            raise CRSError([f"{path}: the road-centreline layer has no CRS; pass --crs "
+                            "('wgs84', 'cgcs2000', 'gcj02', 'bd09' or e.g. 'EPSG:4547')"])
+        # geo.crs resolves every name the other readers accept and shifts GCJ-02 / BD-09
+        # coordinates to WGS84, so centrelines drawn on Chinese web maps line up with the
+        # areas and sites read with the same --crs
+        lines = to_wgs84(lines, crs=crs, source=str(path))
     net = WalkNetwork.from_lines(lines, keep_fragments=keep_fragments)
     net.info["source"] = str(path)
+    if "source_crs" in lines.attrs:
+        net.info["source_crs"] = lines.attrs["source_crs"]
     return net

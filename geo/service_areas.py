@@ -20,6 +20,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from errors import InputError, ProblemCollector, SnapError
 from geo.access import _check_layer, access_points, snap_graph
+from geo.crs import local_metric_crs
 from geo.network import WGS84, WalkNetwork
 
 __all__ = ["service_areas", "dissolve_service_areas"]
@@ -162,10 +163,7 @@ def dissolve_service_areas(
         raise InputError(["service areas need a 'minutes' column"])
     work = areas
     if not crs_metric:
-        from geo.network import utm_crs
-
-        c = areas.to_crs(WGS84).geometry.union_all().centroid
-        work = areas.to_crs(utm_crs(c.x, c.y))
+        work = areas.to_crs(local_metric_crs(areas))
     rows = []
     for m, grp in work.groupby("minutes", sort=True):
         geom = shapely.union_all(np.asarray(grp.geometry.values))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pyproj
 import pytest
 import shapely
 
@@ -149,6 +150,39 @@ def test_from_lines_nodes_crossings(tmp_path: Path) -> None:
     assert net2.n_edges == 4
     with pytest.raises(CRSError, match="no CRS"):
         WalkNetwork.from_lines(lines.set_crs(None, allow_override=True))
+
+
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
+@pytest.mark.parametrize("datum", ["gcj02", "bd09"])
+def test_centrelines_without_crs_in_gcj02_or_bd09_are_shifted(tmp_path: Path, datum: str) -> None:
+    from geo.crs import wgs84_to_bd09, wgs84_to_gcj02
+
+    # a plus sign in Xinjiekou, Nanjing (WGS84), stored as web-map (GCJ-02 / BD-09) coordinates
+    # in a Shapefile without .prj, as centrelines traced on Chinese web maps come
+    ends = np.array([[118.7800, 32.0400], [118.7820, 32.0400],
+                     [118.7810, 32.0391], [118.7810, 32.0409]])
+    shift = wgs84_to_gcj02 if datum == "gcj02" else wgs84_to_bd09
+    lon, lat = shift(ends[:, 0], ends[:, 1])
+    web = np.column_stack([lon, lat])
+    path = tmp_path / "roads.shp"
+    gpd.GeoDataFrame({"name": ["a", "b"]},
+                     geometry=[shapely.LineString(web[:2]), shapely.LineString(web[2:])],
+                     crs=None).to_file(path)
+    with pytest.raises(CRSError, match="no CRS; pass --crs"):
+        load_network(path)
+    net = load_network(path, crs=datum)
+    assert net.n_nodes == 5 and net.info["source_crs"] == datum
+    # every true (WGS84) line end is a node again, to well under a metre
+    tr = pyproj.Transformer.from_crs(4326, net.crs, always_xy=True)
+    tx, ty = tr.transform(ends[:, 0], ends[:, 1])
+    d = np.hypot(net.x[:, None] - np.asarray(tx), net.y[:, None] - np.asarray(ty)).min(axis=0)
+    assert d.max() < 0.5
+    # read as if it were WGS84 the network sits hundreds of metres off
+    off = load_network(path, crs="wgs84")
+    d_off = np.hypot(off.x[:, None] - np.asarray(tx), off.y[:, None] - np.asarray(ty)).min(axis=0)
+    assert d_off.min() > 100
+    with pytest.raises(CRSError, match="not understood"):
+        load_network(path, crs="EPSG:999999")
 
 
 def test_overpass_offline_fails_fast() -> None:
