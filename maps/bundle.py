@@ -75,11 +75,15 @@ def scenario_bundle(
     gpkg = gpkg_bytes(layers)
     svc = str(params.get("service", ""))
     obj = str(params.get("objective", ""))
+    cut = params.get("cutoffs") or {}
+    first_cut = next(iter(cut.values()), (None, None)) if isinstance(cut, dict) else (None, None)
+    minutes = params.get("minutes") or first_cut[0]
+    speed = params.get("speed_m_per_min") or first_cut[1]
     param_rows = {
         t("sc.service", lang): t(f"sc.{svc}", lang) if svc else "–",
         t("sc.objective", lang): t(f"sc.obj.{obj}", lang) if obj else "–",
-        t("sc.minutes", lang): _fmt(params.get("minutes")),
-        t("sc.speed", lang): _fmt(params.get("speed_m_per_min")),
+        t("sc.minutes", lang): _fmt(minutes),
+        t("sc.speed", lang): _fmt(speed),
         t("sc.budget", lang): _fmt(params.get("budget")),
         t("sc.p", lang): _fmt(params.get("p")),
     }

@@ -21,6 +21,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import (
     Image,
+    KeepTogether,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -130,7 +131,7 @@ def report_pdf(
         img = Image(io.BytesIO(figure_png))
         scale = min(170 * mm / img.imageWidth, 150 * mm / img.imageHeight)
         img.drawWidth, img.drawHeight = img.imageWidth * scale, img.imageHeight * scale
-        story += [Paragraph(_x(t("rep.figure", lang)), st["h2"]), img]
+        story.append(KeepTogether([Paragraph(_x(t("rep.figure", lang)), st["h2"]), img]))
     for title, df in (tables or {}).items():
         if df is None:
             continue
