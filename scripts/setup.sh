@@ -14,7 +14,7 @@ if [ "${1:-}" = "--dev" ]; then
   # CJK fonts. Installed when missing and when we are allowed to.
   need=()
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
-  [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+  [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
   if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
