@@ -46,13 +46,14 @@ __all__ = [
     "access_points",
     "snap_graph",
     "travel_times",
-    "pair_distances",
 ]
 
 #: Snapped positions closer than this to an edge end (metres) are taken as the end node.
 _END_TOL_M = 1e-6
 #: Graphs larger than this are searched tile by tile (see :func:`pair_distances`).
 _LOCALIZE_NODES = 20_000
+#: Source locations per tile of the tiled search (fewer, larger windows vs. smaller ones).
+_TILE_SOURCES = 12.0
 
 
 @dataclass
@@ -309,20 +310,84 @@ def snap_graph(
     )
 
 
-def _expand(
-    si: np.ndarray, ti: np.ndarray, d: np.ndarray,
-    s_order: np.ndarray, s_start: np.ndarray, t_order: np.ndarray, t_start: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Expand pairs of distinct nodes into pairs of the access points located at them."""
-    ns = s_start[si + 1] - s_start[si]
-    nt = t_start[ti + 1] - t_start[ti]
-    if len(si) == 0 or (ns.max() == 1 and nt.max() == 1):
-        return s_order[s_start[si]], t_order[t_start[ti]], d
-    rep = ns * nt
-    pi = np.repeat(np.arange(len(si)), rep)
-    k = np.arange(len(pi)) - np.repeat(np.cumsum(rep) - rep, rep)
-    ks, kt = np.divmod(k, nt[pi])
-    return s_order[s_start[si[pi]] + ks], t_order[t_start[ti[pi]] + kt], d[pi]
+@dataclass
+class _Located:
+    """Where the access points of one side sit on the network (unsnapped ones removed).
+
+    An access point is either at node ``u == v`` (``pu == pv == offset``) or inside edge
+    ``edge`` at ``pos`` metres from its end ``u``; then ``pu = offset + pos`` and
+    ``pv = offset + length - pos`` are its distances through either end, so its network
+    distance from anywhere outside the edge is ``min(D[u] + pu, D[v] + pv)``.
+    Rows are sorted by ``owner``.
+    """
+
+    owner: np.ndarray
+    offset: np.ndarray
+    edge: np.ndarray  # -1 at a node
+    pos: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    pu: np.ndarray
+    pv: np.ndarray
+    x: np.ndarray  # snapped position
+    y: np.ndarray
+
+
+def _locate(
+    network: WalkNetwork, x: np.ndarray, y: np.ndarray, node: np.ndarray, *, max_snap_m: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Snap points onto the nearest point of the nearest edge (no graph is modified).
+
+    Returns ``node`` (node index where the point is one, or snaps onto an edge end, else -1),
+    ``edge`` (edge index where it snaps inside an edge, else -1), ``pos`` (metres from the
+    edge's ``u`` end) and ``offset`` (snap distance; NaN where nothing is within
+    ``max_snap_m``).
+    """
+    node = np.asarray(node, np.int64).copy()
+    offset = np.where(node >= 0, 0.0, np.nan)
+    edge = np.full(len(x), -1, np.int64)
+    pos = np.zeros(len(x))
+    todo = np.flatnonzero(node < 0)
+    if len(todo):
+        e_near, d_near = network.nearest_edges(x[todo], y[todo], max_distance=max_snap_m)
+        found = e_near >= 0
+        todo, e = todo[found], e_near[found]
+        offset[todo] = d_near[found]
+        eu, ev = network.edge_u[e], network.edge_v[e]
+        ux, uy = network.x[eu], network.y[eu]
+        dx, dy = network.x[ev] - ux, network.y[ev] - uy
+        seg2 = dx * dx + dy * dy
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = np.where(seg2 > 0, ((x[todo] - ux) * dx + (y[todo] - uy) * dy) / seg2, 0.0)
+        elen = network.edge_length[e]
+        p = np.clip(t, 0.0, 1.0) * elen
+        at_u = p <= _END_TOL_M
+        at_v = ~at_u & (elen - p <= _END_TOL_M)
+        inner = ~(at_u | at_v)
+        node[todo[at_u]] = eu[at_u]
+        node[todo[at_v]] = ev[at_v]
+        edge[todo[inner]] = e[inner]
+        pos[todo[inner]] = p[inner]
+    return node, edge, pos, offset
+
+
+def _located(network: WalkNetwork, ap: AccessPoints, node: np.ndarray, edge: np.ndarray,
+             pos: np.ndarray, offset: np.ndarray) -> _Located:
+    keep = (node >= 0) | (edge >= 0)
+    order = np.flatnonzero(keep)[np.argsort(ap.owner[keep], kind="stable")]
+    node, edge, pos, off = node[order], edge[order], pos[order], offset[order]
+    inner = edge >= 0
+    ei = np.where(inner, edge, 0)
+    u = np.where(inner, network.edge_u[ei], node)
+    v = np.where(inner, network.edge_v[ei], node)
+    pu = off + np.where(inner, pos, 0.0)
+    pv = off + np.where(inner, network.edge_length[ei] - pos, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = np.where(inner, pos / network.edge_length[ei], 0.0)
+    f = np.nan_to_num(f)
+    px = network.x[u] + f * (network.x[v] - network.x[u])
+    py = network.y[u] + f * (network.y[v] - network.y[u])
+    return _Located(ap.owner[order], off, np.where(inner, edge, -1), pos, u, v, pu, pv, px, py)
 
 
 def _subgraph(graph: sp.csr_matrix, idx: np.ndarray, loc: np.ndarray) -> sp.csr_matrix:
@@ -339,114 +404,278 @@ def _subgraph(graph: sp.csr_matrix, idx: np.ndarray, loc: np.ndarray) -> sp.csr_
     return sp.csr_matrix((data[pos][keep], cols[keep], indptr_sub), shape=(len(idx),) * 2)
 
 
-def pair_distances(
-    graph: sp.csr_matrix,
-    src_node: np.ndarray,
-    src_owner: np.ndarray,
-    src_offset: np.ndarray,
-    tgt_node: np.ndarray,
-    tgt_owner: np.ndarray,
-    tgt_offset: np.ndarray,
+def _group_starts(sorted_keys: np.ndarray) -> np.ndarray:
+    """Start positions of the runs of equal values in a sorted array."""
+    if len(sorted_keys) == 0:
+        return np.empty(0, np.int64)
+    return np.flatnonzero(np.concatenate([[True], sorted_keys[1:] != sorted_keys[:-1]]))
+
+
+class _Pairs:
+    """Owner pairs collected block by block, reduced to the minimum per pair at the end."""
+
+    def __init__(self, cutoff_m: float) -> None:
+        self.cutoff_m = cutoff_m
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.sorted_unique = True  # parts so far are disjoint and in (src, tgt) order
+
+    def add_block(self, d: np.ndarray, s_owner: np.ndarray, t_owner: np.ndarray) -> None:
+        """``d`` is a dense (source owners × target owners) block of distances."""
+        si, ti = np.nonzero(d <= self.cutoff_m)
+        if len(si):
+            self.add(s_owner[si], t_owner[ti], d[si, ti])
+
+    def add(self, s: np.ndarray, t: np.ndarray, d: np.ndarray) -> None:
+        if len(s) == 0:
+            return
+        if self.parts:
+            last_s, last_t = self.parts[-1][0][-1], self.parts[-1][1][-1]
+            if not (s[0] > last_s or (s[0] == last_s and t[0] > last_t)):
+                self.sorted_unique = False
+        self.parts.append((s, t, d))
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame({"src": np.empty(0, np.int64), "tgt": np.empty(0, np.int64),
+                                 "distance_m": np.empty(0)})
+        src = np.concatenate([p[0] for p in self.parts]).astype(np.int64)
+        tgt = np.concatenate([p[1] for p in self.parts]).astype(np.int64)
+        dist = np.concatenate([p[2] for p in self.parts])
+        if not self.sorted_unique:
+            order = np.lexsort((dist, tgt, src))
+            src, tgt, dist = src[order], tgt[order], dist[order]
+            first = np.ones(len(src), dtype=bool)
+            first[1:] = (src[1:] != src[:-1]) | (tgt[1:] != tgt[:-1])
+            src, tgt, dist = src[first], tgt[first], dist[first]
+        return pd.DataFrame({"src": src, "tgt": tgt, "distance_m": dist})
+
+
+def _owner_block(
+    dist: np.ndarray, s_rows: np.ndarray, s_off: np.ndarray, s_owner: np.ndarray,
+    t_cu: np.ndarray, t_cv: np.ndarray, t_pu: np.ndarray, t_pv: np.ndarray,
+    t_owner: np.ndarray, pairs: _Pairs,
+) -> None:
+    """Reduce a block of node distances to owner-to-owner minima and collect them.
+
+    ``dist`` holds network distances from the searched source locations (rows) to nodes
+    (columns; in a tile, an extra all-``inf`` column stands for nodes outside the window).
+    Source access points (sorted by owner) sit at rows ``s_rows`` with offsets ``s_off``;
+    target access points (sorted by owner) are reached through columns ``t_cu``/``t_cv``
+    at extra distances ``t_pu``/``t_pv``.
+    """
+    if len(t_cu) == 0 or len(s_rows) == 0:
+        return
+    m = dist[:, t_cu]
+    m += t_pu
+    other = dist[:, t_cv]
+    other += t_pv
+    np.minimum(m, other, out=m)
+    del other
+    t_first = _group_starts(t_owner)
+    if len(t_first) < len(t_owner):
+        m = np.minimum.reduceat(m, t_first, axis=1)
+    # source side: rows of access points, then the minimum per owner
+    if len(s_rows) != m.shape[0] or np.any(s_rows != np.arange(len(s_rows))):
+        m = m[s_rows]
+    m += s_off[:, None]
+    s_first = _group_starts(s_owner)
+    if len(s_first) < len(s_owner):
+        m = np.minimum.reduceat(m, s_first, axis=0)
+    pairs.add_block(m, s_owner[s_first], t_owner[t_first])
+
+
+def _same_edge(src: _Located, tgt: _Located, pairs: _Pairs) -> None:
+    """Pairs of access points inside the same edge also walk straight along it."""
+    si = np.flatnonzero(src.edge >= 0)
+    ti = np.flatnonzero(tgt.edge >= 0)
+    if len(si) == 0 or len(ti) == 0:
+        return
+    ti = ti[np.argsort(tgt.edge[ti], kind="stable")]
+    te = tgt.edge[ti]
+    lo = np.searchsorted(te, src.edge[si], side="left")
+    hi = np.searchsorted(te, src.edge[si], side="right")
+    cnt = hi - lo
+    if cnt.sum() == 0:
+        return
+    a = np.repeat(si, cnt)
+    b = ti[np.repeat(lo - np.cumsum(cnt) + cnt, cnt) + np.arange(int(cnt.sum()))]
+    d = src.offset[a] + np.abs(src.pos[a] - tgt.pos[b]) + tgt.offset[b]
+    ok = d <= pairs.cutoff_m
+    if ok.any():
+        pairs.sorted_unique = False
+        pairs.parts.append((src.owner[a[ok]], tgt.owner[b[ok]], d[ok]))
+
+
+def _search(
+    network: WalkNetwork,
+    src: _Located,
+    tgt: _Located,
     *,
     cutoff_m: float,
-    chunk_bytes: int = 256 * 2**20,
-    xy: tuple[np.ndarray, np.ndarray] | None = None,
-    reach_m: float | None = None,
+    chunk_bytes: int,
+    reach_m: float | None,
 ) -> pd.DataFrame:
-    """Shortest distances between owners of access points, all pairs within a cutoff.
+    """Owner-to-owner shortest distances within ``cutoff_m`` (see :func:`travel_times`).
 
-    The distance of a pair of owners is the minimum over their access points of
-    ``src_offset + network distance + tgt_offset``; pairs above ``cutoff_m`` are left out.
-
-    Without ``xy``, :func:`scipy.sparse.csgraph.dijkstra` runs on the whole graph from the
-    distinct source nodes in chunks sized so that the dense ``chunk × n_nodes`` block stays
-    under ``chunk_bytes``. With node coordinates ``xy`` and ``reach_m`` (an upper bound on
-    the straight-line distance a walk of ``cutoff_m`` can cover, ``cutoff_m / min(edge
-    length / chord)``), sources are grouped in square tiles and each group is searched on the
-    induced subgraph of the nodes within ``reach_m`` of its tile. Every path within the
-    cutoff stays inside that window, so the result is exact, and each search costs the
-    window's size instead of the whole city's.
-
-    Returns
-    -------
-    DataFrame
-        ``src`` (owner), ``tgt`` (owner), ``distance_m``; sorted by ``src``, ``tgt``.
+    Each distinct source location is searched once: a node as itself, a point inside an
+    edge as an extra node joined to the edge's two ends (it needs no incoming edges, so the
+    network itself is never split or rebuilt). Targets are read off the distances to the
+    ends of their edges; pairs inside the same edge add the direct walk along it.
     """
-    n = graph.shape[0]
-    s_nodes, s_inv = np.unique(src_node, return_inverse=True)
-    t_nodes, t_inv = np.unique(tgt_node, return_inverse=True)
-    s_order = np.argsort(s_inv, kind="stable")
-    s_start = np.searchsorted(s_inv[s_order], np.arange(len(s_nodes) + 1))
-    t_order = np.argsort(t_inv, kind="stable")
-    t_start = np.searchsorted(t_inv[t_order], np.arange(len(t_nodes) + 1))
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-
-    def collect(si: np.ndarray, ti: np.ndarray, d: np.ndarray) -> None:
-        sap, tap, dd = _expand(si, ti, d, s_order, s_start, t_order, t_start)
-        total = src_offset[sap] + dd + tgt_offset[tap]
-        ok = total <= cutoff_m
-        if ok.any():
-            parts.append((src_owner[sap[ok]], tgt_owner[tap[ok]], total[ok]))
-
-    if xy is None or reach_m is None or not np.isfinite(reach_m):
-        chunk = max(1, int(chunk_bytes // (8 * max(n, 1))))
-        for a in range(0, len(s_nodes), chunk):
-            block = dijkstra(graph, directed=True, indices=s_nodes[a:a + chunk], limit=cutoff_m)
-            sub = block[:, t_nodes]
+    n = network.n_nodes
+    graph = network.graph
+    # distinct source locations: nodes, then (edge, pos) as extra nodes n, n+1, ...
+    inner = src.edge >= 0
+    s_loc = src.u.copy()
+    k = 0
+    if inner.any():
+        key = np.column_stack([src.edge[inner].astype(float), src.pos[inner]])
+        uniq, inv = np.unique(key, axis=0, return_inverse=True)
+        k = len(uniq)
+        s_loc[inner] = n + inv.ravel()
+        ue = uniq[:, 0].astype(np.int64)
+        upos = uniq[:, 1]
+        extra_idx = np.column_stack([network.edge_u[ue], network.edge_v[ue]]).ravel()
+        extra_len = np.column_stack([upos, network.edge_length[ue] - upos]).ravel()
+        indptr = np.concatenate([graph.indptr,
+                                 graph.indptr[-1] + 2 * np.arange(1, k + 1)])
+        graph = sp.csr_matrix(
+            (np.concatenate([graph.data, extra_len]),
+             np.concatenate([graph.indices, extra_idx]), indptr),
+            shape=(n + k, n + k),
+        )
+    pairs = _Pairs(cutoff_m)
+    ntap = len(tgt.owner)
+    if reach_m is None or not np.isfinite(reach_m):
+        # whole graph; sources in chunks of owners whose block fits in chunk_bytes
+        t_cu, t_cv = tgt.u, tgt.v
+        width = 8 * (n + k + 3 * ntap)
+        per = max(1, int(chunk_bytes // max(width, 1)))
+        bounds = np.append(_group_starts(src.owner), len(src.owner))
+        i = 0
+        while i < len(bounds) - 1:
+            # whole owners, as many as fit in one chunk (at least one)
+            a = int(bounds[i])
+            j = max(int(np.searchsorted(bounds, a + per, side="right")) - 1, i + 1)
+            b = int(bounds[j])
+            rows_loc, rows = np.unique(s_loc[a:b], return_inverse=True)
+            block = dijkstra(graph, directed=True, indices=rows_loc, limit=cutoff_m)
+            _owner_block(block, rows.ravel(), src.offset[a:b], src.owner[a:b],
+                         t_cu, t_cv, tgt.pu, tgt.pv, tgt.owner, pairs)
             del block
-            si, ti = np.nonzero(np.isfinite(sub))
-            collect(si + a, ti, sub[si, ti])
+            i = j
     else:
-        x, y = xy
-        # tiles of ~12 sources on average, at least the reach: fewer, larger windows
-        spread = float((x.max() - x.min() + reach_m) * (y.max() - y.min() + reach_m))
-        tile = max(float(reach_m), math.sqrt(spread * 12.0 / max(len(s_nodes), 1)), 1.0)
-        x0, y0 = float(x.min()), float(y.min())
-        cx = ((x - x0) // tile).astype(np.int64)
-        cy = ((y - y0) // tile).astype(np.int64)
-        ny = int(cy.max()) + 3
-        cell = (cx + 1) * ny + (cy + 1)
-        node_order = np.argsort(cell, kind="stable")
-        cell_sorted = cell[node_order]
-        t_mark = np.full(n, -1, np.int64)
-        t_mark[t_nodes] = np.arange(len(t_nodes))
-        loc = np.full(n, -1, np.int64)
-        s_cell = cell[s_nodes]
-        s_by_cell = np.argsort(s_cell, kind="stable")
-        cells, first = np.unique(s_cell[s_by_cell], return_index=True)
-        bounds = [*first.tolist(), len(s_by_cell)]
-        k = int(np.ceil(reach_m / tile))
-        offs = np.array([dx * ny + dy for dx in range(-k, k + 1) for dy in range(-k, k + 1)])
-        for c, a, b in zip(cells.tolist(), bounds[:-1], bounds[1:], strict=True):
-            srcs = s_by_cell[a:b]  # positions in s_nodes
-            win = np.sort(c + offs)
-            lo = np.searchsorted(cell_sorted, win, side="left")
-            hi = np.searchsorted(cell_sorted, win, side="right")
-            idx = np.concatenate([node_order[i:j] for i, j in zip(lo, hi, strict=True)])
-            loc[idx] = np.arange(len(idx))
+        _tiled(network, graph, src, s_loc, tgt, n, k, cutoff_m=cutoff_m,
+               chunk_bytes=chunk_bytes, reach_m=reach_m, pairs=pairs)
+    _same_edge(src, tgt, pairs)
+    return pairs.frame()
+
+
+def _tiled(
+    network: WalkNetwork, graph: sp.csr_matrix, src: _Located, s_loc: np.ndarray,
+    tgt: _Located, n: int, k: int, *, cutoff_m: float, chunk_bytes: int, reach_m: float,
+    pairs: _Pairs,
+) -> None:
+    """Search tile by tile on the subgraph within walking reach of each tile (exact).
+
+    Source locations are grouped in square tiles; each tile is searched on the subgraph
+    induced by the nodes within ``reach_m`` (straight line, rounded up to whole cells of
+    ``reach_m / 2``) of the tile, plus the tile's own extra source nodes. A walk of
+    ``cutoff_m`` cannot leave that window, and neither can any target it reaches.
+    """
+    s_x = np.where(s_loc < n, network.x[np.minimum(s_loc, n - 1)], 0.0)
+    s_y = np.where(s_loc < n, network.y[np.minimum(s_loc, n - 1)], 0.0)
+    s_x[s_loc >= n] = src.x[s_loc >= n]
+    s_y[s_loc >= n] = src.y[s_loc >= n]
+    cell = max(float(reach_m) / 2.0, 1.0)
+    pad = int(math.ceil(reach_m / cell))
+    x0 = float(min(network.x.min(), s_x.min(), tgt.x.min())) - cell
+    y0 = float(min(network.y.min(), s_y.min(), tgt.y.min())) - cell
+    x1 = float(max(network.x.max(), s_x.max(), tgt.x.max()))
+    y1 = float(max(network.y.max(), s_y.max(), tgt.y.max()))
+    ncx = int((x1 - x0) // cell) + 2
+    ncy = int((y1 - y0) // cell) + 2
+
+    def cells(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return ((x - x0) // cell).astype(np.int64), ((y - y0) // cell).astype(np.int64)
+
+    nx_, ny_ = cells(network.x, network.y)
+    node_key = nx_ * ncy + ny_
+    node_order = np.argsort(node_key, kind="stable")
+    node_sorted = node_key[node_order]
+    tx_, ty_ = cells(tgt.x, tgt.y)
+    t_key = tx_ * ncy + ty_
+    t_order = np.argsort(t_key, kind="stable")
+    t_sorted = t_key[t_order]
+    # tiles of ~`per_tile` source locations, in whole cells
+    locs, ap_loc = np.unique(s_loc, return_inverse=True)
+    ap_loc = ap_loc.ravel()
+    l_x, l_y = np.empty(len(locs)), np.empty(len(locs))
+    l_x[ap_loc], l_y[ap_loc] = s_x, s_y
+    spread = float((x1 - x0) * (y1 - y0))
+    per_tile = _TILE_SOURCES
+    m = max(1, int(round(math.sqrt(spread * per_tile / max(len(locs), 1)) / cell)))
+    lcx, lcy = cells(l_x, l_y)
+    tile_key = (lcx // m) * (ncy // m + 2) + (lcy // m)
+    by_tile = np.argsort(tile_key, kind="stable")
+    tiles = _group_starts(tile_key[by_tile])
+    tile_bounds = [*tiles.tolist(), len(by_tile)]
+    # source access points grouped by location
+    ap_by_loc = np.argsort(ap_loc, kind="stable")
+    loc_start = np.searchsorted(ap_loc[ap_by_loc], np.arange(len(locs) + 1))
+    loc = np.full(n + k, -1, np.int64)
+    for a, b in zip(tile_bounds[:-1], tile_bounds[1:], strict=True):
+        tl = by_tile[a:b]  # location positions of this tile
+        first = tl[0]
+        tx0, ty0 = (lcx[first] // m) * m - pad, (lcy[first] // m) * m - pad
+        cols = np.arange(max(tx0, 0), min(tx0 + m + 2 * pad, ncx))
+        ya, yb = max(ty0, 0), min(ty0 + m + 2 * pad - 1, ncy - 1)
+        lo = np.searchsorted(node_sorted, cols * ncy + ya, side="left")
+        hi = np.searchsorted(node_sorted, cols * ncy + yb, side="right")
+        idx = np.concatenate([node_order[i:j] for i, j in zip(lo, hi, strict=True)]
+                             + [locs[tl][locs[tl] >= n]])
+        win = len(idx)
+        loc[idx] = np.arange(win)
+        lo = np.searchsorted(t_sorted, cols * ncy + ya, side="left")
+        hi = np.searchsorted(t_sorted, cols * ncy + yb, side="right")
+        ti = np.sort(np.concatenate([t_order[i:j] for i, j in zip(lo, hi, strict=True)]))
+        if len(ti):
             sub = _subgraph(graph, idx, loc)
-            tin = t_mark[idx]
-            tl = np.flatnonzero(tin >= 0)  # local indices of targets in the window
-            chunk = max(1, int(chunk_bytes // (8 * max(len(idx), 1))))
-            for q in range(0, len(srcs), chunk):
-                part = srcs[q:q + chunk]
-                block = dijkstra(sub, directed=True, indices=loc[s_nodes[part]], limit=cutoff_m)
-                bt = block[:, tl]
-                si, ti = np.nonzero(np.isfinite(bt))
-                collect(part[si], tin[tl[ti]], bt[si, ti])
-            loc[idx] = -1
-    if not parts:
-        return pd.DataFrame({"src": np.empty(0, np.int64), "tgt": np.empty(0, np.int64),
-                             "distance_m": np.empty(0)})
-    src = np.concatenate([p[0] for p in parts]).astype(np.int64)
-    tgt = np.concatenate([p[1] for p in parts]).astype(np.int64)
-    dist = np.concatenate([p[2] for p in parts])
-    # minimum per (src, tgt): sort by key then distance, keep the first of each key
-    order = np.lexsort((dist, tgt, src))
-    src, tgt, dist = src[order], tgt[order], dist[order]
-    first = np.ones(len(src), dtype=bool)
-    first[1:] = (src[1:] != src[:-1]) | (tgt[1:] != tgt[:-1])
-    return pd.DataFrame({"src": src[first], "tgt": tgt[first], "distance_m": dist[first]})
+            t_cu, t_cv = loc[tgt.u[ti]], loc[tgt.v[ti]]
+            t_cu[t_cu < 0] = win
+            t_cv[t_cv < 0] = win
+            # source access points of the tile's locations, by owner
+            cnt = loc_start[tl + 1] - loc_start[tl]
+            aps = ap_by_loc[np.repeat(loc_start[tl] - np.cumsum(cnt) + cnt, cnt)
+                            + np.arange(int(cnt.sum()))]
+            aps = np.sort(aps)
+            per = max(1, int(chunk_bytes // (8 * (win + 1 + 3 * len(ti)))))
+            bounds = np.append(_group_starts(src.owner[aps]), len(aps))
+            i = 0
+            while i < len(bounds) - 1:
+                q = int(bounds[i])
+                j = max(int(np.searchsorted(bounds, q + per, side="right")) - 1, i + 1)
+                r = int(bounds[j])
+                part = aps[q:r]
+                rows_loc, rows = np.unique(loc[s_loc[part]], return_inverse=True)
+                block = np.empty((len(rows_loc), win + 1))
+                block[:, :win] = dijkstra(sub, directed=True, indices=rows_loc,
+                                          limit=cutoff_m)
+                block[:, win] = np.inf
+                _owner_block(block, rows.ravel(), src.offset[part], src.owner[part],
+                             t_cu, t_cv, tgt.pu[ti], tgt.pv[ti], tgt.owner[ti], pairs)
+                i = j
+        loc[idx] = -1
+    pairs.sorted_unique = False
+
+
+def _n_locations(loc: _Located) -> int:
+    """Number of distinct places (nodes, or points inside edges) of access points."""
+    inner = loc.edge >= 0
+    n_nodes = len(np.unique(loc.u[~inner]))
+    if not inner.any():
+        return n_nodes
+    return n_nodes + len(np.unique(np.column_stack([loc.edge[inner], loc.pos[inner]]), axis=0))
 
 
 def _nearest_road_m(network: WalkNetwork, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -535,17 +764,16 @@ def travel_times(
                              gate_tolerance_m=gate_tolerance_m)
         timings = {"access_points_s": time.perf_counter() - clock}
         clock = time.perf_counter()
-        sg = snap_graph(network, [(o_ap.x, o_ap.y, o_ap.node), (d_ap.x, d_ap.y, d_ap.node)],
-                        max_snap_m=max_snap_m)
+        located = []
+        for ap in (o_ap, d_ap):
+            located.append(_locate(network, ap.x, ap.y, ap.node, max_snap_m=max_snap_m))
         timings["snap_s"] = time.perf_counter() - clock
-        o_node, d_node = sg.node
-        o_off, d_off = sg.offset
         bad = ProblemCollector(source="travel_times", error=SnapError)
-        masks = []
-        for side, ap, nd, ids, n in (("origins", o_ap, o_node, o_ids, len(origins)),
-                                     ("destinations", d_ap, d_node, d_ids, len(destinations))):
+        for side, ap, (nd, ed, _, _), ids, n in (
+                ("origins", o_ap, located[0], o_ids, len(origins)),
+                ("destinations", d_ap, located[1], d_ids, len(destinations))):
             ok_owner = np.zeros(n, dtype=bool)
-            ok_owner[ap.owner[nd >= 0]] = True
+            ok_owner[ap.owner[(nd >= 0) | (ed >= 0)]] = True
             lost = np.flatnonzero(~ok_owner)
             if len(lost):
                 near = _nearest_road_m(network, ap.x, ap.y)
@@ -557,27 +785,25 @@ def travel_times(
                     source=side, rows=ids[lost].tolist(),
                 )
                 attrs["unsnapped"][side] = ids[lost].tolist()
-            masks.append(nd >= 0)
         if bad and not drop_unsnapped:
             bad.raise_if_any()
-        om, dm = masks
+        o_loc = _located(network, o_ap, *located[0])
+        d_loc = _located(network, d_ap, *located[1])
         attrs["access_points"] = {
-            "origins": {str(k): int(v) for k, v in pd.Series(o_ap.kind[om]).value_counts()
-                        .items()},
-            "destinations": {str(k): int(v) for k, v in pd.Series(d_ap.kind[dm]).value_counts()
-                             .items()},
+            side: {str(k): int(v) for k, v in zip(*np.unique(
+                ap.kind[(nd >= 0) | (ed >= 0)].astype(str), return_counts=True), strict=True)}
+            for side, ap, (nd, ed, _, _) in (("origins", o_ap, located[0]),
+                                             ("destinations", d_ap, located[1]))
         }
-        o_side = (o_node[om], o_ap.owner[om], o_off[om])
-        d_side = (d_node[dm], d_ap.owner[dm], d_off[dm])
-        from_origins = len(np.unique(o_side[0])) <= len(np.unique(d_side[0]))
-        src, tgt = (o_side, d_side) if from_origins else (d_side, o_side)
-        use_tiles = localize if localize is not None else sg.graph.shape[0] > _LOCALIZE_NODES
+        from_origins = _n_locations(o_loc) <= _n_locations(d_loc)
+        src, tgt = (o_loc, d_loc) if from_origins else (d_loc, o_loc)
+        use_tiles = localize if localize is not None else network.n_nodes > _LOCALIZE_NODES
         detour = network.min_detour
         reach = (cutoff_m / detour * (1 + 1e-9) + 1e-6 if detour > 0 else np.inf) \
             if use_tiles else None
         clock = time.perf_counter()
-        res = pair_distances(sg.graph, *src, *tgt, cutoff_m=cutoff_m, chunk_bytes=chunk_bytes,
-                             xy=(sg.x, sg.y), reach_m=reach)
+        res = _search(network, src, tgt, cutoff_m=cutoff_m, chunk_bytes=chunk_bytes,
+                      reach_m=reach)
         timings["search_s"] = time.perf_counter() - clock
         attrs["timings"] = timings
         attrs["search"] = "tiled" if reach is not None and np.isfinite(reach) else "global"
@@ -585,12 +811,18 @@ def travel_times(
             res = res.rename(columns={"src": "tgt", "tgt": "src"})
         attrs["searched_from"] = "origins" if from_origins else "destinations"
         attrs["method"] = "network"
-    res = res.sort_values(["src", "tgt"], kind="stable")
+    src_i = res["src"].to_numpy(np.int64)
+    tgt_i = res["tgt"].to_numpy(np.int64)
+    dist_m = res["distance_m"].to_numpy(float)
+    key = src_i * np.int64(max(len(d_ids), 1)) + tgt_i
+    if len(key) > 1 and not np.all(key[1:] > key[:-1]):
+        order = np.argsort(key, kind="stable")
+        src_i, tgt_i, dist_m = src_i[order], tgt_i[order], dist_m[order]
     out = pd.DataFrame({
-        "origin_id": o_ids[res["src"].to_numpy(np.int64)],
-        "destination_id": d_ids[res["tgt"].to_numpy(np.int64)],
-        "minutes": res["distance_m"].to_numpy() / speed_m_per_min,
-        "distance_m": res["distance_m"].to_numpy(),
+        "origin_id": o_ids[src_i],
+        "destination_id": d_ids[tgt_i],
+        "minutes": dist_m / speed_m_per_min,
+        "distance_m": dist_m,
     })
     out.attrs.update(attrs)
     return out

@@ -532,16 +532,43 @@ class WalkNetwork:
             self._detour = float(min(1.0, ratio.min())) if len(ratio) else 1.0
         return self._detour
 
+    def _sample_grid(self) -> tuple:
+        """Edge sample points bucketed in a square grid (built once, cached)."""
+        if self._samples is None:
+            ax, ay = self.x[self.edge_u], self.y[self.edge_u]
+            dx, dy = self.x[self.edge_v] - ax, self.y[self.edge_v] - ay
+            chord = np.hypot(dx, dy)
+            piece = max(float(np.median(chord)) if len(chord) else 1.0, 1.0)
+            k = np.maximum(1, np.ceil(chord / piece)).astype(np.int64)
+            owner = np.repeat(np.arange(self.n_edges, dtype=np.int64), k)
+            j = np.arange(len(owner)) - np.repeat(np.cumsum(k) - k, k)
+            f = (j + 0.5) / k[owner]
+            sx, sy = ax[owner] + f * dx[owner], ay[owner] + f * dy[owner]
+            half = float((chord / (2 * k)).max()) if len(k) else 0.0
+            cell = piece
+            x0, y0 = float(sx.min()), float(sy.min())
+            nx_ = int((sx.max() - x0) // cell) + 1
+            ny_ = int((sy.max() - y0) // cell) + 1
+            key = ((sx - x0) // cell).astype(np.int64) * ny_ + ((sy - y0) // cell).astype(np.int64)
+            order = np.argsort(key, kind="stable")
+            start = np.zeros(nx_ * ny_ + 1, np.int64)
+            np.cumsum(np.bincount(key, minlength=nx_ * ny_), out=start[1:])
+            self._samples = (owner[order], start, x0, y0, cell, nx_, ny_, half)
+        return self._samples
+
     def nearest_edges(
         self, px: np.ndarray, py: np.ndarray, *, max_distance: float = np.inf
     ) -> tuple[np.ndarray, np.ndarray]:
         """Nearest edge (as a straight segment) of each point, exactly, within a distance.
 
-        Every edge is indexed by sample points at the centres of ``k`` equal pieces of its
-        chord (pieces no longer than the median edge); a k-d tree over the samples gives an
-        upper bound (the nearest sample lies on some edge) and then the candidate edges (any
-        edge's nearest point is within half a piece of one of its samples). Ties go to the
-        lower edge index.
+        Every edge is represented by sample points at the centres of ``k`` equal pieces of
+        its chord (pieces no longer than the median edge), so any point at distance ``d`` from
+        an edge has one of its samples within ``d + half`` (half the longest piece). Samples
+        are bucketed in a grid of median-edge cells (built once per network). Each point
+        measures the exact segment distance to the edges sampled in the block of cells
+        around it; the block is widened (3×3, 5×5, 9×9, ... cells) only for the points whose
+        best distance is not yet provably the minimum, i.e. whose ``best + half`` reaches
+        beyond the block. Ties go to the lower edge index.
 
         Returns
         -------
@@ -550,72 +577,65 @@ class WalkNetwork:
         dist : ndarray of float
             Distance to that edge (NaN where none).
         """
-        from scipy.spatial import cKDTree
-
         px = np.asarray(px, dtype=float)
         py = np.asarray(py, dtype=float)
-        if self._samples is None:
-            ax, ay = self.x[self.edge_u], self.y[self.edge_u]
-            dx, dy = self.x[self.edge_v] - ax, self.y[self.edge_v] - ay
-            chord = np.hypot(dx, dy)
-            piece = max(float(np.median(chord)), 1.0)
-            k = np.maximum(1, np.ceil(chord / piece)).astype(np.int64)
-            owner = np.repeat(np.arange(self.n_edges), k)
-            j = np.arange(len(owner)) - np.repeat(np.cumsum(k) - k, k)
-            f = (j + 0.5) / k[owner]
-            pts = np.column_stack([ax[owner] + f * dx[owner], ay[owner] + f * dy[owner]])
-            half = float((chord / (2 * k)).max()) if len(k) else 0.0
-            self._samples = (cKDTree(pts), owner, half)
-        tree, owner, half = self._samples
         n = len(px)
         edge = np.full(n, -1, np.int64)
         dist = np.full(n, np.nan)
         if n == 0 or self.n_edges == 0:
             return edge, dist
-        d_up, _ = tree.query(np.column_stack([px, py]), k=1, workers=-1)
-        todo = np.flatnonzero(d_up - half <= max_distance)
-        if len(todo) == 0:
-            return edge, dist
-        # k nearest samples within the bound; points whose k-th is still inside may have
-        # more candidates: those (few) get an exhaustive ball query
-        kq = 8
-        radius = d_up[todo] + half + 1e-9
-        qd, qi = tree.query(np.column_stack([px[todo], py[todo]]), k=kq,
-                            distance_upper_bound=float(radius.max()), workers=-1)
-        inside = qd <= radius[:, None]
-        full = inside[:, -1]
-        rows, cols = np.nonzero(inside & ~full[:, None])
-        pi = todo[rows]
-        flat = qi[rows, cols]
-        if full.any():
-            more = np.flatnonzero(full)
-            lists = tree.query_ball_point(np.column_stack([px[todo[more]], py[todo[more]]]),
-                                          radius[more], return_sorted=False)
-            counts = np.fromiter((len(c) for c in lists), dtype=np.int64, count=len(lists))
-            extra = np.fromiter((i for c in lists for i in c), dtype=np.int64,
-                                count=int(counts.sum()))
-            pi = np.concatenate([pi, np.repeat(todo[more], counts)])
-            flat = np.concatenate([flat, extra])
-        ei = owner[flat]
-        key = np.sort(pi * np.int64(self.n_edges) + ei)
-        key = key[np.concatenate([[True], key[1:] != key[:-1]])]
-        pi, ei = np.divmod(key, np.int64(self.n_edges))
-        ax, ay = self.x[self.edge_u[ei]], self.y[self.edge_u[ei]]
-        dx, dy = self.x[self.edge_v[ei]] - ax, self.y[self.edge_v[ei]] - ay
-        seg2 = dx * dx + dy * dy
-        with np.errstate(invalid="ignore", divide="ignore"):
-            t = np.where(seg2 > 0, ((px[pi] - ax) * dx + (py[pi] - ay) * dy) / seg2, 0.0)
-        t = np.clip(t, 0.0, 1.0)
-        d = np.hypot(px[pi] - (ax + t * dx), py[pi] - (ay + t * dy))
-        # per point the smallest distance, ties to the lower edge (key is sorted by pi, ei)
-        order = np.lexsort((d, pi))
-        pi, ei, d = pi[order], ei[order], d[order]
-        first = np.ones(len(pi), dtype=bool)
-        first[1:] = pi[1:] != pi[:-1]
-        pi, ei, d = pi[first], ei[first], d[first]
-        ok = d <= max_distance
-        edge[pi[ok]] = ei[ok]
-        dist[pi[ok]] = d[ok]
+        owner, start, x0, y0, cell, nx_, ny_, half = self._sample_grid()
+        cx = np.clip(((px - x0) // cell), -1, nx_).astype(np.int64)
+        cy = np.clip(((py - y0) // cell), -1, ny_).astype(np.int64)
+        todo = np.arange(n)
+        r = 1
+        while len(todo):
+            qx, qy = cx[todo], cy[todo]
+            xlo, xhi = np.maximum(qx - r, 0), np.minimum(qx + r, nx_ - 1)
+            ylo, yhi = np.maximum(qy - r, 0), np.minimum(qy + r, ny_ - 1)
+            # one contiguous run of samples per grid column of the block
+            ncol = np.maximum(xhi - xlo + 1, 0) * (yhi >= ylo)
+            qi = np.repeat(np.arange(len(todo)), ncol)
+            col = xlo[qi] + (np.arange(len(qi)) - np.repeat(np.cumsum(ncol) - ncol, ncol))
+            a = start[col * ny_ + ylo[qi]]
+            b = start[col * ny_ + yhi[qi] + 1]
+            cnt = b - a
+            pi = np.repeat(qi, cnt)
+            si = np.repeat(a - np.cumsum(cnt) + cnt, cnt) + np.arange(int(cnt.sum()))
+            ei = owner[si]
+            # exact point-segment distances of the candidates
+            p = todo[pi]
+            ux, uy = self.x[self.edge_u[ei]], self.y[self.edge_u[ei]]
+            dx, dy = self.x[self.edge_v[ei]] - ux, self.y[self.edge_v[ei]] - uy
+            seg2 = dx * dx + dy * dy
+            with np.errstate(invalid="ignore", divide="ignore"):
+                t = np.where(seg2 > 0, ((px[p] - ux) * dx + (py[p] - uy) * dy) / seg2, 0.0)
+            t = np.clip(t, 0.0, 1.0)
+            d = np.hypot(px[p] - (ux + t * dx), py[p] - (uy + t * dy))
+            # candidates come grouped by query point: segmented minima
+            best = np.full(len(todo), np.inf)
+            lowest = np.full(len(todo), -1, np.int64)
+            has = np.flatnonzero(np.bincount(pi, minlength=len(todo)))
+            if len(has):
+                first = np.searchsorted(pi, has)
+                best[has] = np.minimum.reduceat(d, first)
+                tie = np.where(d == best[pi], ei, np.iinfo(np.int64).max)
+                lowest[has] = np.minimum.reduceat(tie, first)
+            # the block reaches at least `cover` from the point on every bounded side
+            inf = np.inf
+            cover = np.minimum.reduce([
+                np.where(qx - r <= 0, inf, px[todo] - (x0 + (qx - r) * cell)),
+                np.where(qx + r >= nx_ - 1, inf, x0 + (qx + r + 1) * cell - px[todo]),
+                np.where(qy - r <= 0, inf, py[todo] - (y0 + (qy - r) * cell)),
+                np.where(qy + r >= ny_ - 1, inf, y0 + (qy + r + 1) * cell - py[todo]),
+            ])
+            proven = best + half < cover
+            hopeless = ~proven & (max_distance + half < cover)  # nothing within reach
+            ok = proven & (best <= max_distance)
+            edge[todo[ok]] = lowest[ok]
+            dist[todo[ok]] = best[ok]
+            todo = todo[~(proven | hopeless)]
+            r = 2 * r + 1 if r > 1 else 2
         return edge, dist
 
     @property
