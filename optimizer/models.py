@@ -430,12 +430,15 @@ class _Model:
     def _block(
         self, lp: LinearProgram, svc: _Service, *, mode: str, soft: bool = False,
         penalty: float = 0.0, costs_in_objective: bool = True, z_cost: float | None = None,
-        with_cost: bool = False,
+        with_cost: bool = False, cover_form: bool = True,
     ) -> dict[str, Any]:
         """Add one service's columns and rows; return their indices."""
         agg = _aggregate(svc, with_cost=with_cost, enabled=self.aggregate)
         m = self.n_sites
         reach_dem = np.bincount(agg.j, weights=agg.q[agg.k], minlength=m)
+        if cover_form and z_cost is None and self._uncapacitated(svc, reach_dem):
+            return self._cover_block(lp, svc, agg, mode=mode, soft=soft, penalty=penalty,
+                                     costs_in_objective=costs_in_objective)
         add_hi = np.maximum(svc.hi - svc.exist, 0.0)
         add_hi = np.minimum(add_hi, reach_dem)
         add_lo = np.maximum(svc.lo - svc.exist, 0.0)
@@ -479,6 +482,81 @@ class _Model:
         self._side_rules(lp, svc, y, x)
         return {"svc": svc, "agg": agg, "y": y, "x": x, "z": z, "u": u, "can": can}
 
+    @staticmethod
+    def _uncapacitated(svc: _Service, reach_dem: np.ndarray) -> bool:
+        """True when capacity never binds: every site may grow to the demand in its reach at
+        no unit cost and with no minimum size, and no share rule needs capacities."""
+        r = svc.rules
+        return bool(
+            (np.maximum(svc.exist, svc.hi) >= reach_dem - TOL).all()
+            and (svc.unit <= 0).all() and (svc.lo <= svc.exist + TOL).all()
+            and not (r.site_kind is not None and r.kind_shares)
+        )
+
+    def _cover_block(self, lp: LinearProgram, svc: _Service, agg: _Agg, *, mode: str,
+                     soft: bool, penalty: float, costs_in_objective: bool) -> dict[str, Any]:
+        """Set-covering form for unlimited capacity: no assignment variables.
+
+        Cover: :math:`\\sum_{j\\in N(k)} y_j \\ge 1` for every class not reached by an
+        existing site (soft: plus :math:`v_k \\in [0,1]` at ``penalty * q_k``).  Coverage:
+        :math:`w_k \\le \\sum_{j\\in N(k)} y_j`, maximise :math:`\\sum_k q_k w_k`.  Exact:
+        with capacity unlimited every class is served whole by any open site in reach.
+        """
+        m = self.n_sites
+        existing = svc.exist > TOL
+        reach_dem = np.bincount(agg.j, weights=agg.q[agg.k], minlength=m)
+        can = ~existing & (reach_dem > TOL)
+        y = lp.add_cols(m, cost=svc.fixed if costs_in_objective else 0.0, lower=0.0,
+                        upper=can.astype(float), integer=True)
+        x = lp.add_cols(m, upper=0.0)
+        K = agg.K
+        covered = np.zeros(K, dtype=bool)
+        covered[agg.k[existing[agg.j]]] = True
+        todo = np.flatnonzero(~covered & (agg.q > TOL))
+        pos = np.full(K, -1)
+        pos[todo] = np.arange(len(todo))
+        sel = np.flatnonzero((pos[agg.k] >= 0) & can[agg.j])
+        u = w = None
+        if mode == "cover":
+            if soft:
+                u = lp.add_cols(len(todo), cost=penalty * agg.q[todo], upper=1.0)
+                lp.add_rows(len(todo), np.r_[pos[agg.k[sel]], np.arange(len(todo))],
+                            np.r_[y[agg.j[sel]], u], 1.0, lower=1.0)
+            else:
+                lp.add_rows(len(todo), pos[agg.k[sel]], y[agg.j[sel]], 1.0, lower=1.0)
+        else:
+            w = lp.add_cols(len(todo), cost=-agg.q[todo], upper=1.0)
+            lp.add_rows(len(todo), np.r_[pos[agg.k[sel]], np.arange(len(todo))],
+                        np.r_[y[agg.j[sel]], w],
+                        np.r_[-np.ones(len(sel)), np.ones(len(todo))], upper=0.0)
+            lp.offset -= float(agg.q[covered].sum())
+        self._side_rules(lp, svc, y, None)
+        return {"svc": svc, "agg": agg, "y": y, "x": x, "z": None, "u": u, "w": w,
+                "todo": todo, "can": can}
+
+    def _extract_cover(self, blk: dict[str, Any], sol: np.ndarray,
+                       default_reason: str) -> dict[str, Any]:
+        """Open sites from the covering form; each area goes whole to its nearest one."""
+        svc: _Service = blk["svc"]
+        yv = sol[blk["y"]] > 0.5
+        is_open = yv | (svc.exist > TOL)
+        o, s, t = svc.origin, svc.site, svc.cost
+        ok = is_open[s] & (svc.demand[o] > TOL)
+        o, s, t = o[ok], s[ok], t[ok]
+        order = np.lexsort((t, o))
+        o, s, t = o[order], s[order], t[order]
+        first = np.ones(len(o), dtype=bool)
+        first[1:] = o[1:] != o[:-1]
+        ao, asi, at = o[first], s[first], t[first]
+        am = svc.demand[ao]
+        served = np.bincount(ao, weights=am, minlength=self.n_areas)
+        un = np.maximum(svc.demand - served, 0.0)
+        load = np.bincount(asi, weights=am, minlength=self.n_sites)
+        xv = np.where(yv, np.maximum(load - svc.exist, 0.0), 0.0)
+        return {"svc": svc, "open": is_open, "opened": yv, "new": xv, "cap": svc.exist + xv,
+                "ao": ao, "as": asi, "at": at, "am": am, "unmet": un, "load": load,
+                "default_reason": default_reason}
+
     def _side_rules(self, lp: LinearProgram, svc: _Service, y: np.ndarray,
                     x: np.ndarray | None) -> None:
         r = svc.rules
@@ -508,6 +586,8 @@ class _Model:
 
     def _extract(self, blk: dict[str, Any], sol: np.ndarray, *, soft: bool,
                  default_reason: str) -> dict[str, Any]:
+        if blk.get("z") is None:
+            return self._extract_cover(blk, sol, default_reason)
         svc: _Service = blk["svc"]
         agg: _Agg = blk["agg"]
         yv = sol[blk["y"]] > 0.5
@@ -628,6 +708,7 @@ class _Model:
             "solve_seconds": out.seconds - out.build_seconds, "columns": lp.num_col,
             "rows": lp.num_row, "pairs": int(sum(len(ex["svc"].origin) for ex in exs)),
             "demand_classes": int(sum(b["agg"].K for b in blocks)),
+            "formulation": "covering" if blocks[0].get("z") is None else "assignment",
             "unmet_total": float(unmet["amount"].sum()) if len(unmet) else 0.0,
             "cost": float(sum(float(ex["svc"].fixed @ ex["opened"]
                                     + ex["svc"].unit @ np.where(ex["opened"], ex["new"], 0.0))
@@ -907,10 +988,13 @@ class MaxCoverage(_Model):
     def _build(self):
         lp = LinearProgram()
         svc = self.services[0]
-        blk = self._block(lp, svc, mode="coverage", costs_in_objective=False)
+        blk = self._block(lp, svc, mode="coverage", costs_in_objective=False,
+                          cover_form=self.weights is None)
         agg = blk["agg"]
-        blk_z_cost = -np.ones(len(blk["z"])) if self.weights is None else -self.weights[agg.k]
-        _set_cost(lp, blk["z"], blk_z_cost)
+        if blk["z"] is not None:
+            blk_z_cost = (-np.ones(len(blk["z"])) if self.weights is None
+                          else -self.weights[agg.k])
+            _set_cost(lp, blk["z"], blk_z_cost)
         m = self.n_sites
         if self.budget is not None:
             lp.add_rows(1, np.zeros(2 * m, np.int64), np.r_[blk["y"], blk["x"]],
@@ -1013,6 +1097,14 @@ class PMedian(_Model):
         if msgs:
             raise InfeasibleError(f"no assignment with p = {self.p} can serve every area:\n"
                                   + "\n".join(f"  - {x}" for x in msgs))
+
+    def _diagnose(self) -> str:
+        base = super()._diagnose()
+        if "side rules" in base:
+            return (f"no choice of p = {self.p} new sites lets every area reach an open site "
+                    f"with room for its requirement (with every site open it could): "
+                    f"raise p or the capacities")
+        return base
 
     def _build(self):
         lp = LinearProgram()
@@ -1222,7 +1314,8 @@ class JointSiting(_Model):
         blocks = []
         for s, svc in enumerate(self.services):
             blk = self._block(lp, svc, mode="cover", soft=self._soft,
-                              penalty=self.unmet_penalty[s])
+                              penalty=self.unmet_penalty[s],
+                              cover_form=self.site_area is None)
             lp.add_rows(m, np.r_[np.arange(m), np.arange(m)], np.r_[blk["y"], w],
                         np.r_[np.ones(m), -np.ones(m)], upper=0.0)
             blocks.append(blk)

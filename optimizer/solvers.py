@@ -43,6 +43,9 @@ SOLVERS: tuple[str, ...] = ("highs", "cbc", "highs-pulp")
 #: so that both report the same kind of "optimal").
 DEFAULT_GAP = 1e-4
 
+#: HiGHS ``mip_heuristic_effort`` used by the direct back end.
+HEURISTIC_EFFORT = 0.3
+
 
 @dataclass
 class LinearProgram:
@@ -254,6 +257,9 @@ def _solve_highs(lp: LinearProgram, *, time_limit, gap, msg, threads) -> SolverO
     h = highspy.Highs()
     h.setOptionValue("output_flag", bool(msg))
     h.setOptionValue("mip_rel_gap", float(gap))
+    # more primal heuristics than HiGHS' default (0.05): on siting models the bound is tight
+    # after the root and the time goes to finding the incumbent
+    h.setOptionValue("mip_heuristic_effort", HEURISTIC_EFFORT)
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
     if threads is not None:
