@@ -53,7 +53,7 @@ _END_TOL_M = 1e-6
 #: Graphs larger than this are searched tile by tile (see :func:`pair_distances`).
 _LOCALIZE_NODES = 20_000
 #: Source locations per tile of the tiled search (fewer, larger windows vs. smaller ones).
-_TILE_SOURCES = 12.0
+_TILE_SOURCES = 24.0
 
 
 @dataclass
@@ -154,8 +154,7 @@ def access_points(
             gate_pts = shapely.points(gx, gy)
             tree = shapely.STRtree(gate_pts)
             # gates on or near the boundary, or inside
-            near = shapely.buffer(geoms[other], gate_tolerance_m)
-            pairs = tree.query(near, predicate="intersects")
+            pairs = tree.query(geoms[other], predicate="dwithin", distance=gate_tolerance_m)
             if pairs.shape[1]:
                 owner = other[pairs[0]]
                 with_gates[owner] = True
@@ -166,18 +165,7 @@ def access_points(
                 kinds.append(np.full(len(owner), "gate", dtype=object))
         rest = other[~with_gates[other]]
         if len(rest):
-            bnd = shapely.boundary(geoms[rest])
-            # lines: the line itself; polygons: their rings
-            is_line = np.isin(shapely.get_type_id(geoms[rest]), (1, 5))
-            bnd[is_line] = geoms[rest][is_line]
-            length = shapely.length(bnd)
-            count = np.maximum(1, np.ceil(length / boundary_spacing_m)).astype(np.int64)
-            own_local = np.repeat(np.arange(len(rest)), count)
-            start = np.repeat(np.cumsum(count) - count, count)
-            k = np.arange(len(own_local)) - start
-            frac = (k + 0.5) / count[own_local]
-            pts = shapely.line_interpolate_point(bnd[own_local], frac, normalized=True)
-            c = shapely.get_coordinates(pts)
+            own_local, c = _boundary_points(geoms[rest], boundary_spacing_m)
             owners.append(rest[own_local])
             xs.append(c[:, 0])
             ys.append(c[:, 1])
@@ -190,6 +178,47 @@ def access_points(
         np.concatenate(owners), np.concatenate(xs), np.concatenate(ys),
         np.concatenate(nodes), np.concatenate(kinds),
     )
+
+
+def _boundary_points(geoms: np.ndarray, spacing: float) -> tuple[np.ndarray, np.ndarray]:
+    """Points every ``spacing`` metres (centred in equal steps) along each feature's rings
+    (polygons: exterior then holes) or lines, all parts taken as one path.
+
+    Returns the feature position of each point and its coordinates.
+    """
+    parts, pidx = shapely.get_parts(geoms, return_index=True)
+    ptype = shapely.get_type_id(parts)
+    poly = ptype == 3
+    rings, ridx = shapely.get_rings(parts[poly], return_index=True)
+    line = (ptype == 1) | (ptype == 2)
+    pieces = np.concatenate([rings, parts[line]])
+    feat = np.concatenate([pidx[poly][ridx], pidx[line]])
+    order = np.argsort(feat, kind="stable")
+    pieces, feat = pieces[order], feat[order]
+    coords, cidx = shapely.get_coordinates(pieces, return_index=True)
+    seg = cidx[1:] == cidx[:-1]
+    a, b = coords[:-1][seg], coords[1:][seg]
+    sfeat = feat[cidx[:-1][seg]]
+    length = np.hypot(*(b - a).T)
+    nseg = np.bincount(sfeat, minlength=len(geoms))
+    total = np.bincount(sfeat, weights=length, minlength=len(geoms))
+    count = np.where(nseg > 0, np.maximum(1, np.ceil(total / spacing)), 0).astype(np.int64)
+    own = np.repeat(np.arange(len(geoms)), count)
+    k = np.arange(len(own)) - np.repeat(np.cumsum(count) - count, count)
+    cs = np.concatenate([[0.0], np.cumsum(length)])
+    first = np.cumsum(nseg) - nseg
+    s = cs[first[own]] + (k + 0.5) / count[own] * total[own]
+    idx = np.clip(np.searchsorted(cs, s, side="right") - 1, first[own],
+                  first[own] + nseg[own] - 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(length[idx] > 0, (s - cs[idx]) / length[idx], 0.0)
+    t = np.clip(t, 0.0, 1.0)[:, None]
+    xy = a[idx] + t * (b[idx] - a[idx])
+    lone = np.flatnonzero(nseg == 0)  # no line work at all (e.g. a collection of points)
+    if len(lone):
+        own = np.concatenate([own, lone])
+        xy = np.concatenate([xy, shapely.get_coordinates(shapely.point_on_surface(geoms[lone]))])
+    return own, xy
 
 
 @dataclass
@@ -331,6 +360,9 @@ class _Located:
     pv: np.ndarray
     x: np.ndarray  # snapped position
     y: np.ndarray
+    loc: np.ndarray  # place: node index, or n_nodes + j for the j-th distinct (edge, pos)
+    extra_edge: np.ndarray  # edge and pos of the distinct places inside edges
+    extra_pos: np.ndarray
 
 
 def _locate(
@@ -387,7 +419,15 @@ def _located(network: WalkNetwork, ap: AccessPoints, node: np.ndarray, edge: np.
     f = np.nan_to_num(f)
     px = network.x[u] + f * (network.x[v] - network.x[u])
     py = network.y[u] + f * (network.y[v] - network.y[u])
-    return _Located(ap.owner[order], off, np.where(inner, edge, -1), pos, u, v, pu, pv, px, py)
+    # distinct places inside edges, numbered after the network's nodes
+    loc = u.copy()
+    ii = np.flatnonzero(inner)
+    o = ii[np.lexsort((pos[ii], edge[ii]))]
+    new = np.ones(len(o), dtype=bool)
+    new[1:] = (edge[o][1:] != edge[o][:-1]) | (pos[o][1:] != pos[o][:-1])
+    loc[o] = network.n_nodes + np.cumsum(new) - 1
+    return _Located(ap.owner[order], off, np.where(inner, edge, -1), pos, u, v, pu, pv, px, py,
+                    loc, edge[o][new], pos[o][new])
 
 
 def _subgraph(graph: sp.csr_matrix, idx: np.ndarray, loc: np.ndarray) -> sp.csr_matrix:
@@ -524,17 +564,11 @@ def _search(
     """
     n = network.n_nodes
     graph = network.graph
-    # distinct source locations: nodes, then (edge, pos) as extra nodes n, n+1, ...
-    inner = src.edge >= 0
-    s_loc = src.u.copy()
-    k = 0
-    if inner.any():
-        key = np.column_stack([src.edge[inner].astype(float), src.pos[inner]])
-        uniq, inv = np.unique(key, axis=0, return_inverse=True)
-        k = len(uniq)
-        s_loc[inner] = n + inv.ravel()
-        ue = uniq[:, 0].astype(np.int64)
-        upos = uniq[:, 1]
+    # distinct source places: nodes, then points inside edges as extra nodes n, n+1, ...
+    s_loc = src.loc
+    k = len(src.extra_edge)
+    if k:
+        ue, upos = src.extra_edge, src.extra_pos
         extra_idx = np.column_stack([network.edge_u[ue], network.edge_v[ue]]).ravel()
         extra_len = np.column_stack([upos, network.edge_length[ue] - upos]).ravel()
         indptr = np.concatenate([graph.indptr,
@@ -671,11 +705,7 @@ def _tiled(
 
 def _n_locations(loc: _Located) -> int:
     """Number of distinct places (nodes, or points inside edges) of access points."""
-    inner = loc.edge >= 0
-    n_nodes = len(np.unique(loc.u[~inner]))
-    if not inner.any():
-        return n_nodes
-    return n_nodes + len(np.unique(np.column_stack([loc.edge[inner], loc.pos[inner]]), axis=0))
+    return int(len(np.unique(loc.loc)))
 
 
 def _nearest_road_m(network: WalkNetwork, x: np.ndarray, y: np.ndarray) -> np.ndarray:

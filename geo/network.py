@@ -533,7 +533,11 @@ class WalkNetwork:
         return self._detour
 
     def _sample_grid(self) -> tuple:
-        """Edge sample points bucketed in a square grid (built once, cached)."""
+        """Edge sample points bucketed in a square grid (built once, cached).
+
+        Stored per sample in grid order: its edge, and the edge's start point, direction
+        and ``1 / |direction|²``, so that a query reads contiguous runs.
+        """
         if self._samples is None:
             ax, ay = self.x[self.edge_u], self.y[self.edge_u]
             dx, dy = self.x[self.edge_v] - ax, self.y[self.edge_v] - ay
@@ -553,7 +557,12 @@ class WalkNetwork:
             order = np.argsort(key, kind="stable")
             start = np.zeros(nx_ * ny_ + 1, np.int64)
             np.cumsum(np.bincount(key, minlength=nx_ * ny_), out=start[1:])
-            self._samples = (owner[order], start, x0, y0, cell, nx_, ny_, half)
+            e = owner[order]
+            seg2 = dx[e] * dx[e] + dy[e] * dy[e]
+            with np.errstate(divide="ignore"):
+                inv = np.where(seg2 > 0, 1.0 / seg2, 0.0)
+            self._samples = (e, ax[e], ay[e], dx[e], dy[e], inv, start, x0, y0, cell, nx_,
+                             ny_, half)
         return self._samples
 
     def nearest_edges(
@@ -564,11 +573,12 @@ class WalkNetwork:
         Every edge is represented by sample points at the centres of ``k`` equal pieces of
         its chord (pieces no longer than the median edge), so any point at distance ``d`` from
         an edge has one of its samples within ``d + half`` (half the longest piece). Samples
-        are bucketed in a grid of median-edge cells (built once per network). Each point
-        measures the exact segment distance to the edges sampled in the block of cells
-        around it; the block is widened (3×3, 5×5, 9×9, ... cells) only for the points whose
-        best distance is not yet provably the minimum, i.e. whose ``best + half`` reaches
-        beyond the block. Ties go to the lower edge index.
+        are bucketed in a grid of median-edge cells (built once per network and cached).
+        Each point measures the exact segment distance to the edges sampled in the 3×3 block
+        of cells around it; the best distance found is the minimum once ``best + half`` stays
+        inside the block. The few points where it does not are measured again on a block just
+        wide enough (or twice as wide when nothing was found). Ties go to the lower edge
+        index.
 
         Returns
         -------
@@ -584,34 +594,31 @@ class WalkNetwork:
         dist = np.full(n, np.nan)
         if n == 0 or self.n_edges == 0:
             return edge, dist
-        owner, start, x0, y0, cell, nx_, ny_, half = self._sample_grid()
+        s_edge, s_ax, s_ay, s_dx, s_dy, s_inv, start, x0, y0, cell, nx_, ny_, half = \
+            self._sample_grid()
         cx = np.clip(((px - x0) // cell), -1, nx_).astype(np.int64)
         cy = np.clip(((py - y0) // cell), -1, ny_).astype(np.int64)
         todo = np.arange(n)
-        r = 1
+        r = np.ones(n, np.int64)
         while len(todo):
-            qx, qy = cx[todo], cy[todo]
-            xlo, xhi = np.maximum(qx - r, 0), np.minimum(qx + r, nx_ - 1)
-            ylo, yhi = np.maximum(qy - r, 0), np.minimum(qy + r, ny_ - 1)
+            qx, qy, qr = cx[todo], cy[todo], r
+            qpx, qpy = px[todo], py[todo]
+            xlo, xhi = np.maximum(qx - qr, 0), np.minimum(qx + qr, nx_ - 1)
+            ylo, yhi = np.maximum(qy - qr, 0), np.minimum(qy + qr, ny_ - 1)
             # one contiguous run of samples per grid column of the block
             ncol = np.maximum(xhi - xlo + 1, 0) * (yhi >= ylo)
             qi = np.repeat(np.arange(len(todo)), ncol)
             col = xlo[qi] + (np.arange(len(qi)) - np.repeat(np.cumsum(ncol) - ncol, ncol))
             a = start[col * ny_ + ylo[qi]]
-            b = start[col * ny_ + yhi[qi] + 1]
-            cnt = b - a
+            cnt = start[col * ny_ + yhi[qi] + 1] - a
             pi = np.repeat(qi, cnt)
             si = np.repeat(a - np.cumsum(cnt) + cnt, cnt) + np.arange(int(cnt.sum()))
-            ei = owner[si]
             # exact point-segment distances of the candidates
-            p = todo[pi]
-            ux, uy = self.x[self.edge_u[ei]], self.y[self.edge_u[ei]]
-            dx, dy = self.x[self.edge_v[ei]] - ux, self.y[self.edge_v[ei]] - uy
-            seg2 = dx * dx + dy * dy
-            with np.errstate(invalid="ignore", divide="ignore"):
-                t = np.where(seg2 > 0, ((px[p] - ux) * dx + (py[p] - uy) * dy) / seg2, 0.0)
-            t = np.clip(t, 0.0, 1.0)
-            d = np.hypot(px[p] - (ux + t * dx), py[p] - (uy + t * dy))
+            ux, uy, dx, dy = s_ax[si], s_ay[si], s_dx[si], s_dy[si]
+            wx, wy = qpx[pi] - ux, qpy[pi] - uy
+            t = (wx * dx + wy * dy) * s_inv[si]
+            np.clip(t, 0.0, 1.0, out=t)
+            d = np.hypot(wx - t * dx, wy - t * dy)
             # candidates come grouped by query point: segmented minima
             best = np.full(len(todo), np.inf)
             lowest = np.full(len(todo), -1, np.int64)
@@ -619,23 +626,28 @@ class WalkNetwork:
             if len(has):
                 first = np.searchsorted(pi, has)
                 best[has] = np.minimum.reduceat(d, first)
-                tie = np.where(d == best[pi], ei, np.iinfo(np.int64).max)
+                tie = np.where(d == best[pi], s_edge[si], np.iinfo(np.int64).max)
                 lowest[has] = np.minimum.reduceat(tie, first)
             # the block reaches at least `cover` from the point on every bounded side
             inf = np.inf
             cover = np.minimum.reduce([
-                np.where(qx - r <= 0, inf, px[todo] - (x0 + (qx - r) * cell)),
-                np.where(qx + r >= nx_ - 1, inf, x0 + (qx + r + 1) * cell - px[todo]),
-                np.where(qy - r <= 0, inf, py[todo] - (y0 + (qy - r) * cell)),
-                np.where(qy + r >= ny_ - 1, inf, y0 + (qy + r + 1) * cell - py[todo]),
+                np.where(qx - qr <= 0, inf, qpx - (x0 + (qx - qr) * cell)),
+                np.where(qx + qr >= nx_ - 1, inf, x0 + (qx + qr + 1) * cell - qpx),
+                np.where(qy - qr <= 0, inf, qpy - (y0 + (qy - qr) * cell)),
+                np.where(qy + qr >= ny_ - 1, inf, y0 + (qy + qr + 1) * cell - qpy),
             ])
             proven = best + half < cover
             hopeless = ~proven & (max_distance + half < cover)  # nothing within reach
             ok = proven & (best <= max_distance)
             edge[todo[ok]] = lowest[ok]
             dist[todo[ok]] = best[ok]
-            todo = todo[~(proven | hopeless)]
-            r = 2 * r + 1 if r > 1 else 2
+            again = ~(proven | hopeless)
+            # a block of r cells around the point's cell covers at least r cells' width
+            need = np.minimum(best[again], max_distance) + half
+            finite = np.isfinite(need)
+            grow = np.where(finite, np.where(finite, need, 0.0) // cell + 1, 2 * qr[again] + 1)
+            r = np.maximum(grow, qr[again] + 1).astype(np.int64)
+            todo = todo[again]
         return edge, dist
 
     @property
