@@ -594,61 +594,13 @@ class WalkNetwork:
         dist = np.full(n, np.nan)
         if n == 0 or self.n_edges == 0:
             return edge, dist
-        s_edge, s_ax, s_ay, s_dx, s_dy, s_inv, start, x0, y0, cell, nx_, ny_, half = \
-            self._sample_grid()
-        cx = np.clip(((px - x0) // cell), -1, nx_).astype(np.int64)
-        cy = np.clip(((py - y0) // cell), -1, ny_).astype(np.int64)
-        todo = np.arange(n)
-        r = np.ones(n, np.int64)
-        while len(todo):
-            qx, qy, qr = cx[todo], cy[todo], r
-            qpx, qpy = px[todo], py[todo]
-            xlo, xhi = np.maximum(qx - qr, 0), np.minimum(qx + qr, nx_ - 1)
-            ylo, yhi = np.maximum(qy - qr, 0), np.minimum(qy + qr, ny_ - 1)
-            # one contiguous run of samples per grid column of the block
-            ncol = np.maximum(xhi - xlo + 1, 0) * (yhi >= ylo)
-            qi = np.repeat(np.arange(len(todo)), ncol)
-            col = xlo[qi] + (np.arange(len(qi)) - np.repeat(np.cumsum(ncol) - ncol, ncol))
-            a = start[col * ny_ + ylo[qi]]
-            cnt = start[col * ny_ + yhi[qi] + 1] - a
-            pi = np.repeat(qi, cnt)
-            si = np.repeat(a - np.cumsum(cnt) + cnt, cnt) + np.arange(int(cnt.sum()))
-            # exact point-segment distances of the candidates
-            ux, uy, dx, dy = s_ax[si], s_ay[si], s_dx[si], s_dy[si]
-            wx, wy = qpx[pi] - ux, qpy[pi] - uy
-            t = (wx * dx + wy * dy) * s_inv[si]
-            np.clip(t, 0.0, 1.0, out=t)
-            d = np.hypot(wx - t * dx, wy - t * dy)
-            # candidates come grouped by query point: segmented minima
-            best = np.full(len(todo), np.inf)
-            lowest = np.full(len(todo), -1, np.int64)
-            has = np.flatnonzero(np.bincount(pi, minlength=len(todo)))
-            if len(has):
-                first = np.searchsorted(pi, has)
-                best[has] = np.minimum.reduceat(d, first)
-                tie = np.where(d == best[pi], s_edge[si], np.iinfo(np.int64).max)
-                lowest[has] = np.minimum.reduceat(tie, first)
-            # the block reaches at least `cover` from the point on every bounded side
-            inf = np.inf
-            cover = np.minimum.reduce([
-                np.where(qx - qr <= 0, inf, qpx - (x0 + (qx - qr) * cell)),
-                np.where(qx + qr >= nx_ - 1, inf, x0 + (qx + qr + 1) * cell - qpx),
-                np.where(qy - qr <= 0, inf, qpy - (y0 + (qy - qr) * cell)),
-                np.where(qy + qr >= ny_ - 1, inf, y0 + (qy + qr + 1) * cell - qpy),
-            ])
-            proven = best + half < cover
-            hopeless = ~proven & (max_distance + half < cover)  # nothing within reach
-            ok = proven & (best <= max_distance)
-            edge[todo[ok]] = lowest[ok]
-            dist[todo[ok]] = best[ok]
-            again = ~(proven | hopeless)
-            # a block of r cells around the point's cell covers at least r cells' width
-            need = np.minimum(best[again], max_distance) + half
-            finite = np.isfinite(need)
-            grow = np.where(finite, np.where(finite, need, 0.0) // cell + 1, 2 * qr[again] + 1)
-            r = np.maximum(grow, qr[again] + 1).astype(np.int64)
-            todo = todo[again]
+        grid = self._sample_grid()
+        # blocks of points keep the candidate arrays small (cache-resident, no page faults)
+        for a in range(0, n, _QUERY_BLOCK):
+            b = min(a + _QUERY_BLOCK, n)
+            edge[a:b], dist[a:b] = _nearest_in_grid(grid, px[a:b], py[a:b], max_distance)
         return edge, dist
+
 
     @property
     def edge_tree(self) -> shapely.STRtree:
@@ -747,6 +699,74 @@ class WalkNetwork:
             f"{self.edge_length.sum() / 1000:.1f} km, {len(self.gates)} gates, "
             f"crs={self.crs.to_string()})"
         )
+
+
+
+#: Points per block of :meth:`WalkNetwork.nearest_edges` queries.
+_QUERY_BLOCK = 8192
+
+
+def _nearest_in_grid(
+    grid: tuple, px: np.ndarray, py: np.ndarray, max_distance: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`WalkNetwork.nearest_edges` for one block of points."""
+    s_edge, s_ax, s_ay, s_dx, s_dy, s_inv, start, x0, y0, cell, nx_, ny_, half = grid
+    n = len(px)
+    edge = np.full(n, -1, np.int64)
+    dist = np.full(n, np.nan)
+    cx = np.clip(((px - x0) // cell), -1, nx_).astype(np.int64)
+    cy = np.clip(((py - y0) // cell), -1, ny_).astype(np.int64)
+    todo = np.arange(n)
+    r = np.ones(n, np.int64)
+    while len(todo):
+        qx, qy, qr = cx[todo], cy[todo], r
+        qpx, qpy = px[todo], py[todo]
+        xlo, xhi = np.maximum(qx - qr, 0), np.minimum(qx + qr, nx_ - 1)
+        ylo, yhi = np.maximum(qy - qr, 0), np.minimum(qy + qr, ny_ - 1)
+        # one contiguous run of samples per grid column of the block
+        ncol = np.maximum(xhi - xlo + 1, 0) * (yhi >= ylo)
+        qi = np.repeat(np.arange(len(todo)), ncol)
+        col = xlo[qi] + (np.arange(len(qi)) - np.repeat(np.cumsum(ncol) - ncol, ncol))
+        a = start[col * ny_ + ylo[qi]]
+        cnt = start[col * ny_ + yhi[qi] + 1] - a
+        pi = np.repeat(qi, cnt)
+        si = np.repeat(a - np.cumsum(cnt) + cnt, cnt) + np.arange(int(cnt.sum()))
+        # exact point-segment distances of the candidates
+        ux, uy, dx, dy = s_ax[si], s_ay[si], s_dx[si], s_dy[si]
+        wx, wy = qpx[pi] - ux, qpy[pi] - uy
+        t = (wx * dx + wy * dy) * s_inv[si]
+        np.clip(t, 0.0, 1.0, out=t)
+        d = np.hypot(wx - t * dx, wy - t * dy)
+        # candidates come grouped by query point: segmented minima
+        best = np.full(len(todo), np.inf)
+        lowest = np.full(len(todo), -1, np.int64)
+        has = np.flatnonzero(np.bincount(pi, minlength=len(todo)))
+        if len(has):
+            first = np.searchsorted(pi, has)
+            best[has] = np.minimum.reduceat(d, first)
+            tie = np.where(d == best[pi], s_edge[si], np.iinfo(np.int64).max)
+            lowest[has] = np.minimum.reduceat(tie, first)
+        # the block reaches at least `cover` from the point on every bounded side
+        inf = np.inf
+        cover = np.minimum.reduce([
+            np.where(qx - qr <= 0, inf, qpx - (x0 + (qx - qr) * cell)),
+            np.where(qx + qr >= nx_ - 1, inf, x0 + (qx + qr + 1) * cell - qpx),
+            np.where(qy - qr <= 0, inf, qpy - (y0 + (qy - qr) * cell)),
+            np.where(qy + qr >= ny_ - 1, inf, y0 + (qy + qr + 1) * cell - qpy),
+        ])
+        proven = best + half < cover
+        hopeless = ~proven & (max_distance + half < cover)  # nothing within reach
+        ok = proven & (best <= max_distance)
+        edge[todo[ok]] = lowest[ok]
+        dist[todo[ok]] = best[ok]
+        again = ~(proven | hopeless)
+        # a block of r cells around the point's cell covers at least r cells' width
+        need = np.minimum(best[again], max_distance) + half
+        finite = np.isfinite(need)
+        grow = np.where(finite, np.where(finite, need, 0.0) // cell + 1, 2 * qr[again] + 1)
+        r = np.maximum(grow, qr[again] + 1).astype(np.int64)
+        todo = todo[again]
+    return edge, dist
 
 
 def build_csr(u: np.ndarray, v: np.ndarray, length: np.ndarray, n: int) -> sp.csr_matrix:
