@@ -4,26 +4,39 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
+dev=0
+[ "${1:-}" = "--dev" ] && dev=1
+
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip
-if [ "${1:-}" = "--dev" ]; then
+if [ $dev = 1 ]; then
   .venv/bin/python -m pip install -q -r requirements-dev.txt
-  # System packages for the browser test and Chinese text in figures: Debian's chromium and
-  # CJK fonts. Installed when missing and when we are allowed to.
-  need=()
-  command -v chromium >/dev/null 2>&1 || need+=(chromium)
-  [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
-  if [ ${#need[@]} -gt 0 ]; then
-    if [ "$(id -u)" = 0 ]; then
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-    elif command -v sudo >/dev/null 2>&1; then
-      sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-    else
-      echo "note: cannot install ${need[*]} (not root); browser tests will be skipped" >&2
-    fi
-  fi
 else
   .venv/bin/python -m pip install -q -r requirements.txt
+fi
+
+# Debian packages: CJK fonts (Chinese text in PNG/PDF figures), CBC (the alternative MILP
+# solver; PuLP's bundled CBC is deprecated) and, for the tests, chromium (browser tests).
+# Installed when missing and when we are allowed to (root or sudo).
+need=()
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
+command -v cbc >/dev/null 2>&1 || need+=(coinor-cbc)
+if [ $dev = 1 ]; then
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    SUDO=()
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    SUDO=(sudo)
+  else
+    echo "note: cannot install Debian packages ${need[*]} (not root, no sudo); install them" \
+         "by hand (apt-get install ${need[*]})" >&2
+    exit 0
+  fi
+  echo "installing Debian packages: ${need[*]}"
+  "${SUDO[@]}" apt-get update -qq
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
