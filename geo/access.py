@@ -193,8 +193,9 @@ def _boundary_points(geoms: np.ndarray, spacing: float) -> tuple[np.ndarray, np.
     line = (ptype == 1) | (ptype == 2)
     pieces = np.concatenate([rings, parts[line]])
     feat = np.concatenate([pidx[poly][ridx], pidx[line]])
-    order = np.argsort(feat, kind="stable")
-    pieces, feat = pieces[order], feat[order]
+    if len(feat) > 1 and np.any(feat[1:] < feat[:-1]):  # lines after rings: interleave
+        order = np.argsort(feat, kind="stable")
+        pieces, feat = pieces[order], feat[order]
     coords, cidx = shapely.get_coordinates(pieces, return_index=True)
     seg = cidx[1:] == cidx[:-1]
     a, b = coords[:-1][seg], coords[1:][seg]
@@ -406,7 +407,7 @@ def _locate(
 def _located(network: WalkNetwork, ap: AccessPoints, node: np.ndarray, edge: np.ndarray,
              pos: np.ndarray, offset: np.ndarray) -> _Located:
     keep = (node >= 0) | (edge >= 0)
-    order = np.flatnonzero(keep)[np.argsort(ap.owner[keep], kind="stable")]
+    order = np.flatnonzero(keep)[np.argsort(ap.owner[keep])]
     node, edge, pos, off = node[order], edge[order], pos[order], offset[order]
     inner = edge >= 0
     ei = np.where(inner, edge, 0)
@@ -430,18 +431,26 @@ def _located(network: WalkNetwork, ap: AccessPoints, node: np.ndarray, edge: np.
                     loc, edge[o][new], pos[o][new])
 
 
-def _subgraph(graph: sp.csr_matrix, idx: np.ndarray, loc: np.ndarray) -> sp.csr_matrix:
-    """Induced subgraph on node indices ``idx``; ``loc`` maps global→local (-1 outside)."""
+def _subgraph(
+    graph: sp.csr_matrix, idx: np.ndarray, loc: np.ndarray, *, extra: int = 0
+) -> sp.csr_matrix:
+    """Induced subgraph on node indices ``idx``; ``loc`` maps global→local (-1 outside).
+
+    ``extra`` isolated nodes are appended after the ``len(idx)`` induced ones."""
     indptr, indices, data = graph.indptr, graph.indices, graph.data
-    starts, ends = indptr[idx], indptr[idx + 1]
-    counts = ends - starts
-    pos = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+    starts = indptr[idx]
+    counts = indptr[idx + 1] - starts
+    bounds = np.zeros(len(idx) + 1, np.int64)
+    np.cumsum(counts, out=bounds[1:])
+    pos = np.repeat(starts - bounds[:-1], counts) + np.arange(bounds[-1])
     cols = loc[indices[pos]]
     keep = cols >= 0
-    rows = np.repeat(np.arange(len(idx)), counts)
-    indptr_sub = np.zeros(len(idx) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows[keep], minlength=len(idx)), out=indptr_sub[1:])
-    return sp.csr_matrix((data[pos][keep], cols[keep], indptr_sub), shape=(len(idx),) * 2)
+    ck = np.concatenate([[0], np.cumsum(keep)])
+    indptr_sub = np.empty(len(idx) + extra + 1, dtype=np.int64)
+    indptr_sub[:len(idx) + 1] = ck[bounds]
+    indptr_sub[len(idx) + 1:] = ck[-1]
+    return sp.csr_matrix((data[pos[keep]], cols[keep], indptr_sub),
+                         shape=(len(idx) + extra,) * 2)
 
 
 def _group_starts(sorted_keys: np.ndarray) -> np.ndarray:
@@ -454,8 +463,9 @@ def _group_starts(sorted_keys: np.ndarray) -> np.ndarray:
 class _Pairs:
     """Owner pairs collected block by block, reduced to the minimum per pair at the end."""
 
-    def __init__(self, cutoff_m: float) -> None:
+    def __init__(self, cutoff_m: float, n_tgt: int) -> None:
         self.cutoff_m = cutoff_m
+        self.n_tgt = max(int(n_tgt), 1)
         self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.sorted_unique = True  # parts so far are disjoint and in (src, tgt) order
 
@@ -482,11 +492,14 @@ class _Pairs:
         tgt = np.concatenate([p[1] for p in self.parts]).astype(np.int64)
         dist = np.concatenate([p[2] for p in self.parts])
         if not self.sorted_unique:
-            order = np.lexsort((dist, tgt, src))
-            src, tgt, dist = src[order], tgt[order], dist[order]
-            first = np.ones(len(src), dtype=bool)
-            first[1:] = (src[1:] != src[:-1]) | (tgt[1:] != tgt[:-1])
-            src, tgt, dist = src[first], tgt[first], dist[first]
+            key = src * np.int64(self.n_tgt) + tgt
+            order = np.argsort(key)
+            key, dist = key[order], dist[order]
+            first = _group_starts(key)
+            if len(first) < len(key):
+                dist = np.minimum.reduceat(dist, first)
+                key = key[first]
+            src, tgt = np.divmod(key, np.int64(self.n_tgt))
         return pd.DataFrame({"src": src, "tgt": tgt, "distance_m": dist})
 
 
@@ -578,7 +591,7 @@ def _search(
              np.concatenate([graph.indices, extra_idx]), indptr),
             shape=(n + k, n + k),
         )
-    pairs = _Pairs(cutoff_m)
+    pairs = _Pairs(cutoff_m, int(tgt.owner.max()) + 1 if len(tgt.owner) else 1)
     ntap = len(tgt.owner)
     if reach_m is None or not np.isfinite(reach_m):
         # whole graph; sources in chunks of owners whose block fits in chunk_bytes
@@ -635,11 +648,11 @@ def _tiled(
 
     nx_, ny_ = cells(network.x, network.y)
     node_key = nx_ * ncy + ny_
-    node_order = np.argsort(node_key, kind="stable")
+    node_order = np.argsort(node_key)
     node_sorted = node_key[node_order]
     tx_, ty_ = cells(tgt.x, tgt.y)
     t_key = tx_ * ncy + ty_
-    t_order = np.argsort(t_key, kind="stable")
+    t_order = np.argsort(t_key)
     t_sorted = t_key[t_order]
     # tiles of ~`per_tile` source locations, in whole cells
     locs, ap_loc = np.unique(s_loc, return_inverse=True)
@@ -651,11 +664,11 @@ def _tiled(
     m = max(1, int(round(math.sqrt(spread * per_tile / max(len(locs), 1)) / cell)))
     lcx, lcy = cells(l_x, l_y)
     tile_key = (lcx // m) * (ncy // m + 2) + (lcy // m)
-    by_tile = np.argsort(tile_key, kind="stable")
+    by_tile = np.argsort(tile_key)
     tiles = _group_starts(tile_key[by_tile])
     tile_bounds = [*tiles.tolist(), len(by_tile)]
     # source access points grouped by location
-    ap_by_loc = np.argsort(ap_loc, kind="stable")
+    ap_by_loc = np.argsort(ap_loc)
     loc_start = np.searchsorted(ap_loc[ap_by_loc], np.arange(len(locs) + 1))
     loc = np.full(n + k, -1, np.int64)
     for a, b in zip(tile_bounds[:-1], tile_bounds[1:], strict=True):
@@ -674,7 +687,7 @@ def _tiled(
         hi = np.searchsorted(t_sorted, cols * ncy + yb, side="right")
         ti = np.sort(np.concatenate([t_order[i:j] for i, j in zip(lo, hi, strict=True)]))
         if len(ti):
-            sub = _subgraph(graph, idx, loc)
+            sub = _subgraph(graph, idx, loc, extra=1)  # node `win`: isolated, always inf
             t_cu, t_cv = loc[tgt.u[ti]], loc[tgt.v[ti]]
             t_cu[t_cu < 0] = win
             t_cv[t_cv < 0] = win
@@ -692,10 +705,7 @@ def _tiled(
                 r = int(bounds[j])
                 part = aps[q:r]
                 rows_loc, rows = np.unique(loc[s_loc[part]], return_inverse=True)
-                block = np.empty((len(rows_loc), win + 1))
-                block[:, :win] = dijkstra(sub, directed=True, indices=rows_loc,
-                                          limit=cutoff_m)
-                block[:, win] = np.inf
+                block = dijkstra(sub, directed=True, indices=rows_loc, limit=cutoff_m)
                 _owner_block(block, rows.ravel(), src.offset[part], src.owner[part],
                              t_cu, t_cv, tgt.pu[ti], tgt.pv[ti], tgt.owner[ti], pairs)
                 i = j
@@ -846,7 +856,7 @@ def travel_times(
     dist_m = res["distance_m"].to_numpy(float)
     key = src_i * np.int64(max(len(d_ids), 1)) + tgt_i
     if len(key) > 1 and not np.all(key[1:] > key[:-1]):
-        order = np.argsort(key, kind="stable")
+        order = np.argsort(key)
         src_i, tgt_i, dist_m = src_i[order], tgt_i[order], dist_m[order]
     out = pd.DataFrame({
         "origin_id": o_ids[src_i],

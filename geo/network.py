@@ -554,7 +554,7 @@ class WalkNetwork:
             nx_ = int((sx.max() - x0) // cell) + 1
             ny_ = int((sy.max() - y0) // cell) + 1
             key = ((sx - x0) // cell).astype(np.int64) * ny_ + ((sy - y0) // cell).astype(np.int64)
-            order = np.argsort(key, kind="stable")
+            order = np.argsort(key)
             start = np.zeros(nx_ * ny_ + 1, np.int64)
             np.cumsum(np.bincount(key, minlength=nx_ * ny_), out=start[1:])
             e = owner[order]
