@@ -22,6 +22,7 @@ is never snapped onto an isolated scrap of footway from which nothing is reachab
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -717,7 +718,10 @@ def _nearest_in_grid(
     cx = np.clip(((px - x0) // cell), -1, nx_).astype(np.int64)
     cy = np.clip(((py - y0) // cell), -1, ny_).astype(np.int64)
     todo = np.arange(n)
-    r = np.ones(n, np.int64)
+    # first block: expected to hold ~9 samples (one 3×3 block on a dense grid)
+    density = len(s_edge) / max(nx_ * ny_, 1)
+    r0 = max(1, int(math.ceil((math.sqrt(9.0 / max(density, 1e-9)) - 1.0) / 2.0)))
+    r = np.full(n, min(r0, max(nx_, ny_)), np.int64)
     while len(todo):
         qx, qy, qr = cx[todo], cy[todo], r
         qpx, qpy = px[todo], py[todo]
