@@ -11,15 +11,22 @@ Access points
   its boundary is not counted.
 - An origin's time to a destination is the minimum over its access points and theirs.
 
-Snapped points are inserted into the graph by splitting their edges, so the graph searched is
-exact: a point in the middle of a 200 m block reaches both ends along the block.
+Distances are exact for points inside edges, as if the edges were split there (a point in the
+middle of a 200 m block reaches both ends along the block), without splitting the network: a
+searched point inside an edge is an extra source node joined to the edge's two ends; a target
+point inside an edge is reached through the nearer of its edge's ends,
+``min(d(u) + pos, d(v) + length - pos)``; two points inside the same edge also walk straight
+along it.
 
 Travel times
 ------------
-One :func:`scipy.sparse.csgraph.dijkstra` call per chunk of source nodes with ``limit`` set to
-the cutoff distance, searching from whichever side (origins or destinations) has fewer distinct
-access nodes (the graph is undirected, so distances are symmetric). Chunks bound the memory of
-the dense ``chunk × nodes`` distance block.
+:func:`scipy.sparse.csgraph.dijkstra` with ``limit`` set to the cutoff distance, from each
+distinct place of the side (origins or destinations) with fewer of them (the graph is
+undirected, so distances are symmetric). Node distances are turned into owner-to-owner minima
+with segmented reductions (:func:`numpy.minimum.reduceat` over access points grouped by
+owner), never pair by pair. Small graphs are searched whole, in chunks that bound the memory
+of the dense ``chunk × nodes`` block; graphs over 20,000 nodes tile by tile, each tile on the
+subgraph within walking reach of it (exact; see :func:`_tiled`).
 """
 
 from __future__ import annotations
@@ -50,7 +57,7 @@ __all__ = [
 
 #: Snapped positions closer than this to an edge end (metres) are taken as the end node.
 _END_TOL_M = 1e-6
-#: Graphs larger than this are searched tile by tile (see :func:`pair_distances`).
+#: Graphs larger than this are searched tile by tile (see :func:`_tiled`).
 _LOCALIZE_NODES = 20_000
 #: Source locations per tile of the tiled search (fewer, larger windows vs. smaller ones).
 _TILE_SOURCES = 24.0
@@ -765,7 +772,7 @@ def travel_times(
         Memory bound of one search block.
     localize : bool, optional
         Search each tile of sources on the subgraph within walking reach (exact; see
-        :func:`pair_distances`). Default: when the graph has more than 20,000 nodes.
+        :func:`_tiled`). Default: when the graph has more than 20,000 nodes.
 
     Returns
     -------

@@ -298,3 +298,66 @@ def test_agrees_with_networkx_on_nanjing(nanjing_osm: Path) -> None:
     assert got.keys() == ref.keys()
     # WGS84 round trip moves points by ~1e-9 m: well inside the tolerance
     assert all(got[k] == pytest.approx(ref[k], abs=1e-6) for k in ref)
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_polygons_tiled_equals_global_from_either_side(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Areas with many boundary points spread over several tiles, points inside edges on both
+    sides, both search directions: the tiled search must give the global one's pairs."""
+    import geo.access
+
+    monkeypatch.setattr(geo.access, "_TILE_SOURCES", 1.0)  # many small tiles
+    net = _random_network(seed, n=400)
+    rng = np.random.default_rng(seed)
+    c = rng.uniform(100, 2400, size=(60, 2)) + [X0, Y0]
+    w = rng.uniform(40, 300, size=(60, 2))
+    areas = _gdf([f"a{i}" for i in range(60)],
+                 list(shapely.box(*(c - w / 2).T, *(c + w / 2).T)))
+    p = rng.uniform(0, 2500, size=(25, 2)) + [X0, Y0]
+    sites = _gdf([f"s{i}" for i in range(25)], list(shapely.points(p)))
+    q = rng.uniform(0, 2500, size=(600, 2)) + [X0, Y0]
+    many = _gdf([f"m{i}" for i in range(600)], list(shapely.points(q)))
+    few = areas.iloc[:6]  # ~100 boundary points, searched from: owners span several tiles
+    for o, d, side in ((areas, sites, "destinations"), (sites, areas, "origins"),
+                       (few, many, "origins")):
+        ref = travel_times(net, o, d, max_snap_m=400, localize=False, drop_unsnapped=True)
+        got = travel_times(net, o, d, max_snap_m=400, localize=True, drop_unsnapped=True)
+        assert ref.attrs["searched_from"] == got.attrs["searched_from"] == side
+        assert got.attrs["search"] == "tiled" and len(ref) > 100
+        assert got[["origin_id", "destination_id"]].equals(ref[["origin_id", "destination_id"]])
+        np.testing.assert_allclose(got.distance_m, ref.distance_m, rtol=0, atol=1e-9)
+
+
+def test_boundary_points_match_shapely_interpolation() -> None:
+    from geo.access import _boundary_points
+
+    rng = np.random.default_rng(3)
+    geoms = []
+    for i in range(120):
+        cx, cy = rng.uniform(0, 1000, 2)
+        g = shapely.Point(cx, cy).buffer(rng.uniform(20, 200), quad_segs=int(rng.integers(1, 8)))
+        if i % 3 == 0:
+            g = g.difference(shapely.Point(cx, cy).buffer(10))  # a hole
+        if i % 5 == 0:
+            g = shapely.MultiPolygon([g, shapely.box(cx + 300, cy, cx + 350, cy + 40)])
+        if i % 7 == 0:
+            g = shapely.LineString(rng.uniform(0, 1000, (5, 2)))
+        if i % 11 == 0:
+            g = shapely.MultiLineString([rng.uniform(0, 1000, (3, 2)),
+                                         rng.uniform(0, 1000, (4, 2))])
+        geoms.append(g)
+    geoms = np.array(geoms, dtype=object)
+    own, xy = _boundary_points(geoms, 75.0)
+    # reference: shapely's interpolation along the boundary (or the line) as one path
+    bnd = shapely.boundary(geoms)
+    is_line = np.isin(shapely.get_type_id(geoms), (1, 5))
+    bnd[is_line] = geoms[is_line]
+    count = np.maximum(1, np.ceil(shapely.length(bnd) / 75.0)).astype(int)
+    ref_own = np.repeat(np.arange(len(geoms)), count)
+    k = np.arange(len(ref_own)) - np.repeat(np.cumsum(count) - count, count)
+    ref = shapely.get_coordinates(shapely.line_interpolate_point(
+        bnd[ref_own], (k + 0.5) / count[ref_own], normalized=True))
+    assert own.tolist() == ref_own.tolist()
+    np.testing.assert_allclose(xy, ref, rtol=0, atol=1e-6)

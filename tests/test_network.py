@@ -210,3 +210,25 @@ def test_nanjing_extract(nanjing_osm: Path) -> None:
     # every kept node lies within the core + margin
     lon, lat = net.nodes_wgs84()
     assert lon.min() > 118.76 and lon.max() < 118.80
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_nearest_edges_is_exact(seed: int) -> None:
+    """Grid search against brute force: long and short edges, points far outside the
+    network, ties to the lower edge index, the max_distance cut."""
+    rng = np.random.default_rng(seed)
+    x, y = rng.uniform(0, 3000, 300) + 500000, rng.uniform(0, 3000, 300) + 3500000
+    u, v = rng.integers(0, 300, 400), rng.integers(0, 300, 400)
+    net = WalkNetwork.from_arrays(x, y, u, v, crs="EPSG:32650", keep_fragments=True)
+    px = np.concatenate([rng.uniform(-2000, 5000, 400) + 500000, x[:20]])
+    py = np.concatenate([rng.uniform(-2000, 5000, 400) + 3500000, y[:20]])
+    lines = net.edge_lines()
+    d_all = shapely.distance(lines[None, :], shapely.points(px, py)[:, None])
+    best = d_all.min(axis=1)
+    first = np.argmax(d_all <= best[:, None] + 1e-9, axis=1)  # lowest index among ties
+    for max_d in (np.inf, 150.0):
+        e, d = net.nearest_edges(px, py, max_distance=max_d)
+        inside = best <= max_d
+        assert (e[~inside] == -1).all() and np.isnan(d[~inside]).all()
+        np.testing.assert_allclose(d[inside], best[inside], rtol=0, atol=1e-9)
+        assert (e[inside] == first[inside]).all()
