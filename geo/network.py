@@ -536,34 +536,40 @@ class WalkNetwork:
     def _sample_grid(self) -> tuple:
         """Edge sample points bucketed in a square grid (built once, cached).
 
-        Stored per sample in grid order: its edge, and the edge's start point, direction
-        and ``1 / |direction|²``, so that a query reads contiguous runs.
+        Stored per sample in grid order: its edge, and one row of the edge's start point,
+        direction and ``1 / |direction|²``, so that a query reads contiguous runs.
         """
         if self._samples is None:
             ax, ay = self.x[self.edge_u], self.y[self.edge_u]
             dx, dy = self.x[self.edge_v] - ax, self.y[self.edge_v] - ay
-            chord = np.hypot(dx, dy)
-            piece = max(float(np.median(chord)) if len(chord) else 1.0, 1.0)
+            seg2 = dx * dx + dy * dy
+            chord = np.sqrt(seg2)
+            # pieces a little longer than the median edge: most edges get one sample
+            piece = max(float(np.quantile(chord, 0.75)) if len(chord) else 1.0, 1.0)
             k = np.maximum(1, np.ceil(chord / piece)).astype(np.int64)
-            owner = np.repeat(np.arange(self.n_edges, dtype=np.int64), k)
-            j = np.arange(len(owner)) - np.repeat(np.cumsum(k) - k, k)
-            f = (j + 0.5) / k[owner]
+            many = k > 1
+            if many.any():
+                owner = np.repeat(np.arange(self.n_edges, dtype=np.int64), k)
+                j = np.arange(len(owner)) - np.repeat(np.cumsum(k) - k, k)
+                f = (j + 0.5) / k[owner]
+            else:
+                owner = np.arange(self.n_edges, dtype=np.int64)
+                f = np.full(self.n_edges, 0.5)
             sx, sy = ax[owner] + f * dx[owner], ay[owner] + f * dy[owner]
             half = float((chord / (2 * k)).max()) if len(k) else 0.0
             cell = piece
             x0, y0 = float(sx.min()), float(sy.min())
-            nx_ = int((sx.max() - x0) // cell) + 1
-            ny_ = int((sy.max() - y0) // cell) + 1
-            key = ((sx - x0) // cell).astype(np.int64) * ny_ + ((sy - y0) // cell).astype(np.int64)
+            nx_ = int(np.floor((sx.max() - x0) / cell)) + 1
+            ny_ = int(np.floor((sy.max() - y0) / cell)) + 1
+            key = _cell_of(sx, x0, cell, nx_) * ny_ + _cell_of(sy, y0, cell, ny_)
             order = np.argsort(key)
             start = np.zeros(nx_ * ny_ + 1, np.int64)
             np.cumsum(np.bincount(key, minlength=nx_ * ny_), out=start[1:])
-            e = owner[order]
-            seg2 = dx[e] * dx[e] + dy[e] * dy[e]
             with np.errstate(divide="ignore"):
                 inv = np.where(seg2 > 0, 1.0 / seg2, 0.0)
-            self._samples = (e, ax[e], ay[e], dx[e], dy[e], inv, start, x0, y0, cell, nx_,
-                             ny_, half)
+            e = owner[order]
+            rows = np.column_stack([ax, ay, dx, dy, inv])[e]
+            self._samples = (e, rows, start, x0, y0, cell, nx_, ny_, half)
         return self._samples
 
     def nearest_edges(
@@ -703,6 +709,11 @@ class WalkNetwork:
 
 
 
+def _cell_of(v: np.ndarray, v0: float, cell: float, n: int) -> np.ndarray:
+    """Grid column (or row) of coordinates: ``floor((v - v0) / cell)`` clipped to -1..n."""
+    return np.clip(np.floor((v - v0) / cell), -1, n).astype(np.int64)
+
+
 #: Points per block of :meth:`WalkNetwork.nearest_edges` queries.
 _QUERY_BLOCK = 8192
 
@@ -711,12 +722,12 @@ def _nearest_in_grid(
     grid: tuple, px: np.ndarray, py: np.ndarray, max_distance: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """:meth:`WalkNetwork.nearest_edges` for one block of points."""
-    s_edge, s_ax, s_ay, s_dx, s_dy, s_inv, start, x0, y0, cell, nx_, ny_, half = grid
+    s_edge, s_rows, start, x0, y0, cell, nx_, ny_, half = grid
     n = len(px)
     edge = np.full(n, -1, np.int64)
     dist = np.full(n, np.nan)
-    cx = np.clip(((px - x0) // cell), -1, nx_).astype(np.int64)
-    cy = np.clip(((py - y0) // cell), -1, ny_).astype(np.int64)
+    cx = _cell_of(px, x0, cell, nx_)
+    cy = _cell_of(py, y0, cell, ny_)
     todo = np.arange(n)
     # first block: expected to hold ~9 samples (one 3×3 block on a dense grid)
     density = len(s_edge) / max(nx_ * ny_, 1)
@@ -736,9 +747,10 @@ def _nearest_in_grid(
         pi = np.repeat(qi, cnt)
         si = np.repeat(a - np.cumsum(cnt) + cnt, cnt) + np.arange(int(cnt.sum()))
         # exact point-segment distances of the candidates
-        ux, uy, dx, dy = s_ax[si], s_ay[si], s_dx[si], s_dy[si]
+        rows = s_rows[si]
+        ux, uy, dx, dy, inv = rows.T
         wx, wy = qpx[pi] - ux, qpy[pi] - uy
-        t = (wx * dx + wy * dy) * s_inv[si]
+        t = (wx * dx + wy * dy) * inv
         np.clip(t, 0.0, 1.0, out=t)
         d = np.hypot(wx - t * dx, wy - t * dy)
         # candidates come grouped by query point: segmented minima
