@@ -453,10 +453,11 @@ def _subgraph(
     cols = loc[indices[pos]]
     keep = cols >= 0
     ck = np.concatenate([[0], np.cumsum(keep)])
-    indptr_sub = np.empty(len(idx) + extra + 1, dtype=np.int64)
+    # int32 indices, as csgraph uses them: no conversion copy in the constructor
+    indptr_sub = np.empty(len(idx) + extra + 1, dtype=np.int32)
     indptr_sub[:len(idx) + 1] = ck[bounds]
     indptr_sub[len(idx) + 1:] = ck[-1]
-    return sp.csr_matrix((data[pos[keep]], cols[keep], indptr_sub),
+    return sp.csr_matrix((data[pos[keep]], cols[keep].astype(np.int32), indptr_sub),
                          shape=(len(idx) + extra,) * 2)
 
 
@@ -677,7 +678,7 @@ def _tiled(
     # source access points grouped by location
     ap_by_loc = np.argsort(ap_loc)
     loc_start = np.searchsorted(ap_loc[ap_by_loc], np.arange(len(locs) + 1))
-    loc = np.full(n + k, -1, np.int64)
+    loc = np.full(n + k, -1, np.int32)
     for a, b in zip(tile_bounds[:-1], tile_bounds[1:], strict=True):
         tl = by_tile[a:b]  # location positions of this tile
         first = tl[0]
