@@ -1,0 +1,164 @@
+"""The scenario runner's policy readings on tiny hand-checked cases: joint siting on shared
+sites, per-街道 / per-population site-count rules, and site-size rules by area type."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import Point, box
+
+from errors import InfeasibleError, InputError
+from planning.profiles import load_profile
+from planning.runs import ScenarioParams, run_scenario, site_table
+
+X0, Y0 = 117.27, 31.86
+D = 0.0003  # ≈ 30 m: every site is within a minute or two of every area (straight line)
+
+
+def _areas(units: list[str], *, area_type: str = "old", population: float = 3000.0,
+           pops: list[float] | None = None) -> gpd.GeoDataFrame:
+    pops = pops or [population] * len(units)
+    return gpd.GeoDataFrame({
+        "id": [f"A{k}" for k in range(len(units))], "name": [f"区{k}" for k in range(len(units))],
+        "population": pops, "households": [p / 3.0 for p in pops],
+        "area_type": area_type, "admin_unit": units,
+    }, geometry=[box(X0 + k * D, Y0, X0 + k * D + D / 2, Y0 + D / 2) for k in range(len(units))],
+        crs=4326)
+
+
+def _cands(rows: list[tuple]) -> gpd.GeoDataFrame:
+    """rows: (site_id, service, fixed_cost, admin_unit, kind[, shared_fixed_cost])."""
+    out = gpd.GeoDataFrame({
+        "id": [f"{r[0]}-{r[1]}" for r in rows], "site_id": [r[0] for r in rows],
+        "name": [r[0] for r in rows], "service": [r[1] for r in rows], "status": "candidate",
+        "kind": [r[4] for r in rows], "capacity": 0.0, "fixed_cost": [r[2] for r in rows],
+        "unit_cost": 0.0, "min_capacity": 0.0, "max_capacity": 100000.0,
+        "admin_unit": [r[3] for r in rows],
+    }, geometry=[Point(X0 + D / 4, Y0 + D) for _ in rows], crs=4326)
+    if any(len(r) > 5 for r in rows):
+        out["shared_fixed_cost"] = [r[5] if len(r) > 5 else None for r in rows]
+    return out
+
+
+def _run(areas, cands, profile="hefei", **kw):
+    return run_scenario(areas=areas, facilities=None, candidates=cands, network=None,
+                        profile=load_profile(profile), params=ScenarioParams(**kw))
+
+
+# Site A offers both services (child care 100, elder care 80); B only child care (90), C only
+# elder care (70). Capacity never binds and places cost nothing, so only fixed costs count:
+#   separately: cheapest child care B (90) + cheapest elder care C (70) = 160;
+#   jointly: both on A for max(100, 80) = 100 < 160, A_c + C = 170, B + A_e = 170.
+JOINT_ROWS = [("A", "childcare", 100.0, "S1", "puhui"), ("A", "eldercare", 80.0, "S1", "puhui"),
+              ("B", "childcare", 90.0, "S1", "puhui"), ("C", "eldercare", 70.0, "S1", "puhui")]
+
+
+def test_joint_siting_shares_a_site_at_the_larger_fixed_cost() -> None:
+    areas = _areas(["S1", "S1"])
+    run = _run(areas, _cands(JOINT_ROWS), service="both", side_rules=False)
+    assert run.method == "straight-line"
+    assert list(run.solver) == ["both"] and run.solver["both"]["status"] == "optimal"
+    assert run.indicators["objective"] == pytest.approx(100.0)
+    new = run.sites[run.sites["status"] == "proposed"]
+    assert sorted(new["id"]) == ["A-childcare", "A-eldercare"]
+    # the saving f_c + f_e - S = 80 is split between the two rows of A
+    assert new["shared_saving"].tolist() == [40.0, 40.0]
+    assert run.indicators["cost"] == pytest.approx(100.0)
+    assert run.indicators["shared_sites"] == 1
+    js = run.joint_sites.set_index("id")
+    assert js.loc["A", "fixed_cost_both"] == 100.0 and bool(js.loc["A", "both_open"])
+    assert js.loc["A", "shared_source"] == "max of the services' fixed costs"
+    assert run.unmet.empty
+    # solved one after the other (not jointly): B + C = 160
+    seq = _run(areas, _cands(JOINT_ROWS), service="both", side_rules=False, joint=False)
+    assert set(seq.solver) == {"childcare", "eldercare"}
+    assert seq.indicators["cost"] == pytest.approx(160.0)
+    assert sorted(seq.sites.loc[seq.sites["status"] == "proposed", "id"]) == [
+        "B-childcare", "C-eldercare"]
+
+
+def test_joint_siting_takes_the_shared_cost_attribute() -> None:
+    areas = _areas(["S1"])
+    # both services on A now cost 170 (the attribute) > B + C = 160
+    rows = [(*JOINT_ROWS[0], 170.0), (*JOINT_ROWS[1], 170.0), *JOINT_ROWS[2:]]
+    run = _run(areas, _cands(rows), service="both", side_rules=False)
+    assert run.indicators["objective"] == pytest.approx(160.0)
+    assert run.joint_sites.set_index("id").loc["A", "shared_source"] == \
+        "shared_fixed_cost attribute"
+    # 95 is below the larger fixed cost (100): not a possible cost of both together
+    rows = [(*JOINT_ROWS[0], 95.0), (*JOINT_ROWS[1], 95.0), *JOINT_ROWS[2:]]
+    with pytest.raises(InputError, match="between the larger fixed cost"):
+        _run(areas, _cands(rows), service="both", side_rules=False)
+    # at 120 the shared site wins again (120 < 160)
+    rows = [(*JOINT_ROWS[0], 120.0), (*JOINT_ROWS[1], 120.0), *JOINT_ROWS[2:]]
+    assert _run(areas, _cands(rows), service="both",
+                side_rules=False).indicators["objective"] == pytest.approx(120.0)
+
+
+def test_per_street_rule_opens_a_site_in_every_street() -> None:
+    # Hefei: one elder-care 综合体 per 街道. Site E1 in S1 (cost 10) reaches everyone; E2 in
+    # S2 costs 50. Without the rule only E1 opens (10); with it both (60).
+    areas = _areas(["S1", "S2"])
+    cands = _cands([("E1", "eldercare", 10.0, "S1", "puhui"),
+                    ("E2", "eldercare", 50.0, "S2", "puhui")])
+    off = _run(areas, cands, service="eldercare", side_rules=False)
+    assert off.indicators["cost"] == pytest.approx(10.0)
+    assert not [r for r in off.rules if r["applied"] and r["kind"].startswith("facilities")]
+    on = _run(areas, cands, service="eldercare")  # default: on, the profile has the rule
+    assert on.params["side_rules_applied"] is True
+    assert on.indicators["cost"] == pytest.approx(60.0)
+    rec = next(r for r in on.rules if r["rule"] == "eldercare_complex_per_street")
+    assert rec["applied"] and "S1 1, S2 1" in rec["detail"]
+    assert "綜合體" in rec["source"]
+    # p = 1 cannot satisfy two streets: said before solving
+    with pytest.raises(InfeasibleError, match="need at least 2 new eldercare site"):
+        _run(areas, cands, service="eldercare", objective="p_median", p=1)
+
+
+def test_per_population_and_puhui_rules_counted_together() -> None:
+    # Chuzhou child care: one site per 20,000 residents and one 普惠 site per 街道.
+    # S1 has 30,000 residents -> ceil(1.5) = 2 sites; both rules name different kinds, so
+    # they are applied together counting 普惠 sites only: P1 + P2 = 10 + 20 = 30 (the market
+    # site M at 1 would do without the rules). S2 (100 residents) has no site at all.
+    areas = _areas(["S1", "S1", "S2"], pops=[15000.0, 15000.0, 100.0])
+    cands = _cands([("P1", "childcare", 10.0, "S1", "puhui"),
+                    ("P2", "childcare", 20.0, "S1", "puhui"),
+                    ("P3", "childcare", 30.0, "S1", "puhui"),
+                    ("M", "childcare", 1.0, "S1", "market")])
+    off = _run(areas, cands, profile="chuzhou", side_rules=False)
+    assert off.indicators["cost"] == pytest.approx(1.0)
+    on = _run(areas, cands, profile="chuzhou")
+    assert on.indicators["cost"] == pytest.approx(30.0)
+    assert sorted(on.sites.loc[on.sites["status"] == "proposed", "id"]) == [
+        "P1-childcare", "P2-childcare"]
+    recs = {r["rule"]: r for r in on.rules}
+    assert recs["childcare_sites_per_20000"]["detail"].endswith("S1 2, S2 1")
+    assert recs["childcare_puhui_per_street"]["detail"].endswith("S1 1, S2 1")
+    assert any("counting only puhui sites" in n for n in on.notes)
+    assert any("S2 needs 1 site(s)" in n and "only 0" in n for n in on.notes)
+
+
+def test_elder_care_minimum_follows_the_area_type_of_the_site() -> None:
+    hefei = load_profile("hefei")
+    areas = gpd.GeoDataFrame({
+        "id": ["N", "O"], "area_type": ["new", "old"], "population": 1000.0},
+        geometry=[box(X0, Y0, X0 + D, Y0 + D), box(X0 + 10 * D, Y0, X0 + 11 * D, Y0 + D)],
+        crs=4326)
+    cands = gpd.GeoDataFrame({
+        "id": ["in-new", "near-old"], "service": "eldercare", "status": "candidate",
+        "fixed_cost": 1.0, "unit_cost": 1.0, "min_capacity": 100.0, "max_capacity": 600.0},
+        geometry=[Point(X0 + D / 2, Y0 + D / 2), Point(X0 + 12 * D, Y0)], crs=4326)
+    st = site_table(None, cands, service="eldercare", profile=hefei, areas=areas)
+    assert st["min_capacity"].tolist() == [350.0, 100.0]
+    assert st["size_rule"].tolist() == ["eldercare_min_site_new", ""]
+    [rec] = st.attrs["rules"]
+    assert rec["rule"] == "eldercare_min_site_new" and rec["value"] == 350.0
+    assert rec["detail"].endswith("(candidates in or next to new areas): in-new")
+    assert "350平方米" in rec["source"]
+    assert "near-old" in st.attrs["notes"][0]
+    # a candidate's own area_type wins; without areas the rule applies to every candidate
+    st2 = site_table(None, cands.assign(area_type=["old", "new"]), service="eldercare",
+                     profile=hefei, areas=areas)
+    assert st2["min_capacity"].tolist() == [100.0, 350.0]
+    assert site_table(None, cands, service="eldercare",
+                      profile=hefei)["min_capacity"].tolist() == [350.0, 350.0]
