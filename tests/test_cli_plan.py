@@ -77,3 +77,86 @@ def test_missing_columns_and_infeasible(files, tmp_path, capsys):
     code, out = _run(files, tmp_path, "--objective", "min-cost", "--minutes", "15")
     assert code == 2 and not out.exists()
     assert "capacity in reach is 100" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- map form
+
+def test_map_form_demo_end_to_end(tmp_path, capsys):
+    import geopandas as gpd
+
+    out = tmp_path / "out" / "result.json"
+    code = main(["plan", "--demo", "--service", "eldercare", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    d = json.loads(out.read_text())
+    assert list(d)[:9] == ["status", "proven_optimal", "objective", "bound", "gap", "seconds",
+                           "sites", "assignments", "unmet"]
+    assert d["status"] == "optimal" and d["proven_optimal"] is True
+    assert d["profile"] == "hefei" and d["method"] == "network"
+    # minutes and speed default from the profile (the elderly walking speed for elder care)
+    from planning.profiles import load_profile
+
+    prof = load_profile("hefei")
+    assert d["cutoffs"]["eldercare"] == {
+        "minutes": prof.param("eldercare_service_minutes"),
+        "speed_m_per_min": prof.param("elderly_walking_speed_m_per_min")}
+    # the demo has areas out of reach: each unmet area says why
+    assert d["unmet"] and all(u["reason"] for u in d["unmet"])
+    served = sum(a["amount"] for a in d["assignments"])
+    unmet = sum(u["amount"] for u in d["unmet"])
+    assert served + unmet == pytest.approx(d["indicators"]["required"], rel=1e-6)
+    # rules applied, each with its source
+    rules = {r["rule"]: r for r in d["rules_applied"]}
+    assert rules["eldercare_min_site_new"]["applied"] and "350" in rules[
+        "eldercare_min_site_new"]["source"]
+    assert rules["eldercare_complex_per_street"]["applied"]
+    # outputs beside --out: the GeoPackage holds the chosen sites
+    gpkg = tmp_path / "out" / "result_sites.gpkg"
+    html = tmp_path / "out" / "result_map.html"
+    assert d["outputs"] == {"sites": str(gpkg), "map": str(html)}
+    sites = gpd.read_file(gpkg, layer="sites")
+    proposed = {s["id"] for s in d["sites"] if s["open"] and s["status"] == "proposed"}
+    assert proposed and set(sites.loc[sites["status"] == "proposed", "id"]) == proposed
+    assert set(sites.loc[sites["status"] == "existing", "id"]) == {
+        s["id"] for s in d["sites"] if s["status"] == "existing"}
+    assert sites.crs.to_epsg() == 4326
+    text = html.read_text(encoding="utf-8")
+    assert "L.map(" in text or "L.map" in text
+    assert "<script src=" not in text and "<link href=\"http" not in text
+
+
+def test_map_form_both_writes_geojson(tmp_path):
+    import geopandas as gpd
+
+    out = tmp_path / "r.json"
+    gj = tmp_path / "chosen.geojson"
+    code = main(["plan", "--demo", "--service", "both", "--no-side-rules", "--out", str(out),
+                 "--sites-out", str(gj), "--map-out", str(tmp_path / "m.html")])
+    assert code == 0
+    d = json.loads(out.read_text())
+    assert d["solver"]["both"]["model"] == "joint siting" and d["status"] == "optimal"
+    assert d["side_rules_applied"] is False
+    assert all(not r["applied"] for r in d["rules_applied"]
+               if r["kind"].startswith("facilities_per"))
+    assert set(gpd.read_file(gj)["service"]) == {"childcare", "eldercare"}
+    assert d["joint_sites"] and (tmp_path / "m.html").exists()
+
+
+def test_map_form_bad_inputs_exit_2_without_output(tmp_path, capsys):
+    from geo.demo import demo_paths
+
+    gpkg = str(demo_paths()["gpkg"])
+    out = tmp_path / "result.json"
+    code = main(["plan", "--profile", "atlantis", "--areas", gpkg, "--areas-layer",
+                 "residential_areas", "--sites", gpkg, "--sites-layer", "candidate_sites",
+                 "--network", str(tmp_path / "missing.osm"), "--service", "childcare",
+                 "--out", str(out)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "2 problem(s)" in err and "atlantis" in err
+    assert "--network file not found" in err and "missing.osm" in err
+    assert list(tmp_path.iterdir()) == []
+    # the same files with a known profile and no network: asks for one, writes nothing
+    code = main(["plan", "--profile", "hefei", "--areas", gpkg, "--sites", gpkg,
+                 "--out", str(out)])
+    assert code == 2 and "needs --network FILE" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

@@ -12,10 +12,25 @@ travel-time file has ``origin_id,destination_id,minutes``.  ``result.json`` hold
 (``id``, ``open``, ``capacity``), ``assignments`` (``origin_id``, ``site_id``, ``amount``)
 and ``unmet`` (``id``, ``amount``, ``reason``).
 
-Map form (``--profile ID --areas FILE --sites FILE --network FILE --service S``, or
-``--demo``): requirements from :func:`planning.demand.compute_demand`, walking times from
-:func:`geo.access.travel_times`, reach and site limits from the profile; the chosen sites are
-also written as GeoPackage / GeoJSON next to ``--out``.
+Map form::
+
+    python -m planning plan --profile hefei --areas areas.gpkg --sites sites.gpkg \\
+        --network district.osm --service childcare --out result.json
+    python -m planning plan --demo --service both --out out/result.json
+
+runs :func:`planning.runs.run_scenario`, the same path as the app's Scenarios page:
+requirements from :func:`planning.demand.compute_demand`, walking times from
+:func:`geo.access.travel_times`, reach (``--minutes``, ``--speed``; default the profile's
+``<service>_service_minutes`` and walking speed, the elderly's for elder care), site-size and
+site-count rules from the profile.  ``--sites`` holds existing facilities (``status`` =
+existing) and candidate sites (``status`` = candidate) of both services.  Besides
+``result.json`` (the keys above, plus ``service``, ``profile``, ``method``, ``cutoffs``,
+``indicators``, ``rules_applied`` with each rule's source, ``notes``, ``solver``) it writes the
+existing and proposed sites as GeoPackage or GeoJSON (``--sites-out``, default
+``<out>_sites.gpkg``) and a self-contained offline HTML map (``--map-out``, default
+``<out>_map.html``).  The map form serves what it can and reports the rest as unmet unless
+``--no-allow-unmet`` is given.  ``--demo`` runs on the embedded demo district (profile
+``hefei`` unless ``--profile`` says otherwise).
 """
 
 from __future__ import annotations
@@ -52,8 +67,10 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--minutes", type=float,
                    help="reach cutoff in minutes (default: every pair in the file; "
                         "map form: the profile's service circle)")
-    p.add_argument("--allow-unmet", action="store_true", dest="allow_unmet",
-                   help="min-cost: serve what can be served and report the rest as unmet")
+    p.add_argument("--allow-unmet", action=argparse.BooleanOptionalAction, dest="allow_unmet",
+                   default=None,
+                   help="min-cost: serve what can be served and report the rest as unmet "
+                        "(default: off for the table form, on for the map form)")
     p.add_argument("--solver", choices=("highs", "cbc"), default="highs")
     p.add_argument("--time-limit", type=float, dest="time_limit", help="seconds")
     p.add_argument("--gap", type=float, help="relative MIP gap (default 1e-4)")
@@ -62,8 +79,27 @@ def add_parser(subparsers: Any) -> None:
     g.add_argument("--profile", help="policy profile id (map form)")
     g.add_argument("--areas", type=Path, help="residential areas layer (map form)")
     g.add_argument("--network", type=Path, help="OSM file of the street network (map form)")
-    g.add_argument("--service", choices=("childcare", "eldercare"), default="childcare")
+    g.add_argument("--service", choices=("childcare", "eldercare", "both"),
+                   default="childcare",
+                   help="both: child care and elder care sited jointly on shared sites")
     g.add_argument("--demo", action="store_true", help="run on the embedded demo district")
+    g.add_argument("--crs", help="CRS of the layers when a file has none (wgs84, cgcs2000, "
+                                 "gcj02, bd09, EPSG:xxxx)")
+    g.add_argument("--areas-layer", dest="areas_layer", help="layer of --areas (GeoPackage)")
+    g.add_argument("--sites-layer", dest="sites_layer", help="layer of --sites (GeoPackage)")
+    g.add_argument("--speed", type=float, metavar="M_PER_MIN",
+                   help="walking speed in m/min (default: the profile's, elderly for elder care)")
+    g.add_argument("--straight-line", action="store_true", dest="straight_line",
+                   help="no network: straight-line distances (declared in result.json)")
+    g.add_argument("--side-rules", action=argparse.BooleanOptionalAction, dest="side_rules",
+                   default=None,
+                   help="apply the profile's per-街道 / per-population site-count rules "
+                        "(default: on where the profile has them)")
+    g.add_argument("--sites-out", type=Path, dest="sites_out",
+                   help="chosen sites as .gpkg or .geojson (default: <out>_sites.gpkg)")
+    g.add_argument("--map-out", type=Path, dest="map_out",
+                   help="offline HTML map (default: <out>_map.html)")
+    g.add_argument("--lang", choices=("zh", "en"), default="zh", help="map language")
     p.set_defaults(func=run)
 
 
@@ -152,7 +188,8 @@ def build_model(objective: str, demand: pd.DataFrame, sites: pd.DataFrame,
     from optimizer import MaxCoverage, MinCostProvision, PMedian
 
     label = reach_label or (f"within {minutes:g} minutes" if minutes else "in reach")
-    common = {"demand_col": "demand", "max_cost": minutes, "reach_label": label}
+    common: dict[str, Any] = {"demand_col": "demand", "max_cost": minutes,
+                              "reach_label": label}
     if objective == "min-cost":
         return MinCostProvision.from_geodataframe(demand, sites, times,
                                                   allow_unmet=allow_unmet, **common)
@@ -187,6 +224,7 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         json.dump(data, f, ensure_ascii=False, indent=1)
+    os.chmod(tmp, 0o644)  # mkstemp makes the file private; results are for sharing
     os.replace(tmp, path)
 
 
@@ -200,7 +238,7 @@ def _summary(result: Any) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``plan``."""
-    if args.demo or args.profile or args.areas or args.network:
+    if args.demo or args.profile or args.areas or args.network or args.straight_line:
         return run_map(args)
     missing = [f"--{n.replace('_', '-')}" for n in ("demand", "sites", "travel_times")
                if getattr(args, n) is None]
@@ -209,7 +247,7 @@ def run(args: argparse.Namespace) -> int:
                           "--areas, --sites, --network, or --demo)"], source="command line")
     demand, sites, times = read_tables(args.demand, args.sites, args.travel_times)
     model = build_model(args.objective, demand, sites, times, budget=args.budget, p=args.p,
-                        minutes=args.minutes, allow_unmet=args.allow_unmet)
+                        minutes=args.minutes, allow_unmet=bool(args.allow_unmet))
     model.solve(solver=args.solver, time_limit=args.time_limit, gap=args.gap)
     write_json(args.out, result_json(model.result))
     print(_summary(model.result))
@@ -217,6 +255,214 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- map form
+
+MAP_OBJECTIVE = {"min-cost": "min_cost", "max-coverage": "max_coverage", "min-time": "p_median"}
+SITE_SUFFIXES = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON"}
+
+
+def _default_beside(out: Path, suffix: str) -> Path:
+    return out.with_name(f"{out.stem}{suffix}")
+
+
+def _map_inputs(args: argparse.Namespace) -> dict[str, Any]:
+    """Check every map-form input before reading anything; one InputError with all problems."""
+    from planning.profiles import load_profile
+
+    c = ProblemCollector(source="command line")
+    profile_id = args.profile or ("hefei" if args.demo else None)
+    profile = None
+    if profile_id is None:
+        c.add("the map form needs --profile ID (see `python -m planning profiles`)")
+    else:
+        try:
+            profile = load_profile(profile_id)
+        except InputError as exc:  # ProfileError: unknown id or bad file
+            for prob in exc.problems:
+                c.add(str(prob), field="--profile")
+    if not args.demo:
+        for flag, path in (("--areas", args.areas), ("--sites", args.sites)):
+            if path is None:
+                c.add(f"the map form needs {flag} FILE (or --demo)")
+            elif not Path(path).exists():
+                c.add(f"{flag} file not found: {path}")
+        if args.network is None and not args.straight_line:
+            c.add("the map form needs --network FILE (an OSM extract) or --straight-line")
+        elif args.network is not None and not Path(args.network).exists():
+            c.add(f"--network file not found: {args.network}")
+    sites_out = args.sites_out or _default_beside(args.out, "_sites.gpkg")
+    map_out = args.map_out or _default_beside(args.out, "_map.html")
+    if sites_out.suffix.lower() not in SITE_SUFFIXES:
+        c.add(f"--sites-out {sites_out}: write a .gpkg or .geojson file")
+    if map_out.suffix.lower() not in (".html", ".htm"):
+        c.add(f"--map-out {map_out}: write an .html file")
+    if args.out.suffix.lower() != ".json":
+        c.add(f"--out {args.out}: write a .json file")
+    for name, v in (("--minutes", args.minutes), ("--speed", args.speed),
+                    ("--budget", args.budget)):
+        if v is not None and not v > 0:
+            c.add(f"{name} must be > 0; got {v}")
+    c.raise_if_any()
+    return {"profile": profile, "sites_out": sites_out, "map_out": map_out}
+
+
+def _read_layers(args: argparse.Namespace) -> tuple[Any, Any, Any, str | None]:
+    """(areas, existing facilities, candidate sites, network path)."""
+    if args.demo:
+        from geo.demo import demo_paths, load_demo
+
+        d = load_demo()
+        net = None if args.straight_line else str(demo_paths()["network"])
+        return d["areas"], d["facilities"], d["candidates"], net
+    from geo.io import read_areas, read_facilities
+
+    areas = read_areas(args.areas, crs=args.crs, layer=args.areas_layer)
+    sites = read_facilities(args.sites, crs=args.crs, layer=args.sites_layer)
+    status = (sites["status"].astype(str) if "status" in sites.columns
+              else pd.Series("candidate", index=sites.index))
+    existing = sites[status == "existing"]
+    candidates = sites[status.isin(["candidate", "proposed"])]
+    if not len(candidates) and not len(existing):
+        raise InputError(["no site with status existing or candidate"], source=str(args.sites))
+    return areas, existing, candidates, None if args.straight_line else str(args.network)
+
+
+def _top_level(run: Any) -> dict[str, Any]:
+    """status, proven_optimal, objective, bound, gap, seconds over the run's solves."""
+    solves = list(run.solver.values())
+    if len(solves) == 1:
+        s = solves[0]
+        return {k: s.get(k) for k in ("status", "proven_optimal", "objective", "bound", "gap",
+                                      "seconds")}
+    statuses = {s["status"] for s in solves}
+    gaps = [s["gap"] for s in solves if s.get("gap") is not None]
+    return {"status": statuses.pop() if len(statuses) == 1 else ", ".join(sorted(statuses)),
+            "proven_optimal": all(s["proven_optimal"] for s in solves),
+            "objective": None, "bound": None, "gap": max(gaps) if gaps else None,
+            "seconds": float(sum(s.get("seconds") or 0.0 for s in solves))}
+
+
+def map_result_json(run: Any, *, profile_id: str, outputs: dict[str, str]) -> dict[str, Any]:
+    """``result.json`` of the map form: the table form's keys first, then the run's extras."""
+    from optimizer.result import frame_records
+
+    all_sites = run.all_sites if run.all_sites is not None else run.sites
+    site_cols = [c for c in ("id", "open", "capacity", "service", "site_id", "status",
+                             "existing_capacity", "new_capacity", "cost", "size_rule")
+                 if c in all_sites.columns]
+    a_cols = [c for c in ("origin_id", "site_id", "amount", "minutes", "service")
+              if c in run.assignments.columns]
+    u_cols = [c for c in ("id", "amount", "reason", "service") if c in run.unmet.columns]
+    out = _top_level(run)
+    out["seconds"] = round(float(out["seconds"] or 0.0), 3)
+    out |= {
+        "sites": frame_records(all_sites, site_cols),
+        "assignments": frame_records(run.assignments, a_cols),
+        "unmet": frame_records(run.unmet, u_cols),
+        "service": run.params["service"], "objective_kind": run.params["objective"],
+        "profile": profile_id, "method": run.method,
+        "cutoffs": {s: {"minutes": m, "speed_m_per_min": v}
+                    for s, (m, v) in run.params["cutoffs"].items()},
+        "side_rules_applied": run.params.get("side_rules_applied"),
+        "indicators": run.indicators, "rules_applied": run.rules, "notes": run.notes,
+        "solver": run.solver, "outputs": outputs,
+    }
+    if run.joint_sites is not None:
+        out["joint_sites"] = frame_records(run.joint_sites)
+    return json.loads(json.dumps(out, default=_json_default))
+
+
+def _json_default(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, tuple | set):
+        return list(v)
+    return str(v)
+
+
+def site_output_layer(run: Any) -> Any:
+    """Existing and proposed sites with capacities and costs (for GeoPackage / GeoJSON)."""
+    layer = run.site_layer.copy()
+    extra = [c for c in ("site_id", "existing_capacity", "new_capacity", "cost", "size_rule")
+             if c in run.sites.columns]
+    return layer.merge(run.sites[["id", "service", *extra]], on=["id", "service"], how="left")
+
+
+def _write_sites(layer: Any, path: Path) -> None:
+    from maps.export import write_gpkg
+
+    if SITE_SUFFIXES[path.suffix.lower()] == "GPKG":
+        write_gpkg({"sites": layer}, path)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".geojson")
+    os.close(fd)
+    try:
+        os.unlink(tmp)
+        layer.to_file(tmp, driver="GeoJSON")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+
+
 def run_map(args: argparse.Namespace) -> int:
-    """Map form: placeholder until written below."""
-    raise InputError(["the map form is not available yet"], source="command line")
+    """Map form: one scenario through :func:`planning.runs.run_scenario`, then the files."""
+    from maps.folium_map import build_map
+    from maps.offline import offline_html
+    from planning.commands.access import read_network_for
+    from planning.runs import SERVICES, ScenarioParams, run_scenario, service_defaults
+
+    checked = _map_inputs(args)
+    profile = checked["profile"]
+    params = ScenarioParams(
+        service=args.service, objective=MAP_OBJECTIVE[args.objective], budget=args.budget,
+        p=args.p, minutes=args.minutes, speed_m_per_min=args.speed,
+        allow_unmet=True if args.allow_unmet is None else bool(args.allow_unmet),
+        time_limit=args.time_limit, gap=args.gap, solver=args.solver,
+        side_rules=args.side_rules)
+    params.validate()
+    areas, existing, candidates, net_path = _read_layers(args)
+    network = None
+    if net_path is not None:
+        services = SERVICES if args.service == "both" else (args.service,)
+        reach = max((args.minutes or service_defaults(profile, s)[0])
+                    * (args.speed or service_defaults(profile, s)[1]) for s in services)
+        layers = [g for g in (areas, existing, candidates) if g is not None and len(g)]
+        network = read_network_for(net_path, layers, reach_m=reach + 200.0, crs=args.crs)
+    run = run_scenario(areas=areas, facilities=existing, candidates=candidates,
+                       network=network, profile=profile, params=params)
+    # render everything before writing anything
+    uncovered = run.areas.loc[~run.areas["fully_served"], "id"].tolist()
+    html = offline_html(build_map(
+        areas=run.areas, value_col="shortfall", value_kind="shortfall",
+        sites=run.site_layer, service_areas=run.service_areas, uncovered_ids=uncovered,
+        network_edges=network.to_gdf() if network is not None else None,
+        basemap="offline", lang=args.lang))
+    layer = site_output_layer(run)
+    outputs = {"sites": str(checked["sites_out"]), "map": str(checked["map_out"])}
+    data = map_result_json(run, profile_id=profile.id, outputs=outputs)
+    _write_sites(layer, checked["sites_out"])
+    _write_text(checked["map_out"], html)
+    write_json(args.out, data)
+    ind = run.indicators
+    print(f"{data['status']} (proven optimal: {data['proven_optimal']}); "
+          f"{ind.get('sites', 0)} new sites, cost {ind.get('cost', 0):,.0f}, "
+          f"unmet {ind.get('unmet', 0):,.1f} in {len(run.unmet)} area rows; "
+          f"{run.method} walking times; {data['seconds']:.2f} s")
+    for r in run.rules:
+        print(f"rule {r['rule']} ({r['service']}): "
+              f"{'applied' if r['applied'] else 'not applied'} — {r['source']}")
+    for n in run.notes:
+        print(f"note: {n}")
+    print(f"wrote {args.out}, {checked['sites_out']}, {checked['map_out']}")
+    return 0
