@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from pages import common
@@ -10,7 +11,24 @@ common.setup_page()
 T = common.translator()
 st.header(T("page.scenarios"))
 
-from planning.runs import ScenarioParams, run_scenario, service_defaults  # noqa: E402
+from planning.runs import (  # noqa: E402
+    ScenarioParams,
+    count_rules,
+    has_count_rules,
+    run_scenario,
+    service_defaults,
+)
+
+LANG = common.lang()
+
+
+def PT(key: str, **values: object) -> str:  # noqa: N802 - like T
+    return common.page_text(key, LANG, **values)
+
+
+def _service_label(s: str) -> str:
+    return PT("sc.both_joint") if s == "both" else T(f"sc.{s}")
+
 
 prof = common.profile()
 d = common.data()
@@ -18,7 +36,7 @@ layers = d["layers"]
 
 c1, c2, c3 = st.columns(3)
 service = c1.radio(T("sc.service"), ["childcare", "eldercare", "both"], key="sc_service",
-                   format_func=lambda s: T(f"sc.{s}"))
+                   format_func=_service_label)
 objective = c2.selectbox(T("sc.objective"), ["min_cost", "max_coverage", "p_median"],
                          key="sc_objective", format_func=lambda o: T(f"sc.obj.{o}"))
 base_svc = "childcare" if service == "both" else service
@@ -48,12 +66,23 @@ site_ids = sorted(cands["site_id" if "site_id" in cands.columns else "id"].astyp
 chosen = st.multiselect(T("sc.candidates"), site_ids, default=site_ids, key="sc_candidates")
 allow_unmet = st.checkbox(T("sc.allow_unmet"), value=True,
                           key="sc_allow_unmet")
+svc_list = ["childcare", "eldercare"] if service == "both" else [service]
+rule_list = [r for s_ in svc_list for r in count_rules(prof, s_)]
+can_count = has_count_rules(prof, service)
+side_rules = st.checkbox(
+    PT("sc.side_rules"), value=can_count, key="sc_side_rules", disabled=not can_count,
+    help=PT("sc.side_rules_help", rules="; ".join(
+        f"{r.id} ({r.value:g} {r.unit}) — {r.source}" for r in rule_list))
+    if rule_list else PT("sc.no_side_rules"))
+if service == "both" and objective == "min_cost":
+    st.caption(PT("sc.joint_caption"))
 
 if st.button(T("sc.run"), type="primary", key="sc_run"):
     params = ScenarioParams(service=service, objective=objective, budget=budget, p=p,
                             minutes=float(minutes), speed_m_per_min=float(speed),
                             candidate_ids=list(chosen), allow_unmet=bool(allow_unmet),
-                            time_limit=float(time_limit))
+                            time_limit=float(time_limit),
+                            side_rules=bool(side_rules) and can_count)
     bar = st.progress(0.0, text=T("sc.progress.demand"))
 
     def _progress(stage: str, frac: float) -> None:
@@ -84,7 +113,8 @@ if state:
     run = state["run"]
     ind = run.indicators
     for svc, s in run.solver.items():
-        st.info(f"{T(f'sc.{svc}')} · " + T(
+        label = PT("sc.joint_status") if svc == "both" else T(f"sc.{svc}")
+        st.info(f"{label} · " + T(
             "sc.status", status=s["status"], objective=_n(s["objective"], ",.2f"),
             bound=_n(s["bound"], ",.2f"), gap=_n(s["gap"], ".2%"),
             seconds=_n(s["seconds"], ".2f")))
@@ -107,8 +137,19 @@ if state:
                   extra_fields={"coverage": T("map.coverage")}, **common.map_kwargs())
     common.show_map(m, height=560)
 
+    for note in run.notes:
+        st.caption(note)
+    if run.rules:
+        with st.expander(PT("sc.rules"), expanded=True):
+            st.dataframe(pd.DataFrame(run.rules)[["service", "rule", "applied", "detail",
+                                                  "source"]], hide_index=True)
+
     st.subheader(T("sc.sites"))
     st.dataframe(run.sites[run.sites["status"] == "proposed"], hide_index=True)
+    if run.joint_sites is not None:
+        st.subheader(PT("sc.joint_sites"))
+        st.caption(PT("sc.joint_caption"))
+        st.dataframe(run.joint_sites, hide_index=True)
     st.subheader(T("sc.unmet"))
     if len(run.unmet):
         names = run.areas.set_index("id")["name"]
@@ -119,7 +160,8 @@ if state:
     with st.expander(T("sc.assign")):
         st.dataframe(run.assignments, hide_index=True)
 
-    name = st.text_input(T("sc.name"), value=f"{T(f'sc.{service}')} · {T(f'sc.obj.{objective}')}",
+    name = st.text_input(T("sc.name"), value=f"{_service_label(service)} · "
+                         f"{T(f'sc.obj.{objective}')}",
                          key="sc_name")
     if st.button(T("sc.save"), key="sc_save"):
         from planning.scenarios import Scenario

@@ -177,9 +177,16 @@ def test_scenario_page_in_english_for_both_services() -> None:
     at.button(key="sc_run").click().run()
     _no_exception(at)
     infos = [i.value for i in at.info]
-    assert infos[0].startswith("Child care · Solver status: optimal")
-    assert infos[1].startswith("Elder care · Solver status: optimal")
+    assert infos[0].startswith("Joint siting · Solver status: optimal")
     assert at.header[0].value == "Scenarios"
+    # the shared sites and their fixed costs, and the rules applied with their sources
+    assert "larger of the two services' fixed costs" in " ".join(c.value for c in at.caption)
+    frames = [d.value for d in at.dataframe]
+    joint = next(f for f in frames if "fixed_cost_both" in f.columns)
+    assert joint["both_open"].any()
+    rules = next(f for f in frames if "source" in f.columns and "rule" in f.columns)
+    assert "eldercare_complex_per_street" in set(rules["rule"])
+    assert at.checkbox(key="sc_side_rules").value is True
     at.session_state["sc_colour"] = "coverage"
     at.run()
     _no_exception(at)
