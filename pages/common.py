@@ -52,36 +52,6 @@ def translator() -> Any:
     return _t
 
 
-#: Interface texts of the scenario options added with joint siting and the site-count rules
-#: (kept here until they move into planning.i18n, which another part of the team owns).
-PAGE_TEXT: dict[str, dict[str, str]] = {
-    "sc.both_joint": {"zh": "托育 + 养老（共址联合选址）",
-                      "en": "Both (sited jointly on shared sites)"},
-    "sc.side_rules": {"zh": "按方案规则要求每个街道 / 每若干居民至少设站",
-                      "en": "Apply per-街道 / per-population site-count rules"},
-    "sc.side_rules_help": {"zh": "规则来自所选方案（政策文件）：{rules}",
-                           "en": "Rules of the chosen profile (policy documents): {rules}"},
-    "sc.no_side_rules": {"zh": "所选方案没有可用的站点数量规则",
-                         "en": "The chosen profile has no site-count rule the model can apply"},
-    "sc.rules": {"zh": "采用的政策规则及出处", "en": "Policy rules applied, with sources"},
-    "sc.joint_sites": {"zh": "共址站点的固定成本", "en": "Fixed costs of shared sites"},
-    "sc.joint_caption": {
-        "zh": "同一站点同时设托育和养老时，固定成本取候选点的 shared_fixed_cost 属性；"
-              "没有该属性时取两项服务固定成本中较大者（综合体、两室联建）。",
-        "en": "Where child care and elder care open on one site, its fixed cost is the "
-              "candidate's shared_fixed_cost attribute, else the larger of the two services' "
-              "fixed costs (综合体, 两室联建)."},
-    "sc.joint_status": {"zh": "联合选址", "en": "Joint siting"},
-}
-
-
-def page_text(key: str, lang_: str | None = None, **values: Any) -> str:
-    """Text of :data:`PAGE_TEXT` in the session's language (or *lang_*)."""
-    entry = PAGE_TEXT[key]
-    text = entry.get(lang_ or lang(), entry["zh"])
-    return text.format(**values) if values else text
-
-
 def owner_id() -> str:
     """Per-browser user id for the scenario store (kept in the URL so a reload keeps it)."""
     if "owner" not in st.session_state:

@@ -22,12 +22,8 @@ from planning.runs import (  # noqa: E402
 LANG = common.lang()
 
 
-def PT(key: str, **values: object) -> str:  # noqa: N802 - like T
-    return common.page_text(key, LANG, **values)
-
-
 def _service_label(s: str) -> str:
-    return PT("sc.both_joint") if s == "both" else T(f"sc.{s}")
+    return T(f"sc.{s}")
 
 
 prof = common.profile()
@@ -70,12 +66,12 @@ svc_list = ["childcare", "eldercare"] if service == "both" else [service]
 rule_list = [r for s_ in svc_list for r in count_rules(prof, s_)]
 can_count = has_count_rules(prof, service)
 side_rules = st.checkbox(
-    PT("sc.side_rules"), value=can_count, key="sc_side_rules", disabled=not can_count,
-    help=PT("sc.side_rules_help", rules="; ".join(
+    T("sc.side_rules"), value=can_count, key="sc_side_rules", disabled=not can_count,
+    help=T("sc.side_rules_help", rules="; ".join(
         f"{r.id} ({r.value:g} {r.unit}) — {r.source}" for r in rule_list))
-    if rule_list else PT("sc.no_side_rules"))
+    if rule_list else T("sc.no_side_rules"))
 if service == "both" and objective == "min_cost":
-    st.caption(PT("sc.joint_caption"))
+    st.caption(T("sc.joint_caption"))
 
 if st.button(T("sc.run"), type="primary", key="sc_run"):
     params = ScenarioParams(service=service, objective=objective, budget=budget, p=p,
@@ -113,7 +109,7 @@ if state:
     run = state["run"]
     ind = run.indicators
     for svc, s in run.solver.items():
-        label = PT("sc.joint_status") if svc == "both" else T(f"sc.{svc}")
+        label = T("sc.joint_status") if svc == "both" else T(f"sc.{svc}")
         st.info(f"{label} · " + T(
             "sc.status", status=s["status"], objective=_n(s["objective"], ",.2f"),
             bound=_n(s["bound"], ",.2f"), gap=_n(s["gap"], ".2%"),
@@ -140,15 +136,15 @@ if state:
     for note in run.notes:
         st.caption(note)
     if run.rules:
-        with st.expander(PT("sc.rules"), expanded=True):
+        with st.expander(T("sc.rules"), expanded=True):
             st.dataframe(pd.DataFrame(run.rules)[["service", "rule", "applied", "detail",
                                                   "source"]], hide_index=True)
 
     st.subheader(T("sc.sites"))
     st.dataframe(run.sites[run.sites["status"] == "proposed"], hide_index=True)
     if run.joint_sites is not None:
-        st.subheader(PT("sc.joint_sites"))
-        st.caption(PT("sc.joint_caption"))
+        st.subheader(T("sc.joint_sites"))
+        st.caption(T("sc.joint_caption"))
         st.dataframe(run.joint_sites, hide_index=True)
     st.subheader(T("sc.unmet"))
     if len(run.unmet):

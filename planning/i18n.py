@@ -86,7 +86,22 @@ STRINGS: dict[str, dict[str, str]] = {
     "sc.service": {"zh": "服务类型", "en": "Service"},
     "sc.childcare": {"zh": "托育", "en": "Child care"},
     "sc.eldercare": {"zh": "养老", "en": "Elder care"},
-    "sc.both": {"zh": "托育 + 养老（分别求解）", "en": "Both (solved one after the other)"},
+    "sc.both": {"zh": "托育 + 养老（最小成本时共址联合选址）", "en": "Both (sited jointly on shared sites for least cost)"},
+    "sc.side_rules": {"zh": "按方案规则要求每个街道 / 每若干居民至少设站",
+                      "en": "Apply per-街道 / per-population site-count rules"},
+    "sc.side_rules_help": {"zh": "规则来自所选方案（政策文件）：{rules}",
+                           "en": "Rules of the chosen profile (policy documents): {rules}"},
+    "sc.no_side_rules": {"zh": "所选方案没有可用的站点数量规则",
+                         "en": "The chosen profile has no site-count rule the model can apply"},
+    "sc.rules": {"zh": "采用的政策规则及出处", "en": "Policy rules applied, with sources"},
+    "sc.joint_sites": {"zh": "共址站点的固定成本", "en": "Fixed costs of shared sites"},
+    "sc.joint_caption": {
+        "zh": "同一站点同时设托育和养老时，固定成本取候选点的 shared_fixed_cost 属性；"
+              "没有该属性时取两项服务固定成本中较大者（综合体、两室联建）。",
+        "en": "Where child care and elder care open on one site, its fixed cost is the "
+              "candidate's shared_fixed_cost attribute, else the larger of the two services' "
+              "fixed costs (综合体, 两室联建)."},
+    "sc.joint_status": {"zh": "联合选址", "en": "Joint siting"},
     "sc.objective": {"zh": "目标", "en": "Objective"},
     "sc.obj.min_cost": {"zh": "全覆盖最低成本", "en": "Full provision at least cost"},
     "sc.obj.max_coverage": {"zh": "预算/点数约束下最大覆盖", "en": "Maximum coverage"},
