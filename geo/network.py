@@ -22,7 +22,6 @@ is never snapped onto an isolated scrap of footway from which nothing is reachab
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -557,7 +556,7 @@ class WalkNetwork:
                 f = np.full(self.n_edges, 0.5)
             sx, sy = ax[owner] + f * dx[owner], ay[owner] + f * dy[owner]
             half = float((chord / (2 * k)).max()) if len(k) else 0.0
-            cell = piece
+            cell = piece / 2.0
             x0, y0 = float(sx.min()), float(sy.min())
             nx_ = int(np.floor((sx.max() - x0) / cell)) + 1
             ny_ = int(np.floor((sy.max() - y0) / cell)) + 1
@@ -714,6 +713,8 @@ def _cell_of(v: np.ndarray, v0: float, cell: float, n: int) -> np.ndarray:
     return np.clip(np.floor((v - v0) / cell), -1, n).astype(np.int64)
 
 
+#: First search radius of a nearest-edge query beyond the sampling bound, in grid cells.
+_FIRST_REACH = 0.5
 #: Points per block of :meth:`WalkNetwork.nearest_edges` queries.
 _QUERY_BLOCK = 8192
 
@@ -721,23 +722,31 @@ _QUERY_BLOCK = 8192
 def _nearest_in_grid(
     grid: tuple, px: np.ndarray, py: np.ndarray, max_distance: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """:meth:`WalkNetwork.nearest_edges` for one block of points."""
+    """:meth:`WalkNetwork.nearest_edges` for one block of points.
+
+    Each point looks at the cells overlapping the square of half-width ``reach`` around it;
+    the best distance found is the minimum once ``best + half`` is less than the distance
+    from the point to the edge of those cells (``cover >= reach``). Otherwise it looks again
+    with ``reach = best + half`` (just enough), or twice as far when nothing was found.
+    """
     s_edge, s_rows, start, x0, y0, cell, nx_, ny_, half = grid
     n = len(px)
     edge = np.full(n, -1, np.int64)
     dist = np.full(n, np.nan)
-    cx = _cell_of(px, x0, cell, nx_)
-    cy = _cell_of(py, y0, cell, ny_)
     todo = np.arange(n)
-    # first block: expected to hold ~9 samples (one 3×3 block on a dense grid)
-    density = len(s_edge) / max(nx_ * ny_, 1)
-    r0 = max(1, int(math.ceil((math.sqrt(9.0 / max(density, 1e-9)) - 1.0) / 2.0)))
-    r = np.full(n, min(r0, max(nx_, ny_)), np.int64)
+    # first reach: the sampling bound plus a typical snap, ~half a piece
+    reach = np.full(n, half + _FIRST_REACH * cell)
+    inf = np.inf
     while len(todo):
-        qx, qy, qr = cx[todo], cy[todo], r
         qpx, qpy = px[todo], py[todo]
-        xlo, xhi = np.maximum(qx - qr, 0), np.minimum(qx + qr, nx_ - 1)
-        ylo, yhi = np.maximum(qy - qr, 0), np.minimum(qy + qr, ny_ - 1)
+        bx0 = np.floor((qpx - reach - x0) / cell)
+        bx1 = np.floor((qpx + reach - x0) / cell)
+        by0 = np.floor((qpy - reach - y0) / cell)
+        by1 = np.floor((qpy + reach - y0) / cell)
+        xlo = np.clip(bx0, 0, nx_).astype(np.int64)
+        xhi = np.clip(bx1, -1, nx_ - 1).astype(np.int64)
+        ylo = np.clip(by0, 0, ny_).astype(np.int64)
+        yhi = np.clip(by1, -1, ny_ - 1).astype(np.int64)
         # one contiguous run of samples per grid column of the block
         ncol = np.maximum(xhi - xlo + 1, 0) * (yhi >= ylo)
         qi = np.repeat(np.arange(len(todo)), ncol)
@@ -754,7 +763,7 @@ def _nearest_in_grid(
         np.clip(t, 0.0, 1.0, out=t)
         d = np.hypot(wx - t * dx, wy - t * dy)
         # candidates come grouped by query point: segmented minima
-        best = np.full(len(todo), np.inf)
+        best = np.full(len(todo), inf)
         lowest = np.full(len(todo), -1, np.int64)
         has = np.flatnonzero(np.bincount(pi, minlength=len(todo)))
         if len(has):
@@ -762,13 +771,13 @@ def _nearest_in_grid(
             best[has] = np.minimum.reduceat(d, first)
             tie = np.where(d == best[pi], s_edge[si], np.iinfo(np.int64).max)
             lowest[has] = np.minimum.reduceat(tie, first)
-        # the block reaches at least `cover` from the point on every bounded side
-        inf = np.inf
+        # distance from the point to the edge of the cells looked at (no samples beyond
+        # the grid: a side at the grid's edge is unbounded)
         cover = np.minimum.reduce([
-            np.where(qx - qr <= 0, inf, qpx - (x0 + (qx - qr) * cell)),
-            np.where(qx + qr >= nx_ - 1, inf, x0 + (qx + qr + 1) * cell - qpx),
-            np.where(qy - qr <= 0, inf, qpy - (y0 + (qy - qr) * cell)),
-            np.where(qy + qr >= ny_ - 1, inf, y0 + (qy + qr + 1) * cell - qpy),
+            np.where(bx0 <= 0, inf, qpx - (x0 + bx0 * cell)),
+            np.where(bx1 >= nx_ - 1, inf, x0 + (bx1 + 1) * cell - qpx),
+            np.where(by0 <= 0, inf, qpy - (y0 + by0 * cell)),
+            np.where(by1 >= ny_ - 1, inf, y0 + (by1 + 1) * cell - qpy),
         ])
         proven = best + half < cover
         hopeless = ~proven & (max_distance + half < cover)  # nothing within reach
@@ -776,11 +785,11 @@ def _nearest_in_grid(
         edge[todo[ok]] = lowest[ok]
         dist[todo[ok]] = best[ok]
         again = ~(proven | hopeless)
-        # a block of r cells around the point's cell covers at least r cells' width
         need = np.minimum(best[again], max_distance) + half
         finite = np.isfinite(need)
-        grow = np.where(finite, np.where(finite, need, 0.0) // cell + 1, 2 * qr[again] + 1)
-        r = np.maximum(grow, qr[again] + 1).astype(np.int64)
+        grown = 2.0 * reach[again]
+        reach = np.where(finite, np.maximum(np.where(finite, need, 0.0) * (1 + 1e-9) + 1e-6,
+                                            reach[again] + 0.5 * cell), grown)
         todo = todo[again]
     return edge, dist
 
