@@ -121,6 +121,7 @@ class _Service:
     hi: np.ndarray
     exist: np.ndarray
     rules: SideRules = field(default_factory=SideRules)
+    integer: bool = True  # capacity added comes in whole units (托位, beds), not m²
 
 
 @dataclass
@@ -214,6 +215,7 @@ def _validate_service(
     existing_capacity: Any,
     max_cost: float | None,
     rules: SideRules | None,
+    integer_capacity: bool = True,
 ) -> _Service:
     c = ProblemCollector(source="optimizer input", error=InputError)
     o = np.asarray(pairs_origin, dtype=np.int64).ravel()
@@ -280,7 +282,7 @@ def _validate_service(
         first = np.ones(len(o), dtype=bool)
         first[1:] = (o[1:] != o[:-1]) | (s[1:] != s[:-1])
         o, s, t = o[first], s[first], t[first]
-    return _Service(name, o, s, t, q, f, u, lo, hi, e, rules)
+    return _Service(name, o, s, t, q, f, u, lo, hi, e, rules, bool(integer_capacity))
 
 
 # --------------------------------------------------------------------------- frames
@@ -431,6 +433,7 @@ class _Model:
         self, lp: LinearProgram, svc: _Service, *, mode: str, soft: bool = False,
         penalty: float = 0.0, costs_in_objective: bool = True, z_cost: float | None = None,
         with_cost: bool = False, cover_form: bool = True,
+        dominance_cost: np.ndarray | None = None,
     ) -> dict[str, Any]:
         """Add one service's columns and rows; return their indices."""
         agg = _aggregate(svc, with_cost=with_cost, enabled=self.aggregate)
@@ -438,18 +441,16 @@ class _Model:
         reach_dem = np.bincount(agg.j, weights=agg.q[agg.k], minlength=m)
         if cover_form and z_cost is None and self._uncapacitated(svc, reach_dem):
             return self._cover_block(lp, svc, agg, mode=mode, soft=soft, penalty=penalty,
-                                     costs_in_objective=costs_in_objective)
-        add_hi = np.maximum(svc.hi - svc.exist, 0.0)
-        add_hi = np.minimum(add_hi, reach_dem)
-        add_lo = np.maximum(svc.lo - svc.exist, 0.0)
-        add_hi = np.maximum(add_hi, np.where(add_lo <= np.maximum(svc.hi - svc.exist, 0),
-                                             add_lo, 0.0))
-        can = (np.maximum(svc.hi - svc.exist, 0.0) > TOL) & (reach_dem > TOL)
-        can &= add_lo <= np.maximum(svc.hi - svc.exist, 0.0) + TOL
+                                     costs_in_objective=costs_in_objective,
+                                     dominance_cost=dominance_cost)
+        room, need, add_lo = _capacity_bounds(svc, reach_dem)
+        add_hi = np.minimum(room, need)
+        add_hi = np.maximum(add_hi, np.where(add_lo <= room, add_lo, 0.0))
+        can = (room > TOL) & (reach_dem > TOL) & (add_lo <= room + TOL)
         y = lp.add_cols(m, cost=svc.fixed if costs_in_objective else 0.0, lower=0.0,
                         upper=can.astype(float), integer=True)
         x = lp.add_cols(m, cost=svc.unit if costs_in_objective else 0.0, lower=0.0,
-                        upper=np.where(can, add_hi, 0.0))
+                        upper=np.where(can, add_hi, 0.0), integer=svc.integer)
         P = len(agg.k)
         z = lp.add_cols(P, cost=0.0 if z_cost is None else z_cost)
         K = agg.K
@@ -475,10 +476,13 @@ class _Model:
             lp.add_rows(len(need_lo), np.r_[r, r], np.r_[x[need_lo], y[need_lo]],
                         np.r_[np.ones(len(need_lo)), -add_lo[need_lo]], lower=0.0)
         if self.strong:
-            new = np.flatnonzero(svc.exist[agg.j] <= TOL)
+            # z_kj <= min(q_k, largest addition at j) y_j: a class larger than a site's room
+            # (merged classes often are) gets the room as its coefficient, which is tighter
+            new = np.flatnonzero((svc.exist[agg.j] <= TOL) & can[agg.j])
             r = np.arange(len(new))
+            coef = np.minimum(agg.q[agg.k[new]], add_hi[agg.j[new]])
             lp.add_rows(len(new), np.r_[r, r], np.r_[z[new], y[agg.j[new]]],
-                        np.r_[np.ones(len(new)), -agg.q[agg.k[new]]], upper=0.0)
+                        np.r_[np.ones(len(new)), -coef], upper=0.0, lazy=True)
         self._side_rules(lp, svc, y, x)
         return {"svc": svc, "agg": agg, "y": y, "x": x, "z": z, "u": u, "can": can}
 
@@ -487,20 +491,27 @@ class _Model:
         """True when capacity never binds: every site may grow to the demand in its reach at
         no unit cost and with no minimum size, and no share rule needs capacities."""
         r = svc.rules
+        room, need, _ = _capacity_bounds(svc, reach_dem)
         return bool(
-            (np.maximum(svc.exist, svc.hi) >= reach_dem - TOL).all()
+            ((svc.exist >= reach_dem - TOL) | (room >= need - TOL)).all()
             and (svc.unit <= 0).all() and (svc.lo <= svc.exist + TOL).all()
             and not (r.site_kind is not None and r.kind_shares)
         )
 
     def _cover_block(self, lp: LinearProgram, svc: _Service, agg: _Agg, *, mode: str,
-                     soft: bool, penalty: float, costs_in_objective: bool) -> dict[str, Any]:
+                     soft: bool, penalty: float, costs_in_objective: bool,
+                     dominance_cost: np.ndarray | None = None) -> dict[str, Any]:
         """Set-covering form for unlimited capacity: no assignment variables.
 
         Cover: :math:`\\sum_{j\\in N(k)} y_j \\ge 1` for every class not reached by an
         existing site (soft: plus :math:`v_k \\in [0,1]` at ``penalty * q_k``).  Coverage:
         :math:`w_k \\le \\sum_{j\\in N(k)} y_j`, maximise :math:`\\sum_k q_k w_k`.  Exact:
         with capacity unlimited every class is served whole by any open site in reach.
+
+        With ``dominance_cost`` (the cost by which sites compare; None = no reduction) and
+        no group rule, the classic set-covering reductions run first (see
+        :func:`_reduce_cover`): dominated sites are closed, and in the hard cover form
+        dominated classes dropped and sites that alone reach some class opened.
         """
         m = self.n_sites
         existing = svc.exist > TOL
@@ -516,6 +527,22 @@ class _Model:
         pos = np.full(K, -1)
         pos[todo] = np.arange(len(todo))
         sel = np.flatnonzero((pos[agg.k] >= 0) & can[agg.j])
+        lower = np.zeros(m)
+        r = svc.rules
+        if dominance_cost is not None and len(todo) and not (
+                r.site_group is not None and r.min_open_per_group is not None):
+            hard = mode == "cover" and not soft
+            keep_row, closed, forced = _reduce_cover(
+                pos[agg.k[sel]], agg.j[sel], len(todo), m, dominance_cost, can,
+                rows_too=hard)
+            lower[forced] = 1.0
+            _set_block(lp.lower, y, lower)
+            _set_block(lp.upper, y, np.where(closed, 0.0, can.astype(float)))
+            if hard:
+                todo = todo[keep_row]
+                pos = np.full(K, -1)
+                pos[todo] = np.arange(len(todo))
+            sel = np.flatnonzero((pos[agg.k] >= 0) & can[agg.j] & ~closed[agg.j])
         u = w = None
         if mode == "cover":
             if soft:
@@ -553,6 +580,8 @@ class _Model:
         un = np.maximum(svc.demand - served, 0.0)
         load = np.bincount(asi, weights=am, minlength=self.n_sites)
         xv = np.where(yv, np.maximum(load - svc.exist, 0.0), 0.0)
+        if svc.integer:
+            xv = np.ceil(xv - 1e-9)
         return {"svc": svc, "open": is_open, "opened": yv, "new": xv, "cap": svc.exist + xv,
                 "ao": ao, "as": asi, "at": at, "am": am, "unmet": un, "load": load,
                 "default_reason": default_reason}
@@ -669,12 +698,13 @@ class _Model:
         pass
 
     def _solve_common(self, *, solver: str, time_limit: float | None, gap: float | None,
-                      msg: bool, threads: int | None, soft: bool) -> SolveResult:
+                      msg: bool, threads: int | None, soft: bool,
+                      warm_start: bool | None = None) -> SolveResult:
         t0 = time.perf_counter()
         self._precheck()
         lp, blocks = self._build()
         out = run_solver(lp, solver=solver, time_limit=time_limit, gap=gap, msg=msg,
-                         threads=threads)
+                         threads=threads, warm_start=warm_start)
         self.outcome = out
         if out.status == "infeasible":
             raise InfeasibleError(self._diagnose())
@@ -740,7 +770,7 @@ class _Model:
 
     def solve(self, *, solver: str = "highs", time_limit: float | None = None,
               gap: float | None = None, msg: bool = False,
-              threads: int | None = None) -> _Model:
+              threads: int | None = None, warm_start: bool | None = None) -> _Model:
         """Check, build, solve and verify; the outcome is in :attr:`result`.
 
         Parameters
@@ -755,6 +785,11 @@ class _Model:
             Show the solver log.
         threads : int, optional
             Solver threads.
+        warm_start : bool, optional
+            HiGHS only: solve the LP relaxation first (linking rows added only where it
+            violates them), round it to a plan, and stop there when the plan is within
+            ``gap`` of the LP bound, else hand it to the MIP as its first incumbent.
+            Default (None): on for models of at least 20,000 columns.
 
         Returns
         -------
@@ -768,7 +803,8 @@ class _Model:
             When the solver fails or its solution fails independent verification.
         """
         self.result = self._solve_common(solver=solver, time_limit=time_limit, gap=gap,
-                                         msg=msg, threads=threads, soft=self._soft)
+                                         msg=msg, threads=threads, soft=self._soft,
+                                         warm_start=warm_start)
         return self
 
     _soft: bool = False
@@ -777,6 +813,77 @@ class _Model:
     @staticmethod
     def _site_arrays(sites: pd.DataFrame, source: str, **cols: str | None) -> dict[str, Any]:
         return {k: _site_col(sites, c, source) for k, c in cols.items()}
+
+
+def _reduce_cover(row: np.ndarray, col: np.ndarray, n_rows: int, n_cols: int,
+                  cost: np.ndarray, can: np.ndarray, *, rows_too: bool,
+                  max_rounds: int = 50) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Set-covering reductions: dominated columns, dominated rows, forced columns.
+
+    A site is *dominated* when another site reaches every class it reaches at no higher
+    cost (ties broken by larger reach, then index, so one of equal sites survives); it can
+    be closed in any covering or coverage problem without a rule on particular sites.  In
+    the hard covering form (``rows_too``) also: a class whose reach contains another
+    class's reach is covered whenever that one is (dropped), and a class with one site left
+    forces that site open (its classes dropped).  Repeated until nothing changes.
+
+    Returns the mask of rows kept, and of columns closed and forced open.
+    """
+    import scipy.sparse as sp
+
+    B = sp.csr_matrix((np.ones(len(row)), (row, col)), shape=(n_rows, n_cols))
+    B.data[:] = 1.0
+    rows = np.ones(n_rows, dtype=bool)
+    cols = can.copy()
+    forced = np.zeros(n_cols, dtype=bool)
+    for _ in range(max_rounds):
+        ridx, cidx = np.flatnonzero(rows), np.flatnonzero(cols)
+        Bs = B[ridx][:, cidx].tocsr()
+        nr = np.diff(Bs.indptr)
+        if rows_too:
+            sing = np.flatnonzero(nr == 1)
+            if len(sing):
+                fj = np.unique(Bs.indices[Bs.indptr[sing]])
+                forced[cidx[fj]] = True
+                cols[cidx[fj]] = False
+                rows[ridx[np.asarray(Bs[:, fj].sum(axis=1)).ravel() > 0]] = False
+                continue
+        nc = np.asarray(Bs.sum(axis=0)).ravel()
+        C = (Bs.T @ Bs).tocoo()
+        i, j, v = C.row, C.col, C.data
+        ci, cj = cost[cidx[i]], cost[cidx[j]]
+        better = (cj < ci) | ((cj == ci) & ((nc[j] > nc[i]) | ((nc[j] == nc[i]) & (j < i))))
+        dom = np.union1d(np.unique(i[(i != j) & (v == nc[i]) & better]),
+                         np.flatnonzero(nc == 0))
+        if len(dom):
+            cols[cidx[dom]] = False
+            continue
+        if rows_too:
+            R = (Bs @ Bs.T).tocoo()
+            i, j, v = R.row, R.col, R.data
+            better = (nr[j] < nr[i]) | ((nr[j] == nr[i]) & (j < i))
+            drop = np.unique(i[(i != j) & (v == nr[j]) & better])
+            if len(drop):
+                rows[ridx[drop]] = False
+                continue
+        break
+    return rows, can & ~cols & ~forced, forced
+
+
+def _capacity_bounds(svc: _Service,
+                     reach_dem: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Room to add at every site, capacity worth adding (the requirement in reach) and the
+    least addition that makes an opened site reach its minimum size; in whole units when
+    the service's capacity is integer (floor of the room, ceilings of the others)."""
+    room = np.maximum(svc.hi - svc.exist, 0.0)
+    need = np.maximum(reach_dem - svc.exist, 0.0)
+    add_lo = np.maximum(svc.lo - svc.exist, 0.0)
+    if svc.integer:
+        with np.errstate(invalid="ignore"):
+            room = np.where(np.isfinite(room), np.floor(room + 1e-9), room)
+        need = np.ceil(need - 1e-9)
+        add_lo = np.ceil(add_lo - 1e-9)
+    return room, need, add_lo
 
 
 def _default_penalty(svc: _Service) -> float:
@@ -834,6 +941,7 @@ class MinCostProvision(_Model):
         aggregate: bool = True,
         strong: bool = True,
         reach_label: str = "in reach",
+        integer_capacity: bool = True,
     ) -> MinCostProvision:
         """Build from sparse pairs within reach.
 
@@ -863,6 +971,11 @@ class MinCostProvision(_Model):
             Add :math:`z_{ij} \\le q_i y_j` for new sites.
         reach_label : str
             How reach is named in messages (e.g. ``"within 15 minutes"``).
+        integer_capacity : bool
+            Capacity comes in whole units (托位, beds): the capacity added at a site is an
+            integer, its bounds rounded inward (default).  Pass False for divisible units
+            such as m² of elder-care floor area.  Amounts assigned stay continuous, since
+            requirements are fractional (52.4 托位 needs a site of 53).
         """
         m = n_sites if n_sites is not None else _infer_m(pairs_site, fixed_cost, unit_cost,
                                                           min_capacity, max_capacity,
@@ -871,7 +984,7 @@ class MinCostProvision(_Model):
                                 fixed_cost=fixed_cost, unit_cost=unit_cost,
                                 min_capacity=min_capacity, max_capacity=max_capacity,
                                 existing_capacity=existing_capacity, max_cost=max_cost,
-                                rules=rules)
+                                rules=rules, integer_capacity=integer_capacity)
         return cls(svc, allow_unmet=allow_unmet, unmet_penalty=unmet_penalty,
                    area_ids=area_ids, site_ids=site_ids, aggregate=aggregate, strong=strong,
                    reach_label=reach_label)
@@ -896,8 +1009,9 @@ class MinCostProvision(_Model):
 
     def _build(self):
         lp = LinearProgram()
-        blk = self._block(lp, self.services[0], mode="cover", soft=self._soft,
-                          penalty=self.unmet_penalty)
+        svc = self.services[0]
+        blk = self._block(lp, svc, mode="cover", soft=self._soft, penalty=self.unmet_penalty,
+                          dominance_cost=svc.fixed)
         return lp, [blk]
 
 
@@ -957,11 +1071,13 @@ class MaxCoverage(_Model):
         aggregate: bool = True,
         strong: bool = True,
         reach_label: str = "in reach",
+        integer_capacity: bool = True,
     ) -> MaxCoverage:
         """Build from sparse pairs within reach (parameters as in
         :meth:`MinCostProvision.from_cost_matrix`; ``budget`` bounds fixed plus unit costs,
         ``p`` the number of sites opened or enlarged; ``weights`` per area multiply the
-        requirement served in the objective; weighted problems are not aggregated)."""
+        requirement served in the objective; weighted problems are not aggregated;
+        ``integer_capacity`` as there: whole units added by default)."""
         m = n_sites if n_sites is not None else _infer_m(pairs_site, fixed_cost, unit_cost,
                                                           min_capacity, max_capacity,
                                                           existing_capacity, site_ids)
@@ -969,7 +1085,7 @@ class MaxCoverage(_Model):
                                 fixed_cost=fixed_cost, unit_cost=unit_cost,
                                 min_capacity=min_capacity, max_capacity=max_capacity,
                                 existing_capacity=existing_capacity, max_cost=max_cost,
-                                rules=rules)
+                                rules=rules, integer_capacity=integer_capacity)
         return cls(svc, budget=budget, p=p, weights=weights, area_ids=area_ids,
                    site_ids=site_ids, aggregate=aggregate and weights is None, strong=strong,
                    reach_label=reach_label)
@@ -989,7 +1105,9 @@ class MaxCoverage(_Model):
         lp = LinearProgram()
         svc = self.services[0]
         blk = self._block(lp, svc, mode="coverage", costs_in_objective=False,
-                          cover_form=self.weights is None)
+                          cover_form=self.weights is None,
+                          dominance_cost=(svc.fixed if self.budget is not None
+                                          else np.zeros(self.n_sites)))
         agg = blk["agg"]
         if blk["z"] is not None:
             blk_z_cost = (-np.ones(len(blk["z"])) if self.weights is None
@@ -1062,8 +1180,9 @@ class PMedian(_Model):
     ) -> PMedian:
         """Build from sparse pairs (``cost`` = minutes, the objective's weights).
 
-        ``fixed_cost``, ``unit_cost`` and ``min_capacity`` are accepted and ignored, so that
-        one set of site arrays serves every model.
+        ``fixed_cost``, ``unit_cost``, ``min_capacity`` and ``integer_capacity`` are
+        accepted and ignored (candidates open at ``max_capacity``), so that one set of site
+        arrays serves every model.
         """
         m = n_sites if n_sites is not None else _infer_m(pairs_site, max_capacity,
                                                           existing_capacity, site_ids)
@@ -1207,6 +1326,7 @@ class JointSiting(_Model):
         aggregate: bool = True,
         strong: bool = True,
         reach_label: str = "in reach",
+        integer_capacity: bool | Sequence[bool] = True,
     ) -> JointSiting:
         """Build from sparse pairs shared by the services.
 
@@ -1226,6 +1346,9 @@ class JointSiting(_Model):
             Floor area of every site and floor area per unit of each service; when given,
             :math:`\\sum_s a_s \\cdot capacity_s \\le A_j`.
         rules : mapping service -> SideRules, optional
+        integer_capacity : bool or sequence of bool
+            Whole units of capacity, for every service or per service in ``services`` order
+            (e.g. ``(True, False)`` for 托位 and m² of elder-care floor area).
         """
         q = np.asarray(demand, dtype=float)
         if q.ndim == 1:
@@ -1238,6 +1361,11 @@ class JointSiting(_Model):
             pairs_site, fixed_cost, unit_cost, min_capacity, max_capacity, existing_capacity,
             site_ids, shared_fixed_cost)
         cut = (list(max_cost) if isinstance(max_cost, Sequence) else [max_cost] * S)
+        whole = ([bool(v) for v in integer_capacity]
+                 if isinstance(integer_capacity, Sequence) else [bool(integer_capacity)] * S)
+        if len(whole) != S:
+            raise InputError([f"integer_capacity has {len(whole)} entries for {S} services"],
+                             source="JointSiting")
 
         def col(a: Any, s: int) -> Any:
             if a is None:
@@ -1251,7 +1379,8 @@ class JointSiting(_Model):
                               min_capacity=col(min_capacity, s),
                               max_capacity=col(max_capacity, s),
                               existing_capacity=col(existing_capacity, s),
-                              max_cost=cut[s], rules=(rules or {}).get(name))
+                              max_cost=cut[s], rules=(rules or {}).get(name),
+                              integer_capacity=whole[s])
             for s, name in enumerate(services)
         ]
         F = (np.zeros(m) if shared_fixed_cost is None
@@ -1347,11 +1476,17 @@ class JointSiting(_Model):
 
 def _set_cost(lp: LinearProgram, cols: np.ndarray, cost: np.ndarray) -> None:
     """Overwrite the objective coefficients of ``cols`` (a contiguous block)."""
+    _set_block(lp.cost, cols, cost)
+
+
+def _set_block(parts: list[np.ndarray], cols: np.ndarray, values: np.ndarray) -> None:
+    """Overwrite ``values`` of ``cols`` (a contiguous block) in one of the column lists of
+    a :class:`LinearProgram` (``cost``, ``lower``, ``upper``)."""
     start = 0
-    for part in lp.cost:
+    for part in parts:
         end = start + len(part)
         if len(cols) and cols[0] >= start and cols[-1] < end:
-            part[cols - start] = cost
+            part[cols - start] = values
             return
         start = end
     if len(cols):
