@@ -164,7 +164,7 @@ def _median_run(runs: list) -> tuple[float, dict]:
     return ordered[(len(ordered) - 1) // 2]
 
 
-def run_case(case: str, peer_budget: float, repeat: int = 3) -> dict:
+def run_case(case: str, peer_budget: float, repeat: int = 3, peer_gc: str = "paused") -> dict:
     import geopandas as gpd
     import networkx as nx
     import osmnx as ox
@@ -173,7 +173,7 @@ def run_case(case: str, peer_budget: float, repeat: int = 3) -> dict:
     from geo.access import access_points, travel_times
     from geo.network import WalkNetwork
 
-    out: dict = {"case": case, "repeat": repeat}
+    out: dict = {"case": case, "repeat": repeat, "peer_gc": peer_gc}
     t = time.perf_counter()
     if case == "nanjing":
         clip = shapely.box(118.770, 32.036, 118.795, 32.051)
@@ -229,7 +229,9 @@ def run_case(case: str, peer_budget: float, repeat: int = 3) -> dict:
         # the peer's timed stage starts from the same layers as ours: access points (the
         # same function: osmnx has none), then its snapping and searches; like ours
         # (travel_times pauses it) it runs with Python's cyclic garbage collector paused
-        gc.disable()
+        # unless --peer-gc on
+        if peer_gc == "paused":
+            gc.disable()
         t = time.perf_counter()
         ap_a = access_points(areas, net)
         ap_s = access_points(sites, net)
@@ -287,10 +289,13 @@ def main() -> int:
                     help="seconds of peer searching before extrapolating from a sample")
     ap.add_argument("--repeat", type=int, default=3,
                     help="timed runs of each side per case; the median run is reported")
+    ap.add_argument("--peer-gc", choices=["paused", "on"], default="paused",
+                    help="Python's cyclic GC during the peer's timed stage (ours always "
+                         "pauses it); 'on' charges the peer its collections of the graph")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
-        print(json.dumps(run_case(args.worker, args.peer_budget, args.repeat)))
+        print(json.dumps(run_case(args.worker, args.peer_budget, args.repeat, args.peer_gc)))
         return 0
     cases = ["nanjing", "city"] if args.case == "all" else [args.case]
     results = []
@@ -299,7 +304,8 @@ def main() -> int:
             print(f"skipping nanjing: {NANJING} not present", file=sys.stderr)
             continue
         proc = subprocess.run([sys.executable, __file__, "--worker", case, "--peer-budget",
-                               str(args.peer_budget), "--repeat", str(args.repeat)],
+                               str(args.peer_budget), "--repeat", str(args.repeat),
+                               "--peer-gc", args.peer_gc],
                               capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             print(proc.stderr, file=sys.stderr)
@@ -316,7 +322,8 @@ def main() -> int:
                     "platform": platform.platform()},
         "minutes": MINUTES, "speed_m_per_min": SPEED,
         "command": (f"python benchmarks/bench_travel_times.py --case {args.case} "
-                    f"--peer-budget {args.peer_budget:g} --repeat {args.repeat}"),
+                    f"--peer-budget {args.peer_budget:g} --repeat {args.repeat} "
+                    f"--peer-gc {args.peer_gc}"),
         "cases": list(merged.values()),
     }
     path.write_text(json.dumps(doc, indent=2, default=str), encoding="utf-8")
