@@ -413,6 +413,8 @@ class _Model:
         return out.objective, out.bound
 
     _unmet_reason: ClassVar[str] = "left unmet"
+    #: default of ``solve(warm_start=None)``: None lets the solver decide by size
+    _warm_start_default: ClassVar[bool | None] = None
     _verify_mode: ClassVar[str] = "cover"
 
     # ---- shared pieces
@@ -703,6 +705,8 @@ class _Model:
         t0 = time.perf_counter()
         self._precheck()
         lp, blocks = self._build()
+        if warm_start is None:
+            warm_start = self._warm_start_default
         out = run_solver(lp, solver=solver, time_limit=time_limit, gap=gap, msg=msg,
                          threads=threads, warm_start=warm_start)
         self.outcome = out
@@ -1148,6 +1152,8 @@ class PMedian(_Model):
     """
 
     name = "p-median"
+    # opening every site the LP uses breaks "exactly p": the rounding start never applies
+    _warm_start_default = False
 
     def __init__(self, svc: _Service, *, p: int, **kw: Any) -> None:
         super().__init__([svc], **kw)
