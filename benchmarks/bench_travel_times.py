@@ -164,7 +164,7 @@ def _median_run(runs: list) -> tuple[float, dict]:
     return ordered[(len(ordered) - 1) // 2]
 
 
-def run_case(case: str, peer_budget: float, repeat: int = 3, peer_gc: str = "paused") -> dict:
+def run_case(case: str, peer_budget: float, repeat: int = 3, gc_mode: str = "paused") -> dict:
     import geopandas as gpd
     import networkx as nx
     import osmnx as ox
@@ -173,7 +173,7 @@ def run_case(case: str, peer_budget: float, repeat: int = 3, peer_gc: str = "pau
     from geo.access import access_points, travel_times
     from geo.network import WalkNetwork
 
-    out: dict = {"case": case, "repeat": repeat, "peer_gc": peer_gc}
+    out: dict = {"case": case, "repeat": repeat, "gc": gc_mode}
     t = time.perf_counter()
     if case == "nanjing":
         clip = shapely.box(118.770, 32.036, 118.795, 32.051)
@@ -196,10 +196,13 @@ def run_case(case: str, peer_budget: float, repeat: int = 3, peer_gc: str = "pau
     runs = []
     for _ in range(repeat):
         cold = dataclasses.replace(net, _samples=None, _detour=None, _tree=None)
+        if gc_mode == "paused":
+            gc.disable()
         t = time.perf_counter()
         pairs = travel_times(cold, areas, sites, minutes=MINUTES, speed_m_per_min=SPEED,
                              max_snap_m=300, drop_unsnapped=True)
         runs.append((time.perf_counter() - t, pairs.attrs.get("timings")))
+        gc.enable()
     out["ours_runs_s"] = [r[0] for r in runs]
     out["ours_s"], out["ours_timings"] = _median_run(runs)
     out["ours_pairs"] = int(len(pairs))
@@ -227,10 +230,9 @@ def run_case(case: str, peer_budget: float, repeat: int = 3, peer_gc: str = "pau
     peer_runs = []
     for _ in range(repeat):
         # the peer's timed stage starts from the same layers as ours: access points (the
-        # same function: osmnx has none), then its snapping and searches; like ours
-        # (travel_times pauses it) it runs with Python's cyclic garbage collector paused
-        # unless --peer-gc on
-        if peer_gc == "paused":
+        # same function: osmnx has none), then its snapping and searches; like ours it
+        # runs with Python's cyclic garbage collector paused unless --gc on
+        if gc_mode == "paused":
             gc.disable()
         t = time.perf_counter()
         ap_a = access_points(areas, net)
@@ -289,13 +291,13 @@ def main() -> int:
                     help="seconds of peer searching before extrapolating from a sample")
     ap.add_argument("--repeat", type=int, default=3,
                     help="timed runs of each side per case; the median run is reported")
-    ap.add_argument("--peer-gc", choices=["paused", "on"], default="paused",
-                    help="Python's cyclic GC during the peer's timed stage (ours always "
-                         "pauses it); 'on' charges the peer its collections of the graph")
+    ap.add_argument("--gc", choices=["paused", "on"], default="paused",
+                    help="Python's cyclic GC during both sides' timed stages; 'on' charges "
+                         "each side the collections its allocations trigger")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
-        print(json.dumps(run_case(args.worker, args.peer_budget, args.repeat, args.peer_gc)))
+        print(json.dumps(run_case(args.worker, args.peer_budget, args.repeat, args.gc)))
         return 0
     cases = ["nanjing", "city"] if args.case == "all" else [args.case]
     results = []
@@ -305,7 +307,7 @@ def main() -> int:
             continue
         proc = subprocess.run([sys.executable, __file__, "--worker", case, "--peer-budget",
                                str(args.peer_budget), "--repeat", str(args.repeat),
-                               "--peer-gc", args.peer_gc],
+                               "--gc", args.gc],
                               capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             print(proc.stderr, file=sys.stderr)
@@ -323,7 +325,7 @@ def main() -> int:
         "minutes": MINUTES, "speed_m_per_min": SPEED,
         "command": (f"python benchmarks/bench_travel_times.py --case {args.case} "
                     f"--peer-budget {args.peer_budget:g} --repeat {args.repeat} "
-                    f"--peer-gc {args.peer_gc}"),
+                    f"--gc {args.gc}"),
         "cases": list(merged.values()),
     }
     path.write_text(json.dumps(doc, indent=2, default=str), encoding="utf-8")

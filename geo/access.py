@@ -31,13 +31,10 @@ subgraph within walking reach of it (exact; see :func:`_tiled`).
 
 from __future__ import annotations
 
-import functools
-import gc
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -733,32 +730,6 @@ def _nearest_road_m(network: WalkNetwork, x: np.ndarray, y: np.ndarray) -> np.nd
     return network.nearest_edges(x, y)[1]
 
 
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def _gc_paused(func: _F) -> _F:
-    """Run ``func`` with Python's cyclic garbage collector paused (and restored after).
-
-    The travel-time code allocates arrays, not reference cycles, yet the allocations of its
-    pandas/shapely steps can trigger a full collection of the *caller's* heap (an app or a
-    notebook holding networkx graphs: 0.1 s or more, at random). Memory is still freed by
-    reference counting while paused.
-    """
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return func(*args, **kwargs)
-        finally:
-            if was_enabled:
-                gc.enable()
-
-    return wrapper  # type: ignore[return-value]
-
-
-@_gc_paused
 def travel_times(
     network: WalkNetwork | None,
     origins: gpd.GeoDataFrame,

@@ -361,22 +361,3 @@ def test_boundary_points_match_shapely_interpolation() -> None:
         bnd[ref_own], (k + 0.5) / count[ref_own], normalized=True))
     assert own.tolist() == ref_own.tolist()
     np.testing.assert_allclose(xy, ref, rtol=0, atol=1e-6)
-
-
-def test_garbage_collector_state_is_restored() -> None:
-    import gc
-
-    net = _grid()
-    o, d = _gdf(["o"], [_pt(0, 0)]), _gdf(["d"], [_pt(100, 0)])
-    assert gc.isenabled()
-    assert travel_times(net, o, d).distance_m.tolist() == [100.0]
-    assert gc.isenabled()
-    with pytest.raises(InputError):
-        travel_times(net, o, d, minutes=-1)
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        travel_times(net, o, d)
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
