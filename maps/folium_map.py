@@ -327,7 +327,11 @@ def build_map(
     service_areas = _prepare(service_areas, basemap=basemap)
     network_edges = _prepare(network_edges, basemap=basemap)
 
-    m = folium.Map(tiles=None, control_scale=True, height=height, zoom_start=14)
+    # Without web tiles nothing is blurred by fractional zoom levels, so the district can fill
+    # the frame; tiled base maps keep whole zoom levels.
+    zoom_snap = 0.25 if basemap == "offline" else 1
+    m = folium.Map(tiles=None, control_scale=True, height=height, zoom_start=14,
+                   zoom_snap=zoom_snap)
     m.add_child(_Style())
     _add_basemap(m, basemap, tianditu_key=tianditu_key)
 
