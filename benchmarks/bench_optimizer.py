@@ -20,8 +20,7 @@ Run::
 
     python benchmarks/bench_optimizer.py                 # 500x100 .. 10000x3000
     python benchmarks/bench_optimizer.py --sizes 500x100 2000x500 --spopt-cap 300
-    python benchmarks/bench_optimizer.py --sizes 10000x3000 --spopt-solvers cbc \
-        --out benchmarks/results/optimizer_city.json
+    python benchmarks/bench_optimizer.py --sizes 10000x3000 --spopt-solvers cbc --merge
 
 Results go to benchmarks/results/optimizer.json and a markdown table on stdout.
 """
@@ -237,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ours-cap", type=float, default=120.0, help="our time limit (s)")
     ap.add_argument("--repeat", type=int, default=2, help="runs of ours (slowest kept)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--merge", action="store_true",
+                    help="keep the rows of other sizes already in --out (one file, two runs)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/optimizer.json")
     a = ap.parse_args(argv)
     rows = []
@@ -271,6 +272,11 @@ def main(argv: list[str] | None = None) -> int:
                 s["same_objective"] = bool(np.isclose(s["objective"], r["objective"],
                                                       rtol=1e-3))
     a.out.parent.mkdir(parents=True, exist_ok=True)
+    runs = []
+    if a.merge and a.out.exists():
+        old = json.loads(a.out.read_text())
+        rows = [r for r in old["rows"] if r["size"] not in a.sizes] + rows
+        runs = old.get("runs", [old.get("meta")])
     import subprocess
 
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
@@ -278,7 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"machine": platform.platform(), "python": platform.python_version(),
             "cpus": __import__("os").cpu_count(), "argv": sys.argv[1:], "commit": commit,
             "when": time.strftime("%Y-%m-%d %H:%M:%S")}
-    a.out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=1, default=str))
+    a.out.write_text(json.dumps({"meta": meta, "runs": [*runs, meta], "rows": rows},
+                                indent=1, default=str))
     print()
     print("| size | problem | tool | status | objective | seconds | spopt time / ours |")
     print("|---|---|---|---|---|---|---|")

@@ -652,7 +652,8 @@ class _Model:
         idx = np.flatnonzero(ex["unmet"] > 0)
         deg = np.bincount(svc.origin, minlength=self.n_areas)
         maxcap = np.maximum(svc.exist, svc.hi)
-        saturated = ex["load"] >= maxcap - 1e-6 * np.maximum(1.0, maxcap)
+        with np.errstate(invalid="ignore"):  # unlimited sites (inf) are never saturated
+            saturated = ex["load"] >= maxcap - 1e-6 * np.maximum(1.0, maxcap)
         # an area is capacity-bound when every site in its reach is full at its largest size
         not_sat = np.bincount(svc.origin, weights=(~saturated[svc.site]).astype(float),
                               minlength=self.n_areas)
