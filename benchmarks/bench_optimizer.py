@@ -210,13 +210,17 @@ def spopt_run(problem: str, inst: Instance, *, p: int | None = None, solver: str
     if dense_bytes > 2e9:
         out["status"] = "not run: dense cost matrix too large"
         return out
-    th = threading.Thread(target=_spopt_run, args=(problem, inst, p, solver, cap, out),
+    res: dict = {}  # the thread's own dict: a late finish must not rewrite the row
+    th = threading.Thread(target=_spopt_run, args=(problem, inst, p, solver, cap, res),
                           daemon=True)
     t0 = time.perf_counter()
     th.start()
     th.join(cap * 1.5 + 60)
     if th.is_alive():
         out["status"] = f"did not finish in {time.perf_counter() - t0:.0f} s"
+        out["build_seconds"] = res.get("build_seconds")
+    else:
+        out.update(res)
     return out
 
 

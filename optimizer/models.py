@@ -1033,6 +1033,8 @@ class MaxCoverage(_Model):
 
     name = "maximum coverage"
     sense = "max"
+    # opening every site the LP uses breaks the budget or p: not measured to help, so off
+    _warm_start_default = False
     _verify_mode = "coverage"
 
     def __init__(self, svc: _Service, *, budget: float | None, p: int | None,
