@@ -56,6 +56,8 @@ from errors import InfeasibleError, InputError
 SERVICES = ("childcare", "eldercare")
 OBJECTIVES = ("min_cost", "max_coverage", "p_median")
 DEMAND_COL = {"childcare": "childcare_places_required", "eldercare": "eldercare_area_required_m2"}
+#: Whether a service's capacity comes in whole units: 托位 do, elder-care floor area (m²) does not.
+WHOLE_UNITS = {"childcare": True, "eldercare": False}
 SPEED_PARAM = {"childcare": "walking_speed_m_per_min",
                "eldercare": "elderly_walking_speed_m_per_min"}
 MINUTES_PARAM = {"childcare": "childcare_service_minutes",
@@ -577,6 +579,7 @@ def _solve_joint(
         areas, pd.DataFrame(joint_sites.drop(columns="geometry")), pairs,
         demand_cols=services, max_cost=[reach_min[s] for s in services],
         allow_unmet=params.allow_unmet, rules={s: r for s, r in rules.items() if r is not None},
+        integer_capacity=[WHOLE_UNITS[s] for s in services],
         reach_label="within each service's walking reach")
     model.solve(solver=params.solver, time_limit=params.time_limit, gap=params.gap)
     res = model.result
@@ -620,7 +623,7 @@ def _solve_one(
     areas = demand[["id", col]].copy()
     areas[col] = pd.to_numeric(areas[col], errors="coerce").fillna(0.0)
     frame_sites = pd.DataFrame(sites.drop(columns="geometry"))
-    kw: dict[str, Any] = {"demand_col": col}
+    kw: dict[str, Any] = {"demand_col": col, "integer_capacity": WHOLE_UNITS[service]}
     if rules is not None:
         kw["rules"] = rules
     model: Any

@@ -156,3 +156,16 @@ def test_scenario_results_are_storable(demo, net, tmp_path) -> None:
     table = comparison_table([sc], lang="en")
     assert table.loc[0, "New sites"] == run.indicators["sites"]
     assert np.isclose(table.loc[0, "Cost (yuan)"], run.indicators["cost"])
+
+
+def test_child_care_places_are_whole_and_floor_area_need_not_be(demo, net) -> None:
+    run = run_scenario(areas=demo["areas"], facilities=demo["facilities"],
+                       candidates=demo["candidates"], network=net,
+                       profile=load_profile("hefei"),
+                       params=ScenarioParams(service="both", allow_unmet=True))
+    new = run.sites[run.sites["status"] == "proposed"]
+    cc = new.loc[new["service"] == "childcare", "new_capacity"].to_numpy(float)
+    assert len(cc) and np.allclose(cc, np.round(cc), atol=1e-6)  # 托位 come whole
+    ec = new.loc[new["service"] == "eldercare", "new_capacity"].to_numpy(float)
+    # m² are not rounded up to whole square metres (the demo's requirements are fractional)
+    assert len(ec) and not np.allclose(ec, np.round(ec), atol=1e-6)

@@ -55,6 +55,26 @@ def test_min_time_and_coverage(files, tmp_path):
     assert code == 0 and json.loads(out.read_text())["objective"] == pytest.approx(50.0)
 
 
+def test_whole_places_unless_continuous_capacity(tmp_path):
+    # one area needing 52.4 in reach of one site (fixed 100, unit 1): whole places give
+    # capacity 53 and cost 153; --continuous-capacity gives 52.4 and 152.4
+    paths = {}
+    for name, text in (("demand", "id,demand\na,52.4\n"),
+                       ("sites", "id,fixed_cost,unit_cost,min_capacity,max_capacity,"
+                                 "existing_capacity\nS1,100,1,0,150,0\n"),
+                       ("times", "origin_id,destination_id,minutes\na,S1,5\n")):
+        paths[name] = tmp_path / f"{name}.csv"
+        paths[name].write_text(text, encoding="utf-8")
+    code, out = _run(paths, tmp_path, "--objective", "min-cost")
+    d = json.loads(out.read_text())
+    assert code == 0 and d["objective"] == pytest.approx(153.0)
+    assert d["sites"][0]["capacity"] == pytest.approx(53.0)
+    code, out = _run(paths, tmp_path, "--objective", "min-cost", "--continuous-capacity")
+    d = json.loads(out.read_text())
+    assert code == 0 and d["objective"] == pytest.approx(152.4)
+    assert d["sites"][0]["capacity"] == pytest.approx(52.4)
+
+
 def test_bad_input_lists_rows(files, tmp_path, capsys):
     files["demand"].write_text("id,demand\na,-60\nb,50\nc,40\n", encoding="utf-8")
     files["times"].write_text("origin_id,destination_id,minutes\na,S1,5\nx,S2,1\nb,S9,2\n",

@@ -71,6 +71,9 @@ def add_parser(subparsers: Any) -> None:
                    default=None,
                    help="min-cost: serve what can be served and report the rest as unmet "
                         "(default: off for the table form, on for the map form)")
+    p.add_argument("--continuous-capacity", action="store_true", dest="continuous_capacity",
+                   help="table form: capacities may be fractional (e.g. m² of floor area); "
+                        "by default sites get whole units (托位, beds)")
     p.add_argument("--solver", choices=("highs", "cbc"), default="highs")
     p.add_argument("--time-limit", type=float, dest="time_limit", help="seconds")
     p.add_argument("--gap", type=float, help="relative MIP gap (default 1e-4)")
@@ -183,13 +186,13 @@ def read_tables(demand_path: Path, sites_path: Path, times_path: Path
 def build_model(objective: str, demand: pd.DataFrame, sites: pd.DataFrame,
                 times: pd.DataFrame, *, budget: float | None, p: int | None,
                 minutes: float | None, allow_unmet: bool = False,
-                reach_label: str | None = None) -> Any:
+                reach_label: str | None = None, integer_capacity: bool = True) -> Any:
     """The optimiser model for an objective, from validated frames."""
     from optimizer import MaxCoverage, MinCostProvision, PMedian
 
     label = reach_label or (f"within {minutes:g} minutes" if minutes else "in reach")
     common: dict[str, Any] = {"demand_col": "demand", "max_cost": minutes,
-                              "reach_label": label}
+                              "reach_label": label, "integer_capacity": integer_capacity}
     if objective == "min-cost":
         return MinCostProvision.from_geodataframe(demand, sites, times,
                                                   allow_unmet=allow_unmet, **common)
@@ -247,7 +250,8 @@ def run(args: argparse.Namespace) -> int:
                           "--areas, --sites, --network, or --demo)"], source="command line")
     demand, sites, times = read_tables(args.demand, args.sites, args.travel_times)
     model = build_model(args.objective, demand, sites, times, budget=args.budget, p=args.p,
-                        minutes=args.minutes, allow_unmet=bool(args.allow_unmet))
+                        minutes=args.minutes, allow_unmet=bool(args.allow_unmet),
+                        integer_capacity=not args.continuous_capacity)
     model.solve(solver=args.solver, time_limit=args.time_limit, gap=args.gap)
     write_json(args.out, result_json(model.result))
     print(_summary(model.result))
