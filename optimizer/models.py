@@ -266,11 +266,11 @@ def _validate_service(
         c.add(f"site_group must have one entry per site ({m})", field="site_group")
     if rules.site_kind is not None and np.asarray(rules.site_kind).shape != (m,):
         c.add(f"site_kind must have one entry per site ({m})", field="site_kind")
-    for kind, (a, b) in (rules.kind_shares or {}).items():
-        if (a is not None and not 0 <= a <= 1) or (b is not None and not 0 <= b <= 1) or (
-                a is not None and b is not None and a > b):
+    for kind, (sa, sb) in (rules.kind_shares or {}).items():
+        if (sa is not None and not 0 <= sa <= 1) or (sb is not None and not 0 <= sb <= 1) or (
+                sa is not None and sb is not None and sa > sb):
             c.add(f"share bounds of kind {kind!r} must satisfy 0 <= lower <= upper <= 1; "
-                  f"got ({a}, {b})", field="kind_shares")
+                  f"got ({sa}, {sb})", field="kind_shares")
     c.raise_if_any()
     if max_cost is not None:
         keep = t <= max_cost + 1e-9
@@ -412,7 +412,8 @@ class _Model:
                     None if out.bound is None else -out.bound)
         return out.objective, out.bound
 
-    _unmet_reason: ClassVar[str] = "left unmet"
+    #: reason given to demand left unmet by the model (a subclass or instance may say more)
+    _unmet_reason: str = "left unmet"
     #: default of ``solve(warm_start=None)``: None lets the solver decide by size
     _warm_start_default: ClassVar[bool | None] = None
     _verify_mode: ClassVar[str] = "cover"

@@ -30,6 +30,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -229,6 +230,7 @@ def new_highs(*, msg: bool = False):
 
     if msg:
         return highspy.Highs()
+    h: Any
     try:
         from highspy._core import _Highs
     except ImportError:  # pragma: no cover - older or newer highspy layout
@@ -250,6 +252,7 @@ def _highs_outcome(h, solver: str, t0: float, build: float, n: int) -> SolverOut
     x = np.asarray(h.getSolution().col_value, dtype=float)[:n] if has_x else None
     obj = float(info.objective_function_value) if has_x else None
     mip = h.getLp().integrality_ is not None and len(h.getLp().integrality_) > 0
+    bound: float | None
     if mip:
         bound = float(info.mip_dual_bound)
     else:
@@ -262,7 +265,7 @@ def _highs_outcome(h, solver: str, t0: float, build: float, n: int) -> SolverOut
         name, proven = "unbounded", False
     elif status in (ms.kTimeLimit, ms.kIterationLimit, ms.kInterrupt, ms.kSolutionLimit,
                     ms.kObjectiveBound, ms.kObjectiveTarget, ms.kMemoryLimit,
-                    ms.kHighsInterrupt):
+                    getattr(ms, "kHighsInterrupt", ms.kInterrupt)):
         name, proven = ("feasible" if has_x else "no solution"), False
     else:
         name, proven = "error", False
@@ -505,7 +508,7 @@ def to_pulp(lp: LinearProgram):
     a = lp.arrays()
     prob = pulp.LpProblem("siting", pulp.LpMinimize)
     xs = [
-        pulp.LpVariable(
+        prob.add_variable(
             f"x{k}",
             lowBound=None if np.isinf(lo) else float(lo),
             upBound=None if np.isinf(hi) else float(hi),
