@@ -265,24 +265,26 @@ def _to_number(v: Any) -> float | None:
 
 
 def parse_number_list(value: Any) -> list[float] | None:
-    """Parse ``"200,150"`` / ``"200，150"`` / ``"200、150"`` / a list into floats.
+    """Parse a list of numbers: ``"200,150"`` / ``"200，150"`` / ``"200、150"`` / a list.
 
-    Returns an empty list for a blank value and None when a part is not a number.
+    Pieces may be separated by ``,，、;；/|`` or spaces. Returns None when the value is missing
+    (None, NaN, blank or ``nan`` text) and raises ValueError naming the first piece that is not
+    a finite number.
     """
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return []
     if isinstance(value, list | tuple | np.ndarray):
         parts: list[Any] = list(value)
+    elif value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
     else:
         s = str(value).strip().strip("[]()")
-        if not s:
-            return []
-        parts = [x for x in re.split(r"[,，、;；/\s]+", s) if x]
+        if not s or s.lower() in ("nan", "none", "null"):
+            return None
+        parts = [x for x in re.split(r"[,，、;；/|\s]+", s) if x]
     out: list[float] = []
     for part in parts:
         x = _to_number(part)
-        if x is None or np.isnan(x):
-            return None
+        if x is None or not np.isfinite(x):
+            raise ValueError(f"{part!r} is not a number")
         out.append(x)
     return out
 
@@ -547,8 +549,16 @@ def _coerce_lists(gdf: gpd.GeoDataFrame, col: ProblemCollector) -> None:
     for name in F.LIST_FIELDS:
         if name not in gdf.columns:
             continue
-        parsed = [parse_number_list(v) for v in gdf[name]]
-        bad = np.array([v is None for v in parsed], dtype=bool)
+        parsed: list[list[float] | None] = []
+        bad_list: list[bool] = []
+        for v in gdf[name]:
+            try:
+                parsed.append(parse_number_list(v))
+                bad_list.append(False)
+            except ValueError:
+                parsed.append(None)
+                bad_list.append(True)
+        bad = np.array(bad_list, dtype=bool)
         if bad.any():
             col.add(f"expected numbers separated by commas, got "
                     f"{_show(gdf.loc[bad, name].tolist())}", rows=_rows(gdf, bad), field=name)

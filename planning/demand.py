@@ -7,13 +7,14 @@ next to it, so that a planner can see which rows were derived and from what.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
 from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from errors import InputError, ProblemCollector
+from geo.io import parse_number_list
 from planning.profiles import Profile
 
 FrameT = TypeVar("FrameT", bound=pd.DataFrame)
@@ -222,35 +223,6 @@ def compute_demand(
     out["elderly_population"] = (population * share_used).astype(float)
     out["elderly_source"] = el_src
     out.attrs.setdefault("demand_profile", profile.id)
-    return out
-
-
-def parse_number_list(value: Any) -> list[float] | None:
-    """Parse a list of numbers given as ``"200,150"`` (also ``，``、``;`` or spaces) or a list.
-
-    Returns None when the value is missing (NaN, None, empty text); raises ValueError naming
-    the piece that is not a number.
-    """
-    if isinstance(value, Sequence | np.ndarray) and not isinstance(value, str):
-        items: list[Any] = list(value)
-    elif value is None or pd.isna(value):
-        return None
-    else:
-        text = str(value).strip()
-        if text == "" or text.lower() in ("nan", "none", "null"):
-            return None
-        for sep in ("，", "、", ";", "；", " ", "|"):
-            text = text.replace(sep, ",")
-        items = [t for t in text.split(",") if t.strip() != ""]
-    out: list[float] = []
-    for item in items:
-        try:
-            x = float(item)
-        except (TypeError, ValueError):
-            raise ValueError(f"{item!r} is not a number") from None
-        if not np.isfinite(x):
-            raise ValueError(f"{item!r} is not a finite number")
-        out.append(x)
     return out
 
 

@@ -200,8 +200,9 @@ def test_parse_number_list() -> None:
     assert parse_number_list("200,150") == [200.0, 150.0]
     assert parse_number_list("200， 150、 50") == [200.0, 150.0, 50.0]
     assert parse_number_list([1, 2.5]) == [1.0, 2.5]
-    assert parse_number_list("") == [] and parse_number_list(None) == []
-    assert parse_number_list("200,abc") is None
+    assert parse_number_list("") is None and parse_number_list(None) is None
+    with pytest.raises(ValueError, match="'abc' is not a number"):
+        parse_number_list("200,abc")
 
 
 def test_explicit_field_mapping_and_thousands_separators(tmp_path) -> None:
