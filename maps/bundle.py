@@ -11,7 +11,7 @@ from maps.export import excel_bytes, figure_bytes, figure_map, gpkg_bytes
 from maps.folium_map import build_map
 from maps.offline import offline_html
 from maps.report import report_pdf
-from planning.i18n import t
+from planning.i18n import label_frame, t, value_label
 
 
 def _fmt(v: Any) -> Any:
@@ -69,7 +69,7 @@ def scenario_bundle(
     tables = {k: results.get(k) for k in ("sites", "assignments", "unmet")
               if isinstance(results.get(k), pd.DataFrame)}
     xlsx = excel_bytes({"indicators": pd.DataFrame([ind]), **tables,
-                        **({"areas": areas} if areas is not None else {})})
+                        **({"areas": areas} if areas is not None else {})}, lang=lang)
     layers = {k: v for k, v in (("areas", areas), ("sites", sites), ("service_areas", reach))
               if v is not None}
     gpkg = gpkg_bytes(layers)
@@ -93,17 +93,17 @@ def scenario_bundle(
         t("ind.share_covered", lang): "–" if ind.get("share_covered") is None
         else f"{ind['share_covered']:.1%}",
         t("ind.unmet", lang): _fmt(ind.get("unmet")),
-        t("ind.status", lang): _fmt(ind.get("status")),
-        t("ind.gap", lang): _fmt(ind.get("gap")),
+        t("ind.status", lang): _fmt(value_label(ind.get("status"), lang)),
+        t("ind.gap", lang): "–" if ind.get("gap") is None else f"{ind['gap']:.2%}",
     }
     rep_tables = {}
     if "sites" in tables:
         s = tables["sites"]
         if "status" in s.columns:
             s = s[s["status"] == "proposed"]
-        rep_tables[t("rep.sites", lang)] = s
+        rep_tables[t("rep.sites", lang)] = label_frame(s, lang)
     if "unmet" in tables:
-        rep_tables[t("rep.unmet", lang)] = tables["unmet"]
+        rep_tables[t("rep.unmet", lang)] = label_frame(tables["unmet"], lang)
     notes = []
     if results.get("method") and results.get("method") != "network":
         notes.append(t("sc.method_fallback", lang))

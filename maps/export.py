@@ -29,7 +29,7 @@ from matplotlib.patches import FancyArrow, Patch, Rectangle  # noqa: E402
 from maps.folium_map import SITE_COLOURS, build_map  # noqa: E402
 from maps.fonts import cjk_font  # noqa: E402
 from maps.offline import offline_html, save_html  # noqa: E402
-from planning.i18n import t  # noqa: E402
+from planning.i18n import SHEET_LABELS, label_frame, t  # noqa: E402
 
 __all__ = [
     "figure_map",
@@ -275,8 +275,23 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return out
 
 
-def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]) -> Path:
-    """Write each table to its own sheet (geometry columns dropped), atomically."""
+def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str], *,
+                lang: str | None = None) -> Path:
+    """Write each table to its own sheet (geometry columns dropped), atomically.
+
+    Parameters
+    ----------
+    tables : mapping
+        Sheet name → table with canonical column names.
+    path : path-like
+        The ``.xlsx`` file to write.
+    lang : {'zh', 'en'}, optional
+        ``'zh'`` writes the tables for a Chinese reader: columns, known values and sheet names
+        labelled by :func:`planning.i18n.label_frame`. Otherwise (default) the canonical names
+        and values are kept, as in the JSON and CSV outputs.
+    """
+    readable = lang == "zh"
+
     def writer(p: Path) -> None:
         used: set[str] = set()
         with pd.ExcelWriter(p, engine="openpyxl") as xw:
@@ -287,6 +302,9 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]
                 if isinstance(df, gpd.GeoDataFrame):
                     frame = pd.DataFrame(df.drop(columns=df.geometry.name))
                 frame = frame.drop(columns=[c for c in frame.columns if c == "geometry"])
+                if readable:
+                    frame = label_frame(frame, "zh")
+                    name = SHEET_LABELS.get(name, {}).get("zh", name)
                 for col in frame.columns:
                     if frame[col].map(lambda v: isinstance(v, list | tuple | dict)).any():
                         frame[col] = frame[col].astype(str)
@@ -297,7 +315,7 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]
     return _atomic_write(path, writer)
 
 
-def excel_bytes(tables: Mapping[str, pd.DataFrame]) -> bytes:
-    """Excel (.xlsx) bytes of *tables*."""
+def excel_bytes(tables: Mapping[str, pd.DataFrame], *, lang: str | None = None) -> bytes:
+    """Excel (.xlsx) bytes of *tables* (``lang='zh'``: labelled for a Chinese reader)."""
     with tempfile.TemporaryDirectory() as d:
-        return write_excel(tables, Path(d) / "tables.xlsx").read_bytes()
+        return write_excel(tables, Path(d) / "tables.xlsx", lang=lang).read_bytes()

@@ -144,7 +144,8 @@ def report_pdf(
         rows = [list(map(str, shown.columns))] + shown.astype(object).values.tolist()
         story.append(_table(rows, st))
         if len(frame) > MAX_TABLE_ROWS:
-            story.append(Paragraph(_x(f"… {len(frame) - MAX_TABLE_ROWS} more rows"), st["small"]))
+            story.append(Paragraph(_x(t("rep.more_rows", lang, n=len(frame) - MAX_TABLE_ROWS)),
+                                   st["small"]))
     for note in notes or []:
         story.append(Paragraph(_x(note), st["small"]))
     buf = io.BytesIO()

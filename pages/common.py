@@ -195,6 +195,44 @@ def show_map(m: Any, *, height: int = 560, key: str | None = None) -> str:
     return html
 
 
+def table_config(df: Any, *, lang_: str | None = None) -> dict[str, Any]:
+    """Streamlit number formats for the labelled columns of *df* (canonical names).
+
+    Money with thousands separators and no decimals, places / m² / minutes with one decimal,
+    shares as percentages (:data:`planning.i18n.NUMBER_DECIMALS`, ``PERCENT_COLUMNS``).
+    """
+    import pandas as pd
+
+    from planning.i18n import NUMBER_DECIMALS, PERCENT_COLUMNS, column_label
+
+    language = lang_ or lang()
+    cols = list(df.columns)
+    config: dict[str, Any] = {}
+    for col in cols:
+        if not pd.api.types.is_numeric_dtype(df[col]) or pd.api.types.is_bool_dtype(df[col]):
+            continue
+        label = str(column_label(col, language, context=cols))
+        if col in PERCENT_COLUMNS:
+            config[label] = st.column_config.NumberColumn(label, format="percent")
+        elif col in NUMBER_DECIMALS:
+            digits = NUMBER_DECIMALS[col]
+            config[label] = st.column_config.NumberColumn(
+                label, format="localized" if digits == 0 else f"%.{digits}f")
+    return config
+
+
+def show_table(df: Any, *, target: Any = None, **kwargs: Any) -> Any:
+    """Show a table with canonical columns to the planner: labelled, values translated.
+
+    *target* is where to draw (``st`` by default, or a tab / column).
+    """
+    from planning.i18n import label_frame
+
+    where = target if target is not None else st
+    shown = label_frame(df, lang())
+    return where.dataframe(shown, hide_index=True, column_config=table_config(df), **kwargs)
+
+
 def show_error(exc: BaseException, *, title: str | None = None) -> None:
     """Show a planning error's message (every problem); other errors with a traceback."""
     if isinstance(exc, PlanningError):

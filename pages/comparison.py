@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import streamlit as st
 
 from pages import common
+from planning.i18n import t, value_label
 
 common.setup_page()
 T = common.translator()
@@ -26,8 +30,51 @@ if not picked:
 from planning.scenarios import comparison_table  # noqa: E402
 
 scenarios = [store.load(sid, owner=owner) for sid in picked]
-table = comparison_table(scenarios, lang=common.lang())
-st.dataframe(table, hide_index=True)
+LANG = common.lang()
+table = comparison_table(scenarios, lang=LANG)
+
+
+def _col(key: str) -> str:
+    return t(key, LANG)
+
+
+def _per_service(text: object) -> object:
+    """'childcare 365; eldercare 5,012' (a joint scenario) with the services' names."""
+    if not isinstance(text, str):
+        return text
+    return re.sub(r"\b(childcare|eldercare)\b", lambda m: str(value_label(m.group(1), LANG)),
+                  text)
+
+
+def _unmet(sc: Any) -> str:
+    """Unmet demand per service in its own unit (托位 and m² are never added up)."""
+    ind = sc.results.get("indicators", {}) if isinstance(sc.results, dict) else {}
+    svc = str(sc.parameters.get("service", ""))
+    services = ["childcare", "eldercare"] if svc == "both" else [svc]
+    parts = []
+    for s in services:
+        v = ind.get(f"{s}_unmet") if svc == "both" else ind.get("unmet")
+        if v is not None and s in ("childcare", "eldercare"):
+            parts.append(f"{value_label(s, LANG) if svc == 'both' else ''} {v:,.1f} "
+                         f"{t(f'sc.unit.{s}', LANG)}".strip())
+    return "；".join(parts) or "–"
+
+
+if _col("ind.status") in table.columns:
+    table[_col("ind.status")] = table[_col("ind.status")].map(lambda v: value_label(v, LANG))
+for key, spec in (("ind.places", ",.0f"), ("ind.per_1000", ".2f")):
+    # a joint scenario gives a text per service: then show every row as text
+    if _col(key) in table.columns and table[_col(key)].map(lambda v: isinstance(v, str)).any():
+        table[_col(key)] = table[_col(key)].map(
+            lambda v, spec=spec: format(v, spec) if isinstance(v, int | float) else _per_service(v))
+if _col("ind.unmet") in table.columns:
+    table[_col("ind.unmet")] = [_unmet(sc) for sc in scenarios]
+NumberColumn = st.column_config.NumberColumn
+st.dataframe(table, hide_index=True, column_config={
+    _col("ind.cost"): NumberColumn(_col("ind.cost"), format="localized"),
+    _col("ind.share_covered"): NumberColumn(_col("ind.share_covered"), format="percent"),
+    _col("ind.gap"): NumberColumn(_col("ind.gap"), format="percent"),
+})
 
 from maps.folium_map import build_map  # noqa: E402
 

@@ -6,9 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from pages import common
+from planning.i18n import value_label
 
 common.setup_page()
 T = common.translator()
+LANG = common.lang()
 st.header(T("page.compliance"))
 st.caption(f"{T('app.profile')}: {common.profile_label(common.profile_id())}")
 
@@ -40,21 +42,24 @@ if st.button(T("comp.run"), type="primary", key="comp_run") or "comp_report" in 
     summary = report.summary_frame()
     n_fail = int((~summary["compliant"].astype(bool)).sum())
     st.subheader(T("comp.summary", n=len(summary), fail=n_fail))
-    st.dataframe(summary, hide_index=True)
+    # the status columns say it in words; their True/False twins stay in the Excel only
+    common.show_table(summary.drop(columns=["compliant"], errors="ignore"))
     frame = report.to_frame()
     st.subheader(T("comp.table"))
-    st.dataframe(frame, hide_index=True)
+    common.show_table(frame.drop(columns=["development_compliant", "passed"], errors="ignore"))
     st.session_state["comp_frame"] = frame
     from maps.export import excel_bytes
 
-    st.download_button(T("exp.xlsx"), data=excel_bytes({"summary": summary, "rules": frame}),
+    st.download_button(T("exp.xlsx"), data=excel_bytes({"summary": summary, "rules": frame},
+                                                       lang=common.lang()),
                        file_name="compliance.xlsx", key="comp_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     if devs.geometry.notna().any():
         st.subheader(T("comp.map"))
         kinds = [k for k in frame["kind"].dropna().unique().tolist()]
-        kind = st.selectbox("rule", kinds, key="comp_kind") if kinds else None
+        kind = st.selectbox(T("comp.map_rule"), kinds, key="comp_kind",
+                            format_func=lambda k: str(value_label(k, LANG))) if kinds else None
         sub = frame[frame["kind"] == kind] if kind else frame
         short = pd.to_numeric(sub["shortfall"], errors="coerce").groupby(
             sub["development_id"].astype(str)).sum()
@@ -64,6 +69,6 @@ if st.button(T("comp.run"), type="primary", key="comp_run") or "comp_report" in 
         from maps.folium_map import build_map
 
         m = build_map(areas=layer, value_col="shortfall", value_kind="shortfall",
-                      value_label=f"{T('map.shortfall')} ({kind}, {unit})",
+                      value_label=T("comp.map_legend", kind=value_label(kind, LANG), unit=unit),
                       **common.map_kwargs())
         common.show_map(m, height=480)

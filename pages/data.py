@@ -6,9 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from pages import common
+from planning.i18n import column_label
 
 common.setup_page()
 T = common.translator()
+LANG = common.lang()
 st.header(T("page.data"))
 
 CRS_CHOICES = ["auto", "wgs84", "cgcs2000", "gcj02", "bd09", "EPSG:4547", "EPSG:4549",
@@ -20,6 +22,14 @@ def _crs_label(c: str) -> str:
     return T("data.crs_auto") if c == "auto" else {
         "wgs84": "WGS84 (EPSG:4326)", "cgcs2000": "CGCS2000 (EPSG:4490)",
         "gcj02": "GCJ-02 (高德/腾讯)", "bd09": "BD-09 (百度)"}.get(c, c)
+
+
+def _field_option(name: str) -> str:
+    """A canonical field name with its meaning, e.g. 'households（户数）'."""
+    label = column_label(name, LANG) if name else name
+    if not name or label == name:
+        return name
+    return f"{name}（{label}）" if LANG == "zh" else f"{name} ({label})"
 
 
 def _stash_upload() -> None:
@@ -81,15 +91,16 @@ if path:
                 cols = list(pyogrio.read_info(path)["fields"])
             rec = recognised_fields(cols)
             st.markdown(f"**{T('data.fields')}**")
-            st.dataframe(pd.DataFrame(rec, columns=[T("data.field_in_file"),
-                                                    T("data.field_canonical")]),
-                         hide_index=True)
+            st.dataframe(pd.DataFrame(
+                [(c, canon, column_label(canon, LANG) if canon else None) for c, canon in rec],
+                columns=[T("data.field_in_file"), T("data.field_canonical"),
+                         T("data.field_meaning")]), hide_index=True)
             unknown = [c for c, canon in rec if canon is None and c.lower() != "geometry"]
             if unknown:
                 st.caption(T("data.map_fields"))
                 options = ["", *canonical_names()]
                 for c in unknown:
-                    target = st.selectbox(c, options, key=f"map_{c}")
+                    target = st.selectbox(c, options, key=f"map_{c}", format_func=_field_option)
                     if target:
                         mapping[c] = target
         except Exception as exc:  # noqa: BLE001
@@ -120,4 +131,4 @@ tabs = st.tabs([T(f"data.{k}") for k in LAYER_KINDS])
 for tab, k in zip(tabs, LAYER_KINDS, strict=True):
     gdf = d["layers"].get(k)
     if gdf is not None and len(gdf):
-        tab.dataframe(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)), hide_index=True)
+        common.show_table(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)), target=tab)

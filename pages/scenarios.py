@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import common
+from planning.i18n import value_label
 
 common.setup_page()
 T = common.translator()
@@ -104,16 +105,36 @@ def _n(value: float | None, spec: str) -> str:
     return "–" if value is None else format(value, spec)
 
 
+def _objective_label(params: dict) -> str:
+    obj = str(params.get("objective", "min_cost"))
+    if obj == "min_cost":
+        return T("sc.objval.min_cost_penalised" if params.get("allow_unmet", True)
+                 else "sc.objval.min_cost")
+    return T(f"sc.objval.{obj}") if obj in ("max_coverage", "p_median") else obj
+
+
+def _unmet_text(ind: dict, services: list[str]) -> str:
+    """Unmet demand in each service's own unit (托位 and m² are never added up)."""
+    if len(services) == 1:
+        return f"{ind.get('unmet', 0):,.1f} {T(f'sc.unit.{services[0]}')}"
+    return "；".join(f"{T(f'sc.{s}')} {ind.get(f'{s}_unmet', 0) or 0:,.1f} {T(f'sc.unit.{s}')}"
+                    for s in services)
+
+
 state = st.session_state.get("run")
 if state:
     run = state["run"]
     ind = run.indicators
+    run_services = (["childcare", "eldercare"] if run.params.get("service") == "both"
+                    else [str(run.params.get("service", "childcare"))])
+    obj_label = _objective_label(run.params)
     for svc, s in run.solver.items():
         label = T("sc.joint_status") if svc == "both" else T(f"sc.{svc}")
         st.info(f"{label} · " + T(
-            "sc.status", status=s["status"], objective=_n(s["objective"], ",.2f"),
-            bound=_n(s["bound"], ",.2f"), gap=_n(s["gap"], ".2%"),
-            seconds=_n(s["seconds"], ".2f")))
+            "sc.status", status=value_label(s["status"], LANG), objective_label=obj_label,
+            objective=_n(s["objective"], ",.0f" if abs(s["objective"] or 0) >= 1000 else ",.2f"),
+            bound=_n(s["bound"], ",.0f" if abs(s["bound"] or 0) >= 1000 else ",.2f"),
+            gap=_n(s["gap"], ".2%"), seconds=_n(s["seconds"], ".2f")))
     if run.method != "network":
         st.warning(T("sc.method_fallback"))
     m1, m2, m3, m4 = st.columns(4)
@@ -121,7 +142,10 @@ if state:
     m2.metric(T("ind.cost"), f"{ind.get('cost', 0):,.0f}")
     share = ind.get("share_covered")
     m3.metric(T("ind.share_covered"), "–" if share is None else f"{share:.1%}")
-    m4.metric(T("ind.unmet"), f"{ind.get('unmet', 0):,.1f}")
+    m4.metric(T("ind.unmet"), _unmet_text(ind, run_services))
+    if (run.params.get("objective") == "min_cost" and run.params.get("allow_unmet", True)
+            and (ind.get("unmet") or 0) > 0):
+        st.caption(T("sc.cost_note"))
 
     from maps.folium_map import build_map
 
@@ -137,24 +161,25 @@ if state:
         st.caption(note)
     if run.rules:
         with st.expander(T("sc.rules"), expanded=True):
-            st.dataframe(pd.DataFrame(run.rules)[["service", "rule", "applied", "detail",
-                                                  "source"]], hide_index=True)
+            common.show_table(pd.DataFrame(run.rules)[["service", "rule", "applied", "detail",
+                                                       "source"]])
 
     st.subheader(T("sc.sites"))
-    st.dataframe(run.sites[run.sites["status"] == "proposed"], hide_index=True)
+    common.show_table(run.sites[run.sites["status"] == "proposed"])
     if run.joint_sites is not None:
         st.subheader(T("sc.joint_sites"))
         st.caption(T("sc.joint_caption"))
-        st.dataframe(run.joint_sites, hide_index=True)
+        common.show_table(run.joint_sites)
     st.subheader(T("sc.unmet"))
     if len(run.unmet):
         names = run.areas.set_index("id")["name"]
-        st.dataframe(run.unmet.assign(name=run.unmet["id"].astype(str).map(names)),
-                     hide_index=True)
+        unmet = run.unmet.copy()
+        unmet.insert(1, "name", unmet["id"].astype(str).map(names))
+        common.show_table(unmet)
     else:
         st.success(T("sc.no_unmet"))
     with st.expander(T("sc.assign")):
-        st.dataframe(run.assignments, hide_index=True)
+        common.show_table(run.assignments)
 
     name = st.text_input(T("sc.name"), value=f"{_service_label(service)} · "
                          f"{T(f'sc.obj.{objective}')}",

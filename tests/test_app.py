@@ -105,7 +105,7 @@ def test_compliance_page_checks_all_developments() -> None:
     _no_exception(at)
     assert at.subheader[0].value == f"共 12 个项目，{n_fail} 个不达标"
     per_rule = at.dataframe[1].value
-    assert "source" in per_rule.columns and per_rule["source"].notna().all()
+    assert "依据" in per_rule.columns and per_rule["依据"].notna().all()
     assert len(per_rule) == len(expected.to_frame())
 
 
@@ -127,7 +127,7 @@ def test_main_path_run_save_compare_export() -> None:
     _no_exception(at)
     assert not at.error
     status = at.info[0].value
-    assert "optimal" in status and "间隙" in status
+    assert "最优" in status and "间隙" in status and "未满足需求惩罚" in status
     metrics = {m.label: m.value for m in at.metric}
     assert int(metrics["新增站点数"]) >= 1
     at.text_input(key="sc_name").input("方案甲").run()
@@ -182,10 +182,10 @@ def test_scenario_page_in_english_for_both_services() -> None:
     # the shared sites and their fixed costs, and the rules applied with their sources
     assert "larger of the two services' fixed costs" in " ".join(c.value for c in at.caption)
     frames = [d.value for d in at.dataframe]
-    joint = next(f for f in frames if "fixed_cost_both" in f.columns)
-    assert joint["both_open"].any()
-    rules = next(f for f in frames if "source" in f.columns and "rule" in f.columns)
-    assert "eldercare_complex_per_street" in set(rules["rule"])
+    joint = next(f for f in frames if "Fixed cost of both (yuan)" in f.columns)
+    assert joint["Both open"].any()
+    rules = next(f for f in frames if "Source" in f.columns and "Rule" in f.columns)
+    assert "eldercare_complex_per_street" in set(rules["Rule"])
     assert at.checkbox(key="sc_side_rules").value is True
     at.session_state["sc_colour"] = "coverage"
     at.run()
