@@ -521,8 +521,8 @@ def build_map(
                 )
         if cap_max > 0:
             legend.append(
-                f"<div style='color:#555'>{esc(t('map.capacity', lang))}: "
-                f"○ ∝ {_fmt(cap_max)} max</div>"
+                f"<div style='color:#555'>"
+                f"{esc(t('map.capacity_scale', lang, max=_fmt(cap_max)))}</div>"
             )
 
     if legend:

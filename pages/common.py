@@ -217,7 +217,7 @@ def table_config(df: Any, *, lang_: str | None = None) -> dict[str, Any]:
         elif col in NUMBER_DECIMALS:
             digits = NUMBER_DECIMALS[col]
             config[label] = st.column_config.NumberColumn(
-                label, format="localized" if digits == 0 else f"%.{digits}f")
+                label, format="localized" if digits <= 0 else f"%.{digits}f")
     return config
 
 

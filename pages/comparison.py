@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from pages import common
@@ -69,12 +70,11 @@ for key, spec in (("ind.places", ",.0f"), ("ind.per_1000", ".2f")):
             lambda v, spec=spec: format(v, spec) if isinstance(v, int | float) else _per_service(v))
 if _col("ind.unmet") in table.columns:
     table[_col("ind.unmet")] = [_unmet(sc) for sc in scenarios]
-NumberColumn = st.column_config.NumberColumn
+formats = {"ind.cost": "localized", "ind.share_covered": "percent", "ind.gap": "percent",
+           "ind.per_1000": "%.2f", "ind.places": "localized"}
 st.dataframe(table, hide_index=True, column_config={
-    _col("ind.cost"): NumberColumn(_col("ind.cost"), format="localized"),
-    _col("ind.share_covered"): NumberColumn(_col("ind.share_covered"), format="percent"),
-    _col("ind.gap"): NumberColumn(_col("ind.gap"), format="percent"),
-})
+    _col(k): st.column_config.NumberColumn(_col(k), format=f) for k, f in formats.items()
+    if _col(k) in table.columns and pd.api.types.is_numeric_dtype(table[_col(k)])})
 
 from maps.folium_map import build_map  # noqa: E402
 

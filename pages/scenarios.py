@@ -52,11 +52,11 @@ elif objective == "p_median":
 
 c4, c5, c6 = st.columns(3)
 minutes = c4.number_input(T("sc.minutes"), min_value=1.0, max_value=60.0, value=def_min,
-                          step=1.0, key="sc_minutes")
+                          step=1.0, key="sc_minutes", format="%g")
 speed = c5.number_input(T("sc.speed"), min_value=10.0, max_value=120.0, value=def_speed,
-                        step=5.0, key="sc_speed")
+                        step=5.0, key="sc_speed", format="%g")
 time_limit = c6.number_input(T("sc.time_limit"), min_value=1.0, value=60.0, step=10.0,
-                             key="sc_time_limit")
+                             key="sc_time_limit", format="%g")
 cands = layers.get("candidates")
 site_ids = sorted(cands["site_id" if "site_id" in cands.columns else "id"].astype(str).unique()
                   ) if cands is not None and len(cands) else []
@@ -158,7 +158,7 @@ if state:
     common.show_map(m, height=560)
 
     for note in run.notes:
-        st.caption(note)
+        st.caption(str(value_label(note, LANG)))
     if run.rules:
         with st.expander(T("sc.rules"), expanded=True):
             common.show_table(pd.DataFrame(run.rules)[["service", "rule", "applied", "detail",

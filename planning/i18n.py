@@ -96,9 +96,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "sc.childcare": {"zh": "托育", "en": "Child care"},
     "sc.eldercare": {"zh": "养老", "en": "Elder care"},
     "sc.both": {"zh": "托育 + 养老（最小成本时共址联合选址）", "en": "Both (sited jointly on shared sites for least cost)"},
-    "sc.side_rules": {"zh": "按方案规则要求每个街道 / 每若干居民至少设站",
+    "sc.side_rules": {"zh": "按所选政策规则要求每个街道 / 每若干居民至少设站",
                       "en": "Apply per-街道 / per-population site-count rules"},
-    "sc.side_rules_help": {"zh": "规则来自所选方案（政策文件）：{rules}",
+    "sc.side_rules_help": {"zh": "规则来自所选政策规则（地区）的政策文件：{rules}",
                            "en": "Rules of the chosen profile (policy documents): {rules}"},
     "sc.no_side_rules": {"zh": "所选方案没有可用的站点数量规则",
                          "en": "The chosen profile has no site-count rule the model can apply"},
@@ -201,6 +201,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "map.network": {"zh": "路网", "en": "Street network"},
     "map.legend": {"zh": "图例", "en": "Legend"},
     "map.capacity": {"zh": "规模", "en": "Capacity"},
+    "map.capacity_scale": {"zh": "圆面积与规模成正比（最大 {max}）",
+                           "en": "Circle area ∝ capacity (largest {max})"},
     "map.population": {"zh": "人口", "en": "Population"},
     "map.name": {"zh": "名称", "en": "Name"},
     "map.status": {"zh": "状态", "en": "Status"},
@@ -352,7 +354,7 @@ CONTEXT_COLUMN_LABELS: dict[tuple[str, str], dict[str, str]] = {
 #: Columns whose values are categories from a fixed vocabulary (mapped by VALUE_LABELS).
 CATEGORICAL_COLUMNS: frozenset[str] = frozenset({
     "status", "development_status", "area_type", "service", "kind", "site_kind", "comparison",
-    "reason", "population_source", "households_source", "shared_source", "method",
+    "reason", "population_source", "households_source", "shared_source", "method", "detail",
 })
 
 VALUE_LABELS: dict[str, dict[str, str]] = {
@@ -433,22 +435,63 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
         "en": "childcare_site_places (托位 of each child-care site) is not given"},
 }
 
-#: Values built from a pattern (the figures in them vary): regex → Chinese replacement.
-_VALUE_PATTERNS_ZH: tuple[tuple[str, str], ...] = (
+_SVC_ZH = {"childcare": "托育", "eldercare": "养老"}
+_LEVEL_ZH = {"county": "县（市、区）", "city": "市", "district": "区", "street": "街道"}
+
+
+def _svc(name: str) -> str:
+    return _SVC_ZH.get(name, name)
+
+
+def _bound_rule(m: re.Match[str]) -> str:
+    bound = "不超过" if m["bound"] == "at most" else "不低于"
+    where = f"（位于或邻近{'新建' if m['type'] == 'new' else '老旧'}居住区的候选点）" if m["type"] else ""
+    return f"每个候选点{bound} {m['value']} {m['unit']}{where}：{m['ids']}"
+
+
+def _per_street(m: re.Match[str]) -> str:
+    per = f"每 {m['n']} 名居民至少 1 处" if m["n"] else "每个街道至少"
+    kind = f"（仅计{VALUE_LABELS.get(m['kind'], {}).get('zh', m['kind'])}设施）" if m["kind"] else ""
+    return f"{per}{'，按街道' if m['n'] and m['street'] else ''}{kind}：{m['rest']}"
+
+
+#: Values built from a pattern (ids and figures in them vary): regex → Chinese text.
+_VALUE_PATTERNS_ZH: tuple[tuple[str, str | object], ...] = (
     (r"^households×([\d.]+) \(profile (\S+): (\S+)\)$", r"户数×\1（规则集 \2：\3）"),
     (r"^floor_area/([\d.]+)(?: \(profile (\S+): (\S+)\))?$", r"住宅建筑面积/\1"),
     (r"^required = population / ([\d.]+) residents per site \(before rounding\); "
      r"provided = number of sites listed$", r"所需 = 人口 / 每处 \1 人（未取整）；已配 = 所列站点数"),
+    (r"^not applied: the rule counts per (\S+); the areas carry 街道(?: \(admin_unit\))? only$",
+     lambda m: f"未采用：该规则按{_LEVEL_ZH.get(m[1], m[1])}计数，居住区数据只到街道（admin_unit）"),
+    (r"^not applied: the areas have no admin_unit$", "未采用：居住区没有街道字段（admin_unit）"),
+    (r"^not applied: turned off for this run$", "未采用：本次运行未勾选站点数量规则"),
+    (r"^(?P<bound>at most|at least) (?P<value>[\d.]+) (?P<unit>.+?) per candidate site"
+     r"(?: \(candidates in or next to (?P<type>new|old) areas\))?: (?P<ids>.*)$", _bound_rule),
+    (r"^at least (?:one per (?P<n>[\d.]+) residents(?P<street>, per 街道)?|per 街道)"
+     r"(?: of kind (?P<kind>\S+))?: (?P<rest>.*)$", _per_street),
+    (r"^(childcare|eldercare) candidates (.+) stand in or next to areas of a type the profile's "
+     r"site-size rule does not cover: no profile limit on their size$",
+     lambda m: f"{_svc(m[1])}候选点 {m[2]} 位于或邻近规则未覆盖类型的居住区：规模不受规则限制"),
+    (r"^(childcare|eldercare) candidates (.+) dropped: their largest capacity is below the "
+     r"profile's least site size$",
+     lambda m: f"{_svc(m[1])}候选点 {m[2]} 已剔除：其最大规模低于规则要求的最小规模"),
+    (r"^child care and elder care sited jointly on shared sites \(JointSiting\); .*$",
+     "托育和养老在共址站点上联合选址（JointSiting）；同一站点两项都开设时，固定成本取候选点的 "
+     "shared_fixed_cost 属性，没有时取两项服务固定成本中较大者"),
+    (r"^each service solved on its own: joint siting is a minimum-cost model$",
+     "各项服务分别求解：联合选址只用于全覆盖最低成本目标"),
 )
 
 #: Decimals shown for numeric columns (display only; the data keep full precision).
-#: ``0`` with thousands separators for money, one decimal for places, m² and minutes.
+#: ``0`` with thousands separators for money, one decimal for required/shortfall, amounts and
+#: minutes; ``-1`` the number as it is, with thousands separators (whole 托位 stay whole, m² keep
+#: their decimals).
 NUMBER_DECIMALS: dict[str, int] = {
     "required": 1, "provided": 1, "shortfall": 1, "value": 1,
     "population": 0, "households": 0, "elderly_population": 0,
     "childcare_places_required": 1, "eldercare_area_required_m2": 1,
-    "capacity": 1, "existing_capacity": 1, "new_capacity": 1, "min_capacity": 1,
-    "max_capacity": 1, "amount": 1, "minutes": 1, "served": 1, "unmet": 1, "shortfall_m2": 1,
+    "capacity": -1, "existing_capacity": -1, "new_capacity": -1, "min_capacity": -1,
+    "max_capacity": -1, "amount": 1, "minutes": 1, "served": 1, "unmet": 1, "shortfall_m2": 1,
     "cost": 0, "fixed_cost": 0, "unit_cost": 0, "shared_saving": 0, "childcare_fixed_cost": 0,
     "eldercare_fixed_cost": 0, "fixed_cost_both": 0, "shared_fixed_cost": 0,
 }
@@ -502,7 +545,7 @@ def value_label(value: object, lang: str = DEFAULT_LANGUAGE, /) -> object:
     if lang == "zh":
         for pattern, repl in _VALUE_PATTERNS_ZH:
             if re.match(pattern, value):
-                return re.sub(pattern, repl, value)
+                return re.sub(pattern, repl, value, count=1)  # type: ignore[call-overload]
     return value
 
 
