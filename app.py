@@ -21,9 +21,18 @@ from planning.i18n import t  # noqa: E402
 st.set_page_config(page_title="一老一小设施规划 · Planning", page_icon=":material/home_work:",
                    layout="wide")
 
+def _keep_language() -> None:
+    # The language lives in its own state key, not in the widget's: the widget's label and
+    # options follow the language, and Streamlit may take a relabelled widget for a new one
+    # and drop its value, which switched the interface back to Chinese on the next run.
+    st.session_state["lang"] = st.session_state["lang_choice"]
+
+
 T = common.translator()
 with st.sidebar:
-    st.radio(t("app.language", common.lang()), ["zh", "en"], key="lang", horizontal=True,
+    languages = ["zh", "en"]
+    st.radio(t("app.language", common.lang()), languages, key="lang_choice", horizontal=True,
+             index=languages.index(common.lang()), on_change=_keep_language,
              format_func=lambda x: "中文" if x == "zh" else "English")
     choices = common.profile_choices()
     ids = [c[0] for c in choices]

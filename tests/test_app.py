@@ -210,3 +210,17 @@ def test_export_page_without_scenarios() -> None:
     at.run()
     _no_exception(at)
     assert at.info[0].value.startswith("没有可导出的方案")
+
+
+def test_switching_to_english_lasts_beyond_the_next_run() -> None:
+    # The language widget is relabelled when the language changes; the choice must survive
+    # that (it used to fall back to Chinese on the run after the switch).
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    assert at.title[0].value == "一老一小设施规划工具"
+    at.radio(key="lang_choice").set_value("en").run()
+    _no_exception(at)
+    assert at.title[0].value == "Elder-care and child-care planning tool"
+    at.run()
+    assert at.title[0].value == "Elder-care and child-care planning tool"
+    assert at.session_state["lang"] == "en"
