@@ -27,8 +27,9 @@ import pandas as pd
 
 from errors import CRSError, InfeasibleError, InputError, ProblemCollector, SolverError
 from optimizer import feasibility as feas
+from optimizer import heuristics
 from optimizer.result import SolveResult
-from optimizer.solvers import LinearProgram, SolverOutcome
+from optimizer.solvers import LinearProgram, SolverOutcome, solve_fixed
 from optimizer.solvers import solve as run_solver
 from optimizer.verify import verify
 
@@ -417,6 +418,45 @@ class _Model:
     #: default of ``solve(warm_start=None)``: None lets the solver decide by size
     _warm_start_default: ClassVar[bool | None] = None
     _verify_mode: ClassVar[str] = "cover"
+    #: default of ``solve(start=None)``: hand HiGHS a heuristic plan as its first incumbent
+    _start_default: ClassVar[bool] = False
+
+    def _start_vector(self, lp: LinearProgram, blocks: list[dict[str, Any]],
+                      seconds: float) -> tuple[np.ndarray, str] | None:
+        """A heuristic plan as a full column vector and the name of the method (None when
+        the model has none or it found no plan)."""
+        return None
+
+    def _heuristic_start(self, lp: LinearProgram, blocks: list[dict[str, Any]], *,
+                         time_limit: float | None) -> tuple[np.ndarray | None, dict[str, Any]]:
+        """Build the heuristic start and verify it like a solution (independent check of
+        reach, capacities and requirements, budget and p); a plan failing it is dropped."""
+        t0 = time.perf_counter()
+        seconds = 5.0 if time_limit is None else min(10.0, 0.1 * time_limit)
+        info: dict[str, Any] = {"method": None}
+        try:
+            got = self._start_vector(lp, blocks, seconds)
+        except (InfeasibleError, SolverError):  # pragma: no cover - defensive
+            got = None
+        if got is None:
+            info["seconds"] = time.perf_counter() - t0
+            return None, info
+        x0, method = got
+        info["method"] = method
+        try:
+            exs = [self._extract(b, x0, soft=self._soft, default_reason=self._unmet_reason)
+                   for b in blocks]
+            for ex in exs:
+                self._verify(ex, soft=self._soft)
+            self._check_budget(exs)
+        except SolverError as exc:
+            info.update(seconds=time.perf_counter() - t0, rejected=str(exc)[:300])
+            return None, info
+        a = lp.arrays()
+        obj = float(a["cost"] @ x0 + lp.offset)
+        info.update(objective=-obj if self.sense == "max" else obj,
+                    seconds=time.perf_counter() - t0)
+        return x0, info
 
     # ---- shared pieces
     def _feasibility(self, svc: _Service, *, raise_: bool) -> feas.FeasibilityReport:
@@ -703,14 +743,24 @@ class _Model:
 
     def _solve_common(self, *, solver: str, time_limit: float | None, gap: float | None,
                       msg: bool, threads: int | None, soft: bool,
-                      warm_start: bool | None = None) -> SolveResult:
+                      warm_start: bool | None = None,
+                      start: bool | None = None) -> SolveResult:
         t0 = time.perf_counter()
         self._precheck()
         lp, blocks = self._build()
         if warm_start is None:
             warm_start = self._warm_start_default
-        out = run_solver(lp, solver=solver, time_limit=time_limit, gap=gap, msg=msg,
-                         threads=threads, warm_start=warm_start)
+        if start is None:
+            start = self._start_default
+        x_start, start_info = None, {"method": None}
+        if start and solver == "highs":
+            x_start, start_info = self._heuristic_start(lp, blocks, time_limit=time_limit)
+            if msg:
+                print(f"heuristic start: {start_info}")
+        left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0),
+                                                    1e-3)
+        out = run_solver(lp, solver=solver, time_limit=left, gap=gap, msg=msg,
+                         threads=threads, warm_start=warm_start, start=x_start)
         self.outcome = out
         if out.status == "infeasible":
             raise InfeasibleError(self._diagnose())
@@ -727,7 +777,7 @@ class _Model:
                                      "existing_capacity"]),
                 assignments=empty(columns=["origin_id", "site_id", "amount"]),
                 unmet=empty(columns=["id", "amount", "reason"]), solver=solver,
-                details={"solver_status": out.raw_status})
+                details={"solver_status": out.raw_status, "start": start_info})
         assert out.x is not None
         exs = [self._extract(b, out.x, soft=soft, default_reason=self._unmet_reason)
                for b in blocks]
@@ -746,6 +796,7 @@ class _Model:
             "demand_classes": int(sum(b["agg"].K for b in blocks)),
             "formulation": "covering" if blocks[0].get("z") is None else "assignment",
             "unmet_total": float(unmet["amount"].sum()) if len(unmet) else 0.0,
+            "start": start_info,
             "cost": float(sum(float(ex["svc"].fixed @ ex["opened"]
                                     + ex["svc"].unit @ np.where(ex["opened"], ex["new"], 0.0))
                               for ex in exs if np.isfinite(ex["new"]).all())),
@@ -776,7 +827,8 @@ class _Model:
 
     def solve(self, *, solver: str = "highs", time_limit: float | None = None,
               gap: float | None = None, msg: bool = False,
-              threads: int | None = None, warm_start: bool | None = None) -> _Model:
+              threads: int | None = None, warm_start: bool | None = None,
+              start: bool | None = None) -> _Model:
         """Check, build, solve and verify; the outcome is in :attr:`result`.
 
         Parameters
@@ -796,6 +848,13 @@ class _Model:
             violates them), round it to a plan, and stop there when the plan is within
             ``gap`` of the LP bound, else hand it to the MIP as its first incumbent.
             Default (None): on for models of at least 20,000 columns.
+        start : bool, optional
+            HiGHS only: build a plan with a greedy heuristic and local search (set
+            covering, maximum coverage and p-median; see :mod:`optimizer.heuristics`),
+            verify it independently and hand it to HiGHS as its first incumbent.  It only
+            speeds the search up: status, bound and gap are still HiGHS'.  Default (None):
+            on for the models that have such a heuristic; ``result.details['start']`` says
+            what it found.
 
         Returns
         -------
@@ -810,7 +869,7 @@ class _Model:
         """
         self.result = self._solve_common(solver=solver, time_limit=time_limit, gap=gap,
                                          msg=msg, threads=threads, soft=self._soft,
-                                         warm_start=warm_start)
+                                         warm_start=warm_start, start=start)
         return self
 
     _soft: bool = False
@@ -1013,6 +1072,27 @@ class MinCostProvision(_Model):
     def _precheck(self) -> None:
         self._feasibility(self.services[0], raise_=not self._soft)
 
+    _start_default = True
+
+    def _start_vector(self, lp, blocks, seconds):
+        """Hard set covering (unlimited capacity): greedy cover + redundancy elimination.
+        The capacitated form has the LP-rounding warm start instead."""
+        blk = blocks[0]
+        if blk.get("z") is not None or self._soft:
+            return None
+        a, x0 = _start_base(lp)
+        y = blk["y"]
+        allowed = a["upper"][y] > 0.5
+        r, c, n = _cover_pairs(blk, allowed)
+        op = heuristics.greedy_cover(r, c, n, self.n_sites, cost=self.services[0].fixed,
+                                     allowed=allowed, forced=a["lower"][y] > 0.5,
+                                     seconds=seconds)
+        if op is None:
+            return None
+        x0[y] = op
+        return x0, ("greedy set cover (cost per newly covered class) + redundancy "
+                    "elimination + iterated greedy")
+
     def _build(self):
         lp = LinearProgram()
         svc = self.services[0]
@@ -1109,6 +1189,27 @@ class MaxCoverage(_Model):
     def _precheck(self) -> None:
         self._feasibility(self.services[0], raise_=False)
 
+    _start_default = True
+
+    def _start_vector(self, lp, blocks, seconds):
+        """Uncapacitated coverage form: lazy greedy by marginal coverage, then 1-swaps."""
+        blk = blocks[0]
+        if blk.get("w") is None:
+            return None
+        svc = self.services[0]
+        a, x0 = _start_base(lp)
+        y = blk["y"]
+        allowed = a["upper"][y] > 0.5
+        r, c, n = _cover_pairs(blk, allowed)
+        op = heuristics.max_coverage(r, c, blk["agg"].q[blk["todo"]], n, self.n_sites,
+                                     allowed=allowed, p=self.p, budget=self.budget,
+                                     cost=svc.fixed, seconds=seconds)
+        x0[y] = op
+        covered = np.zeros(n)
+        covered[r[op[c]]] = 1.0
+        x0[blk["w"]] = covered
+        return x0, "lazy greedy by marginal coverage + 1-swap local search"
+
     def _build(self):
         lp = LinearProgram()
         svc = self.services[0]
@@ -1157,6 +1258,8 @@ class PMedian(_Model):
 
     name = "p-median"
     # opening every site the LP uses breaks "exactly p": the rounding start never applies
+    # (the heuristic start does).  The LP bound with lazy z <= q y rows was tried at city
+    # scale: neither that nor the full LP (simplex or IPM) finished within 120-240 s.
     _warm_start_default = False
 
     def __init__(self, svc: _Service, *, p: int, **kw: Any) -> None:
@@ -1226,6 +1329,42 @@ class PMedian(_Model):
         if msgs:
             raise InfeasibleError(f"no assignment with p = {self.p} can serve every area:\n"
                                   + "\n".join(f"  - {x}" for x in msgs))
+
+    _start_default = True
+
+    def _start_vector(self, lp, blocks, seconds):
+        """Greedy add + interchange on the uncapacitated problem; each class to its nearest
+        open site when no capacity is exceeded, else the transport LP over the chosen sites
+        (no start when that LP is infeasible)."""
+        blk = blocks[0]
+        svc, agg = blk["svc"], blk["agg"]
+        a, x0 = _start_base(lp)
+        y = blk["y"]
+        cand = svc.exist <= TOL
+        allowed = cand & (a["upper"][y] > 0.5)
+        t0 = time.perf_counter()
+        op = heuristics.pmedian(agg.k, agg.j, agg.t, agg.q, self.n_sites, allowed=allowed,
+                                p=self.p, always_open=~cand, seconds=seconds)
+        if op is None:
+            return None
+        x0[y] = op
+        is_open = op | ~cand
+        sel = np.flatnonzero(is_open[agg.j])
+        sel = sel[np.lexsort((agg.t[sel], agg.k[sel]))]
+        first = np.ones(len(sel), dtype=bool)
+        first[1:] = agg.k[sel[1:]] != agg.k[sel[:-1]]
+        near = sel[first]
+        x0[blk["z"][near]] = agg.q[agg.k[near]]
+        load = np.bincount(agg.j[near], weights=agg.q[agg.k[near]], minlength=self.n_sites)
+        capj = np.where(cand, svc.hi, svc.exist)
+        method = "greedy add + interchange (Teitz-Bart)"
+        if (load > capj + TOL * np.maximum(1.0, capj)).any():
+            left = max(seconds - (time.perf_counter() - t0), 1.0)
+            x = solve_fixed(lp, y, op.astype(float), time_limit=left)
+            if x is None:
+                return None
+            x0, method = x, method + " on sites, assignment by the transport LP"
+        return x0, method
 
     def _diagnose(self) -> str:
         base = super()._diagnose()
@@ -1483,6 +1622,23 @@ class JointSiting(_Model):
 
 
 # --------------------------------------------------------------------------- helpers
+
+def _start_base(lp: LinearProgram) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The model's arrays and a column vector with every column at its bound nearest 0."""
+    a = lp.arrays()
+    return a, np.clip(0.0, a["lower"], a["upper"])
+
+
+def _cover_pairs(blk: dict[str, Any], allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Rows (position among the block's classes to cover), sites and row count of the
+    covering form's reach pairs restricted to the ``allowed`` sites."""
+    agg: _Agg = blk["agg"]
+    todo = blk["todo"]
+    pos = np.full(agg.K, -1)
+    pos[todo] = np.arange(len(todo))
+    sel = np.flatnonzero((pos[agg.k] >= 0) & allowed[agg.j])
+    return pos[agg.k[sel]], agg.j[sel], len(todo)
+
 
 def _set_cost(lp: LinearProgram, cols: np.ndarray, cost: np.ndarray) -> None:
     """Overwrite the objective coefficients of ``cols`` (a contiguous block)."""

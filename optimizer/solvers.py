@@ -195,12 +195,19 @@ def solve(
     msg: bool = False,
     threads: int | None = None,
     warm_start: bool | None = None,
+    start: np.ndarray | None = None,
 ) -> SolverOutcome:
     """Solve ``lp`` with the named back end (see the module docstring).
 
     ``warm_start`` (HiGHS direct only): LP relaxation with lazy rows and LP rounding before
     the MIP (see :func:`_warm_start`); None = on for MILPs of at least
     :data:`WARM_START_MIN_COLS` columns.
+
+    ``start`` (HiGHS direct only): a full column vector of a plan found by a heuristic.  It
+    is checked against every row, bound and integrality first and handed to HiGHS as its
+    first incumbent (``setSolution``) only when feasible; the better of it and the
+    LP-rounding plan is used when both exist.  It never changes the reported status: the
+    MIP still has to prove the gap.
     """
     if solver not in SOLVERS:
         raise SolverError(f"solver must be one of {', '.join(SOLVERS)}; got {solver!r}")
@@ -211,7 +218,7 @@ def solve(
     gap = DEFAULT_GAP if gap is None else float(gap)
     if solver == "highs":
         return _solve_highs(lp, time_limit=time_limit, gap=gap, msg=msg, threads=threads,
-                            warm_start=warm_start)
+                            warm_start=warm_start, start=start)
     return _solve_pulp(lp, solver=solver, time_limit=time_limit, gap=gap, msg=msg,
                        threads=threads)
 
@@ -322,21 +329,30 @@ def _set_options(h, *, gap: float | None, time_limit: float | None,
 
 
 def _solve_highs(lp: LinearProgram, *, time_limit, gap, msg, threads,
-                 warm_start: bool | None = None) -> SolverOutcome:
+                 warm_start: bool | None = None,
+                 start: np.ndarray | None = None) -> SolverOutcome:
     t0 = time.perf_counter()
     a = lp.arrays()
     A = lp.matrix().tocsr()
     has_int = bool(a["integer"].any())
+    if start is not None:
+        start = np.asarray(start, dtype=float)
+        if start.shape != (lp.num_col,) or not has_int or not _feasible(A, a, start):
+            if msg:
+                print("heuristic start rejected: not a feasible point of the model")
+            start = None
     if warm_start is None:
         warm_start = has_int and lp.num_col >= WARM_START_MIN_COLS
     if warm_start and has_int:
         started = _warm_start(lp, a, A, time_limit=time_limit, gap=gap, msg=msg,
-                              threads=threads, t0=t0)
+                              threads=threads, t0=t0, start=start)
         if isinstance(started, SolverOutcome):
             return started
         rows, x0 = started
     else:
         rows, x0 = np.arange(lp.num_row), None
+    if start is not None and (x0 is None or a["cost"] @ start < a["cost"] @ x0):
+        x0 = start
     h = new_highs(msg=msg)
     _set_options(h, gap=gap, time_limit=None if time_limit is None
                  else time_limit - (time.perf_counter() - t0), threads=threads)
@@ -370,7 +386,8 @@ def _feasible(A: sp.csr_matrix, a: dict[str, np.ndarray], x: np.ndarray) -> bool
 
 def _warm_start(lp: LinearProgram, a: dict[str, np.ndarray], A: sp.csr_matrix, *,
                 time_limit: float | None, gap: float, msg: bool, threads: int | None,
-                t0: float) -> SolverOutcome | tuple[np.ndarray, np.ndarray | None]:
+                t0: float, start: np.ndarray | None = None,
+                ) -> SolverOutcome | tuple[np.ndarray, np.ndarray | None]:
     """LP relaxation with lazy rows, then LP rounding, as a start for HiGHS' MIP.
 
     1. Solve the LP relaxation without the lazy rows; add the lazy rows it violates and
@@ -384,6 +401,7 @@ def _warm_start(lp: LinearProgram, a: dict[str, np.ndarray], A: sp.csr_matrix, *
     3. When this plan is within ``gap`` of the LP bound, it is returned as proven optimal
        within the gap (the bound is the LP relaxation's).  Otherwise the MIP is built with
        the lazy rows found so far and the plan is passed to HiGHS as its first incumbent.
+       A feasible heuristic ``start`` within ``gap`` of the LP bound ends it the same way.
 
     Returns an outcome when done, else the rows to keep and the start (or None).
     """
@@ -430,6 +448,16 @@ def _warm_start(lp: LinearProgram, a: dict[str, np.ndarray], A: sp.csr_matrix, *
     if msg:
         print(f"warm start: LP relaxation {lb:.10g} with {int(keep[lazy_idx].sum())} of "
               f"{len(lazy_idx)} lazy rows, {time.perf_counter() - t0:.1f} s")
+    if start is not None:
+        s_obj = float(a["cost"] @ start + lp.offset)
+        g = relative_gap(s_obj, lb)
+        if g is not None and g <= gap:
+            seconds = time.perf_counter() - t0
+            return SolverOutcome(solver="highs", status="optimal", proven_optimal=True,
+                                 objective=s_obj, bound=min(lb, s_obj), gap=g,
+                                 seconds=seconds, build_seconds=seconds, x=start,
+                                 raw_status="Optimal (heuristic start within gap of the LP "
+                                            "bound)")
     # ---- rounding
     ints = a["integer"]
     binary = ints & (a["lower"] == 0) & (a["upper"] == 1)
@@ -477,6 +505,33 @@ def _warm_start(lp: LinearProgram, a: dict[str, np.ndarray], A: sp.csr_matrix, *
                              build_seconds=seconds, x=x0,
                              raw_status="Optimal (LP rounding within gap of the LP bound)")
     return rows_kept, x0
+
+
+def solve_fixed(lp: LinearProgram, cols: np.ndarray, values: np.ndarray, *,
+                time_limit: float | None = None) -> np.ndarray | None:
+    """The LP of ``lp`` with ``cols`` fixed at ``values`` (e.g. the open sites of a plan):
+    the cheapest completion of a partial plan, or None when there is none (infeasible, or
+    another integer column comes out fractional)."""
+    import highspy
+
+    a = lp.arrays()
+    A = lp.matrix().tocsr()
+    cols = np.asarray(cols, dtype=np.int64)
+    a["lower"][cols] = values
+    a["upper"][cols] = values
+    h = new_highs(msg=False)
+    _set_options(h, gap=None, time_limit=time_limit, threads=None)
+    h.passModel(_highs_model(a, A, np.arange(lp.num_row), lp.offset, integer=False))
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    x = np.asarray(h.getSolution().col_value, dtype=float)
+    x[cols] = values
+    ints = a["integer"]
+    if (np.abs(x[ints] - np.round(x[ints])) > FEAS_TOL).any():
+        return None
+    x[ints] = np.round(x[ints])
+    return x
 
 
 # --------------------------------------------------------------------------- PuLP layer
