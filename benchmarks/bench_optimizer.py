@@ -155,7 +155,8 @@ def ours(problem: str, inst: Instance, *, p: int | None = None, solver: str = "h
             "solver_status": r.details.get("solver_status"),
             "variables": r.details.get("columns"), "rows": r.details.get("rows"),
             "classes": r.details.get("demand_classes"),
-            "open_sites": int(r.sites["open"].sum())}
+            "open_sites": int(r.sites["open"].sum()) if len(r.sites) else 0,
+            "start": r.details.get("start")}
 
 
 def ours_repeated(problem: str, inst: Instance, *, repeat: int, **kw) -> dict:
@@ -240,8 +241,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ours-cap", type=float, default=120.0, help="our time limit (s)")
     ap.add_argument("--repeat", type=int, default=2, help="runs of ours (slowest kept)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--pmedian-p", type=int, nargs="*", default=None,
+                    help="p of the p-median rows (default: sites/10, as for MCLP); several "
+                         "values give several rows")
     ap.add_argument("--merge", action="store_true",
-                    help="keep the rows of other sizes already in --out (one file, two runs)")
+                    help="keep the rows already in --out except those re-run here (same "
+                         "size, problem, tool and p): one file for several runs, e.g. "
+                         "ours re-run at city scale with --spopt-solvers (none) keeps "
+                         "spopt's recorded city rows")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/optimizer.json")
     a = ap.parse_args(argv)
     rows = []
@@ -253,24 +260,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"# {size}: {inst.n} reachable areas, {len(inst.origin):,} pairs "
               f"({per_area:.1f} sites in reach per area), p = {p}", flush=True)
         for prob in a.problems:
-            res = [ours_repeated(prob, inst, repeat=a.repeat, p=p,
-                                 gap=a.mincost_gap if prob == "mincost" else a.ours_gap,
-                                 time_limit=a.ours_cap)]
-            if prob != "mincost":
-                for s in a.spopt_solvers:
-                    res.append(spopt_run(prob, inst, p=p, solver=s, cap=a.spopt_cap))
-            for r in res:
-                r.update(size=size, problem=prob, n=inst.n, m=m, pairs=len(inst.origin), p=p)
-                rows.append(r)
-                print("  ", {k: r.get(k) for k in ("problem", "tool", "status", "objective",
-                                                   "gap", "seconds", "all_seconds")},
-                      flush=True)
+            for pp in (a.pmedian_p or [p]) if prob == "pmedian" else [p]:
+                res = [ours_repeated(prob, inst, repeat=a.repeat, p=pp,
+                                     gap=a.mincost_gap if prob == "mincost" else a.ours_gap,
+                                     time_limit=a.ours_cap)]
+                if prob != "mincost":
+                    for s in a.spopt_solvers:
+                        res.append(spopt_run(prob, inst, p=pp, solver=s, cap=a.spopt_cap))
+                for r in res:
+                    r.update(size=size, problem=prob, n=inst.n, m=m, pairs=len(inst.origin),
+                             p=pp)
+                    rows.append(r)
+                    print("  ", {k: r.get(k) for k in ("problem", "p", "tool", "status",
+                                                       "objective", "gap", "seconds",
+                                                       "all_seconds", "start")}, flush=True)
     # ratios against spopt
     for r in rows:
         if not r["tool"].startswith("ours"):
             continue
         for s in rows:
             if s["size"] == r["size"] and s["problem"] == r["problem"] and \
+                    s.get("p") == r.get("p") and \
                     s["tool"].startswith("spopt") and s.get("objective") is not None:
                 s["speedup_ours"] = (s["seconds"] / r["seconds"]) if r["seconds"] else None
                 s["same_objective"] = bool(np.isclose(s["objective"], r["objective"],
@@ -279,7 +289,11 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     if a.merge and a.out.exists():
         old = json.loads(a.out.read_text())
-        rows = [r for r in old["rows"] if r["size"] not in a.sizes] + rows
+        def key(r: dict) -> tuple:
+            return (r["size"], r["problem"], r["tool"], r.get("p"))
+
+        redone = {key(r) for r in rows}
+        rows = [r for r in old["rows"] if key(r) not in redone] + rows
         runs = old.get("runs", [old.get("meta")])
     import subprocess
 
