@@ -123,7 +123,7 @@ def _iterated_greedy(Bc: sp.csc_matrix, Br: sp.csr_matrix, cnt: np.ndarray,
     rng = np.random.default_rng(seed)
     t_end = time.perf_counter() + seconds
     cur = float(cost @ is_open)
-    idle, patience = 0, 100 + 20 * int(is_open.sum())
+    idle, patience = 0, 50 + 5 * int(is_open.sum())
     while time.perf_counter() < t_end and idle < patience:
         idle += 1
         movable = np.flatnonzero(is_open & ~keep)
