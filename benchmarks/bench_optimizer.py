@@ -274,17 +274,6 @@ def main(argv: list[str] | None = None) -> int:
                     print("  ", {k: r.get(k) for k in ("problem", "p", "tool", "status",
                                                        "objective", "gap", "seconds",
                                                        "all_seconds", "start")}, flush=True)
-    # ratios against spopt
-    for r in rows:
-        if not r["tool"].startswith("ours"):
-            continue
-        for s in rows:
-            if s["size"] == r["size"] and s["problem"] == r["problem"] and \
-                    s.get("p") == r.get("p") and \
-                    s["tool"].startswith("spopt") and s.get("objective") is not None:
-                s["speedup_ours"] = (s["seconds"] / r["seconds"]) if r["seconds"] else None
-                s["same_objective"] = bool(np.isclose(s["objective"], r["objective"],
-                                                      rtol=1e-3))
     a.out.parent.mkdir(parents=True, exist_ok=True)
     runs = []
     if a.merge and a.out.exists():
@@ -295,6 +284,17 @@ def main(argv: list[str] | None = None) -> int:
         redone = {key(r) for r in rows}
         rows = [r for r in old["rows"] if key(r) not in redone] + rows
         runs = old.get("runs", [old.get("meta")])
+    # ratios against spopt, over the merged rows (a re-run of ours updates its ratios)
+    for r in rows:
+        if not r["tool"].startswith("ours") or r.get("objective") is None:
+            continue
+        for s in rows:
+            if s["size"] == r["size"] and s["problem"] == r["problem"] and \
+                    s.get("p") == r.get("p") and \
+                    s["tool"].startswith("spopt") and s.get("objective") is not None:
+                s["speedup_ours"] = (s["seconds"] / r["seconds"]) if r["seconds"] else None
+                s["same_objective"] = bool(np.isclose(s["objective"], r["objective"],
+                                                      rtol=1e-3))
     import subprocess
 
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
