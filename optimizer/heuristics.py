@@ -236,20 +236,20 @@ def max_coverage(row: np.ndarray, col: np.ndarray, weight: np.ndarray, n_rows: i
         improved = False
         add_gain = np.asarray(Bc.T @ (w * (cnt < 0.5))).ravel()
         add_gain[~allowed | is_open] = -np.inf
-        for j in np.flatnonzero(is_open):
+        for jo in np.flatnonzero(is_open).tolist():
             if time.perf_counter() >= t_end:
                 break
-            s, e = Bc.indptr[j], Bc.indptr[j + 1]
+            s, e = Bc.indptr[jo], Bc.indptr[jo + 1]
             rows = Bc.indices[s:e]
             uniq = rows[cnt[rows] < 1.5]
             loss = float(w[uniq].sum())
             corr = np.asarray(Br[uniq].T @ w[uniq]).ravel() if len(uniq) else np.zeros(n_cols)
             delta = add_gain + corr - loss
-            delta[c > lim - spent + c[j] + 1e-9] = -np.inf
+            delta[c > lim - spent + c[jo] + 1e-9] = -np.inf
             i = int(np.argmax(delta))
             if delta[i] > 1e-9 * max(1.0, float(w.sum())):
-                is_open[j], is_open[i] = False, True
-                spent += c[i] - c[j]
+                is_open[jo], is_open[i] = False, True
+                spent += c[i] - c[jo]
                 cnt[rows] -= 1
                 si, ei = Bc.indptr[i], Bc.indptr[i + 1]
                 cnt[Bc.indices[si:ei]] += 1
