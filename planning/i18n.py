@@ -9,6 +9,7 @@ one entry per key, each with a ``zh`` and an ``en`` text (tests check both exist
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -456,7 +457,7 @@ def _per_street(m: re.Match[str]) -> str:
 
 
 #: Values built from a pattern (ids and figures in them vary): regex → Chinese text.
-_VALUE_PATTERNS_ZH: tuple[tuple[str, str | object], ...] = (
+_VALUE_PATTERNS_ZH: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     (r"^households×([\d.]+) \(profile (\S+): (\S+)\)$", r"户数×\1（规则集 \2：\3）"),
     (r"^floor_area/([\d.]+)(?: \(profile (\S+): (\S+)\))?$", r"住宅建筑面积/\1"),
     (r"^required = population / ([\d.]+) residents per site \(before rounding\); "
@@ -545,7 +546,7 @@ def value_label(value: object, lang: str = DEFAULT_LANGUAGE, /) -> object:
     if lang == "zh":
         for pattern, repl in _VALUE_PATTERNS_ZH:
             if re.match(pattern, value):
-                return re.sub(pattern, repl, value, count=1)  # type: ignore[call-overload]
+                return re.sub(pattern, repl, value, count=1)
     return value
 
 
