@@ -151,7 +151,6 @@ def test_check_with_a_user_profile_file(good_csv, tmp_path):
 
 
 def test_check_demo(tmp_path):
-    pytest.importorskip("geo.demo")
     out = tmp_path / "demo.json"
     assert main(["check", "--profile", "hefei", "--demo", "--out", str(out)]) == 0
     doc = json.loads(out.read_text(encoding="utf-8"))

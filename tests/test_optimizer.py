@@ -233,7 +233,7 @@ def test_bad_input_collects_everything():
 
 
 def test_from_geodataframe_ids_and_crs():
-    gpd = pytest.importorskip("geopandas")
+    import geopandas as gpd
     from shapely.geometry import Point
 
     areas = gpd.GeoDataFrame({"id": ["a", "b", "c"], "demand": Q},
@@ -362,8 +362,8 @@ def _spopt_instance(seed):
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_same_optimum_as_spopt(seed):
-    pulp = pytest.importorskip("pulp")
-    sl = pytest.importorskip("spopt.locate")
+    import pulp
+    import spopt.locate as sl
     inst = _spopt_instance(seed)
     solver = pulp.HiGHS(msg=False)
     d = inst.dense(inst.cutoff * 100)
