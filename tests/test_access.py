@@ -361,3 +361,31 @@ def test_boundary_points_match_shapely_interpolation() -> None:
         bnd[ref_own], (k + 0.5) / count[ref_own], normalized=True))
     assert own.tolist() == ref_own.tolist()
     np.testing.assert_allclose(xy, ref, rtol=0, atol=1e-6)
+
+
+@pytest.mark.realdata
+def test_real_residential_areas_to_the_real_kindergarten_in_beijing(beijing_osm: Path) -> None:
+    """The BUPT export's own features: its three landuse=residential polygons and the
+    北京邮电大学幼儿园 (amenity=childcare), read with GDAL's OSM driver, walked on the
+    export's own streets. A walk is never shorter than the straight line between the
+    polygon and the kindergarten."""
+    import geopandas as gpd
+
+    polys = gpd.read_file(beijing_osm, layer="multipolygons")
+    areas = polys[polys["landuse"] == "residential"][["osm_way_id", "geometry"]]
+    kg = polys[polys["amenity"] == "childcare"][["osm_way_id", "name", "geometry"]]
+    assert len(areas) == 3 and kg["name"].tolist() == ["北京邮电大学幼儿园"]
+    areas = areas.rename(columns={"osm_way_id": "id"}).reset_index(drop=True)
+    kg = kg.rename(columns={"osm_way_id": "id"}).reset_index(drop=True)
+    net = WalkNetwork.from_osm_file(beijing_osm,
+                                    clip=shapely.box(116.3489, 39.9567, 116.3552, 39.9638))
+    r = travel_times(net, areas, kg, minutes=30, speed_m_per_min=60.0)
+    assert r.attrs["method"] == "network" and len(r) == 3
+    metric = net.crs
+    straight = {a: g.distance(kg.to_crs(metric).geometry.iloc[0])
+                for a, g in zip(areas["id"], areas.to_crs(metric).geometry, strict=True)}
+    for a, dist in zip(r.origin_id, r.distance_m, strict=True):
+        assert dist >= straight[a] - 1e-6
+    np.testing.assert_allclose(r.minutes, r.distance_m / 60.0)
+    # the three compounds lie within a few hundred metres of the kindergarten
+    assert r.minutes.max() < 15
