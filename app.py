@@ -15,8 +15,8 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
+from core.texts import t  # noqa: E402
 from pages import common  # noqa: E402
-from planning.i18n import t  # noqa: E402
 
 st.set_page_config(page_title="一老一小设施规划 · Planning", page_icon=":material/home_work:",
                    layout="wide")

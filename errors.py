@@ -10,9 +10,25 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.messages import DEFAULT_LANGUAGE, Message, render
+
 
 class PlanningError(Exception):
-    """Base class of every error the tool raises on purpose."""
+    """Base class of every error the tool raises on purpose.
+
+    The message is a structured :class:`Message` (rendered in the interface language with
+    :meth:`render`) or, for texts not yet in the catalog, plain English.
+    """
+
+    def __init__(self, message: str | Message = "") -> None:
+        self.message = message
+        super().__init__(str(message))
+
+    def render(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """The error in ``lang``."""
+        if isinstance(self.message, Message):
+            return self.message.render(lang)
+        return str(self.message)
 
 
 @dataclass(frozen=True)
@@ -21,8 +37,9 @@ class Problem:
 
     Parameters
     ----------
-    message : str
-        What is wrong, in plain words, with the offending values.
+    message : str or Message
+        What is wrong, with the offending values: a structured :class:`Message` (rendered in
+        the interface language) or, for texts not yet in the catalog, plain English.
     source : str, optional
         File (or layer, or parameter) the problem is in.
     rows : sequence, optional
@@ -31,36 +48,61 @@ class Problem:
         Column or field name.
     """
 
-    message: str
+    message: str | Message
     source: str | None = None
     rows: Sequence[Any] = ()
     field: str | None = None
 
-    def __str__(self) -> str:
-        parts = []
+    @property
+    def code(self) -> str | None:
+        """The message code, when the message is structured."""
+        return self.message.code if isinstance(self.message, Message) else None
+
+    def render(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """The problem in ``lang``: where it is (file, field, rows), then what is wrong."""
+        text = self.message.render(lang) if isinstance(self.message, Message) else self.message
+        rows = list(self.rows)
+        parts: dict[str, Any] = {}
         if self.source:
-            parts.append(str(self.source))
+            parts["source"] = str(self.source)
         if self.field:
-            parts.append(f"field '{self.field}'")
-        if self.rows:
-            shown = ", ".join(str(r) for r in list(self.rows)[:20])
-            more = len(self.rows) - 20
-            parts.append(f"rows {shown}" + (f" (+{more} more)" if more > 0 else ""))
-        prefix = ": ".join([" ".join(parts)]) if parts else ""
-        return f"{prefix}: {self.message}" if prefix else self.message
+            parts["field"] = self.field
+        if rows:
+            parts["rows"] = rows
+        if not parts:
+            return text
+        where = render("where." + "_".join(sorted(parts)), parts, lang)
+        return f"{where}: {text}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The problem as JSON: code, arguments, text, source, field and rows."""
+        msg = (self.message.to_json() if isinstance(self.message, Message)
+               else {"code": None, "args": {}, "text": self.message})
+        return {**msg, "source": self.source, "field": self.field,
+                "rows": [str(r) for r in self.rows]}
+
+    def __str__(self) -> str:
+        return self.render("en")
 
 
 class InputError(PlanningError):
     """Bad input data: carries every problem found, not just the first."""
 
-    def __init__(self, problems: Iterable[Problem | str], *, source: str | None = None):
+    def __init__(self, problems: Iterable[Problem | Message | str], *,
+                 source: str | None = None):
         self.problems: list[Problem] = [
-            p if isinstance(p, Problem) else Problem(str(p), source=source) for p in problems
+            p if isinstance(p, Problem)
+            else Problem(p if isinstance(p, Message) else str(p), source=source)
+            for p in problems
         ]
-        head = f"{len(self.problems)} problem(s) in {source}" if source else (
-            f"{len(self.problems)} problem(s) in the input"
-        )
-        super().__init__(head + ":\n" + "\n".join(f"  - {p}" for p in self.problems))
+        self.source = source
+        super().__init__(self.render("en"))
+
+    def render(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """Every problem, one per line, in ``lang``."""
+        args = {"n": len(self.problems), "source": self.source}
+        head = render("error.head_source" if self.source else "error.head", args, lang)
+        return head + "\n" + "\n".join(f"  - {p.render(lang)}" for p in self.problems)
 
 
 class CRSError(InputError):
@@ -108,7 +150,7 @@ class ProblemCollector:
 
     def add(
         self,
-        message: str,
+        message: str | Message,
         *,
         rows: Sequence[Any] = (),
         field: str | None = None,

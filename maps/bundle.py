@@ -7,11 +7,11 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from core.texts import label_frame, t, value_label
 from maps.export import excel_bytes, figure_bytes, figure_map, gpkg_bytes
 from maps.folium_map import build_map
 from maps.offline import offline_html
 from maps.report import report_pdf
-from planning.i18n import label_frame, t, value_label
 
 
 def _fmt(v: Any) -> Any:

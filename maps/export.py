@@ -26,10 +26,10 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import FancyArrow, Patch, Rectangle  # noqa: E402
 
+from core.texts import SHEET_LABELS, label_frame, t  # noqa: E402
 from maps.folium_map import SITE_COLOURS, build_map  # noqa: E402
 from maps.fonts import cjk_font  # noqa: E402
 from maps.offline import offline_html, save_html  # noqa: E402
-from planning.i18n import SHEET_LABELS, label_frame, t  # noqa: E402
 
 __all__ = [
     "figure_map",
@@ -287,7 +287,7 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]
         The ``.xlsx`` file to write.
     lang : {'zh', 'en'}, optional
         ``'zh'`` writes the tables for a Chinese reader: columns, known values and sheet names
-        labelled by :func:`planning.i18n.label_frame`. Otherwise (default) the canonical names
+        labelled by :func:`core.texts.label_frame`. Otherwise (default) the canonical names
         and values are kept, as in the JSON and CSV outputs.
     """
     readable = lang == "zh"

@@ -30,7 +30,7 @@ import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
-from planning.i18n import t
+from core.texts import t
 
 BASEMAPS: tuple[str, ...] = ("osm", "tianditu", "amap", "offline")
 

@@ -29,7 +29,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from planning.i18n import t
+from core.texts import t
 
 FONT = "STSong-Light"
 MAX_TABLE_ROWS = 60

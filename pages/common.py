@@ -21,8 +21,8 @@ if str(ROOT) not in sys.path:  # `streamlit run app.py` from another directory
 import streamlit as st  # noqa: E402
 import streamlit.components.v1 as components  # noqa: E402
 
+from core.texts import t  # noqa: E402
 from errors import PlanningError  # noqa: E402
-from planning.i18n import t  # noqa: E402
 
 DEFAULT_PROFILE = "hefei"  # the demo district lies in Hefei
 LAYERS = ("areas", "developments", "facilities", "candidates", "admin_units")
@@ -199,11 +199,11 @@ def table_config(df: Any, *, lang_: str | None = None) -> dict[str, Any]:
     """Streamlit number formats for the labelled columns of *df* (canonical names).
 
     Money with thousands separators and no decimals, places / m² / minutes with one decimal,
-    shares as percentages (:data:`planning.i18n.NUMBER_DECIMALS`, ``PERCENT_COLUMNS``).
+    shares as percentages (:data:`core.texts.NUMBER_DECIMALS`, ``PERCENT_COLUMNS``).
     """
     import pandas as pd
 
-    from planning.i18n import NUMBER_DECIMALS, PERCENT_COLUMNS, column_label
+    from core.texts import NUMBER_DECIMALS, PERCENT_COLUMNS, column_label
 
     language = lang_ or lang()
     cols = list(df.columns)
@@ -226,7 +226,7 @@ def show_table(df: Any, *, target: Any = None, **kwargs: Any) -> Any:
 
     *target* is where to draw (``st`` by default, or a tab / column).
     """
-    from planning.i18n import label_frame
+    from core.texts import label_frame
 
     where = target if target is not None else st
     shown = label_frame(df, lang())

@@ -8,8 +8,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from core.texts import t, value_label
 from pages import common
-from planning.i18n import t, value_label
 
 common.setup_page()
 T = common.translator()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core.texts import column_label
 from pages import common
-from planning.i18n import column_label
 
 common.setup_page()
 T = common.translator()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core.texts import value_label
 from pages import common
-from planning.i18n import value_label
 
 common.setup_page()
 T = common.translator()

@@ -354,10 +354,10 @@ class ScenarioStore:
 def comparison_table(scenarios: list[Scenario], *, lang: str = "zh") -> pd.DataFrame:
     """One row per scenario: sites, new capacity, cost, share covered, per 1000, unmet, status.
 
-    Column labels are translated (:mod:`planning.i18n`); values come from
+    Column labels are translated (:mod:`core.texts`); values come from
     ``results['indicators']`` as written by :class:`planning.runs.ScenarioRun`.
     """
-    from planning.i18n import t
+    from core.texts import t
 
     rows = []
     for sc in scenarios:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from planning.i18n import LANGUAGES, STRINGS, t
+from core.texts import LANGUAGES, STRINGS, t
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,7 +1,7 @@
 """Tables shown to planners: Chinese column labels and values, English on request.
 
 The canonical (machine-readable) names stay in the data; only what the pages show, and the
-Excel written for a Chinese reader, goes through :func:`planning.i18n.label_frame`.
+Excel written for a Chinese reader, goes through :func:`core.texts.label_frame`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planning.i18n import COLUMN_LABELS, VALUE_LABELS, column_label, label_frame, value_label
+from core.texts import COLUMN_LABELS, VALUE_LABELS, column_label, label_frame, value_label
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 120

@@ -1,0 +1,125 @@
+"""Writing outputs so that nothing is lost or half-written, and JSON that is always valid.
+
+One helper for every output of the tool: :func:`atomic_write` for one file and
+:func:`write_outputs` for the files of one command, which are written to a temporary folder
+beside the destination and moved into place only when every one of them succeeded.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+#: Permissions of every output file: readable by colleagues (mkstemp would make it private).
+_OUTPUT_MODE = 0o644
+
+
+def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` for a path beside ``path``, then move the result into place.
+
+    The temporary path does not exist when ``write`` is called (writers such as GeoPackage
+    want to create the file themselves). On any error the temporary file is removed and
+    ``path`` is left as it was.
+
+    Parameters
+    ----------
+    path : path-like
+        The destination.
+    write : callable
+        Writes the whole file to the path it is given.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    return write_outputs({path: write})[0]
+
+
+def write_outputs(
+    writers: Mapping[str | os.PathLike[str], Callable[[Path], None]],
+) -> list[Path]:
+    """Write several outputs as one: all are moved into place, or none is.
+
+    Each writer writes its file into a temporary folder beside its destination; only when
+    every writer succeeded are the files moved to their destinations. On an error the
+    temporary folders are removed, existing outputs are untouched and the error propagates.
+
+    Parameters
+    ----------
+    writers : mapping
+        Destination path → function that writes the whole file to the path it is given.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The destinations, in the order given.
+    """
+    staged: list[tuple[Path, Path]] = []
+    folders: list[Path] = []
+    try:
+        for dest, write in writers.items():
+            dest = Path(dest)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+            folders.append(folder)
+            tmp = folder / dest.name
+            write(tmp)
+            if not tmp.exists():
+                raise FileNotFoundError(f"the writer of {dest} wrote nothing")
+            os.chmod(tmp, _OUTPUT_MODE)
+            staged.append((tmp, dest))
+        for tmp, dest in staged:
+            os.replace(tmp, dest)
+    finally:
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
+    return [dest for _, dest in staged]
+
+
+def json_safe(value: Any) -> Any:
+    """A structure that :func:`json.dumps` writes as valid JSON.
+
+    numpy scalars and arrays become Python numbers and lists, tuples and sets lists, NaN and
+    ±inf ``None`` (JSON has no such numbers), mappings keep their keys as strings, objects with
+    a ``to_json`` method are asked for it, anything else becomes its string.
+    """
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset | np.ndarray):
+        return [json_safe(v) for v in value]
+    to_json = getattr(value, "to_json", None)
+    if callable(to_json):
+        return json_safe(to_json())
+    return str(value)
+
+
+def json_text(data: Any) -> str:
+    """``data`` as JSON text (UTF-8 Chinese kept as is), via :func:`json_safe`."""
+    return json.dumps(json_safe(data), ensure_ascii=False, indent=1, allow_nan=False)
+
+
+def write_json(path: str | os.PathLike[str], data: Any) -> Path:
+    """Write ``data`` as JSON with :func:`atomic_write`."""
+    text = json_text(data)
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    return atomic_write(path, write)
