@@ -89,7 +89,7 @@ class InputError(PlanningError):
     """Bad input data: carries every problem found, not just the first."""
 
     def __init__(self, problems: Iterable[Problem | Message | str], *,
-                 source: str | None = None):
+                 source: str | None = None) -> None:
         self.problems: list[Problem] = [
             p if isinstance(p, Problem)
             else Problem(p if isinstance(p, Message) else str(p), source=source)
