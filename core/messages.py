@@ -95,8 +95,8 @@ class Message:
 
     Examples
     --------
-    >>> Message("error.rows_missing_population", {"rows": ["R1", "R2"]}).render("en")
-    'no population and no households to derive it from: rows R1, R2'
+    >>> Message("where.rows", {"rows": ["R1", "R2"]}).render("en")
+    'rows R1, R2'
     """
 
     code: str
@@ -135,3 +135,19 @@ def render(code: str, args: Mapping[str, Any] | None = None,
 def message_codes() -> Sequence[str]:
     """Every message code of the catalog (for tests)."""
     return sorted(MESSAGES)
+
+
+def as_text(value: Any, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Show a message in ``lang`` whatever form it arrives in.
+
+    Accepts a :class:`Message`, its JSON form ``{"code", "args", ...}`` (as stored in saved
+    scenarios and JSON outputs), or plain text (shown as it is).
+    """
+    if isinstance(value, Message):
+        return value.render(lang)
+    if isinstance(value, Mapping) and "code" in value:
+        code = value["code"]
+        if code in MESSAGES:
+            return render(str(code), value.get("args") or {}, lang)
+        return str(value.get("text", code))
+    return "" if value is None else str(value)
