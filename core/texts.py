@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from core.messages import Message, as_text
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -550,12 +552,17 @@ def value_label(value: object, lang: str = DEFAULT_LANGUAGE, /) -> object:
     return value
 
 
+def _is_message(value: object) -> bool:
+    return isinstance(value, Message) or (isinstance(value, dict) and "code" in value)
+
+
 def label_frame(df: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, /) -> pd.DataFrame:
-    """A copy of *df* for display: known columns renamed, known categorical values labelled.
+    """A copy of *df* for display: known columns renamed, known values and messages labelled.
 
     Columns and values this module does not know are left as they are, so a planner's own
     fields pass through. A rename that would give two columns the same label keeps the
-    canonical name of the second. The input is not changed (JSON/CSV exports keep the
+    canonical name of the second. Structured messages (rule details, notes, reasons) are
+    rendered in ``lang``. The input is not changed (JSON/CSV exports keep the
     canonical names and values); a GeoDataFrame loses its geometry column.
 
     Parameters
@@ -583,7 +590,9 @@ def label_frame(df: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, /) -> pd.DataFra
     if geom in out.columns:
         out = out.drop(columns=[geom])
     for col in out.columns:
-        if col in CATEGORICAL_COLUMNS:
+        if out[col].dtype == object and out[col].map(_is_message).any():
+            out[col] = out[col].map(lambda v: as_text(v, lang) if _is_message(v) else v)
+        elif col in CATEGORICAL_COLUMNS:
             series = out[col]
             if series.map(lambda v: isinstance(v, str)).any():
                 out[col] = series.astype(object).map(lambda v: value_label(v, lang))

@@ -65,15 +65,19 @@ def scenario_bundle(
     import matplotlib.pyplot as plt
 
     plt.close(fig)
-    ind = dict(results.get("indicators", {}))
+    from planning.indicators import indicator_rows, nested
+
+    svc = str(params.get("service", ""))
+    nested_ind = nested(results.get("indicators", {}),
+                        [svc] if svc in ("childcare", "eldercare") else None)
+    ind = nested_ind.get("total", {})
     tables = {k: results.get(k) for k in ("sites", "assignments", "unmet")
               if isinstance(results.get(k), pd.DataFrame)}
-    xlsx = excel_bytes({"indicators": pd.DataFrame([ind]), **tables,
+    xlsx = excel_bytes({"indicators": pd.DataFrame(indicator_rows(nested_ind)), **tables,
                         **({"areas": areas} if areas is not None else {})}, lang=lang)
     layers = {k: v for k, v in (("areas", areas), ("sites", sites), ("service_areas", reach))
               if v is not None}
     gpkg = gpkg_bytes(layers)
-    svc = str(params.get("service", ""))
     obj = str(params.get("objective", ""))
     cut = params.get("cutoffs") or {}
     first_cut = next(iter(cut.values()), (None, None)) if isinstance(cut, dict) else (None, None)
@@ -92,7 +96,10 @@ def scenario_bundle(
         t("ind.cost", lang): _fmt(ind.get("cost")),
         t("ind.share_covered", lang): "–" if ind.get("share_covered") is None
         else f"{ind['share_covered']:.1%}",
-        t("ind.unmet", lang): _fmt(ind.get("unmet")),
+        t("ind.unmet", lang): "；".join(
+            f"{t(f'sc.{s}', lang)} {_fmt(v['unmet'])} {t(f'sc.unit.{s}', lang)}"
+            for s, v in nested_ind.items() if s != "total" and v.get("unmet") is not None)
+        or "–",
         t("ind.status", lang): _fmt(value_label(ind.get("status"), lang)),
         t("ind.gap", lang): "–" if ind.get("gap") is None else f"{ind['gap']:.2%}",
     }

@@ -49,12 +49,15 @@ def _per_service(text: object) -> object:
 
 def _unmet(sc: Any) -> str:
     """Unmet demand per service in its own unit (托位 and m² are never added up)."""
-    ind = sc.results.get("indicators", {}) if isinstance(sc.results, dict) else {}
+    from planning.indicators import nested
+
     svc = str(sc.parameters.get("service", ""))
     services = ["childcare", "eldercare"] if svc == "both" else [svc]
+    ind = nested(sc.results.get("indicators", {}) if isinstance(sc.results, dict) else {},
+                 services)
     parts = []
     for s in services:
-        v = ind.get(f"{s}_unmet") if svc == "both" else ind.get("unmet")
+        v = ind.get(s, {}).get("unmet")
         if v is not None and s in ("childcare", "eldercare"):
             parts.append(f"{value_label(s, LANG) if svc == 'both' else ''} {v:,.1f} "
                          f"{t(f'sc.unit.{s}', LANG)}".strip())

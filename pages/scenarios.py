@@ -12,13 +12,9 @@ common.setup_page()
 T = common.translator()
 st.header(T("page.scenarios"))
 
-from planning.runs import (  # noqa: E402
-    ScenarioParams,
-    count_rules,
-    has_count_rules,
-    run_scenario,
-    service_defaults,
-)
+from planning.params import ScenarioParams, service_defaults  # noqa: E402
+from planning.runs import run_scenario  # noqa: E402
+from planning.side_rules import count_rules, has_count_rules  # noqa: E402
 
 LANG = common.lang()
 
@@ -116,8 +112,8 @@ def _objective_label(params: dict) -> str:
 def _unmet_text(ind: dict, services: list[str]) -> str:
     """Unmet demand in each service's own unit (托位 and m² are never added up)."""
     if len(services) == 1:
-        return f"{ind.get('unmet', 0):,.1f} {T(f'sc.unit.{services[0]}')}"
-    return "；".join(f"{T(f'sc.{s}')} {ind.get(f'{s}_unmet', 0) or 0:,.1f} {T(f'sc.unit.{s}')}"
+        return f"{ind[services[0]].get('unmet', 0):,.1f} {T(f'sc.unit.{services[0]}')}"
+    return "；".join(f"{T(f'sc.{s}')} {ind[s].get('unmet', 0) or 0:,.1f} {T(f'sc.unit.{s}')}"
                     for s in services)
 
 
@@ -138,13 +134,14 @@ if state:
     if run.method != "network":
         st.warning(T("sc.method_fallback"))
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric(T("ind.sites"), ind.get("sites", 0))
-    m2.metric(T("ind.cost"), f"{ind.get('cost', 0):,.0f}")
-    share = ind.get("share_covered")
+    total = ind["total"]
+    m1.metric(T("ind.sites"), total.get("sites", 0))
+    m2.metric(T("ind.cost"), f"{total.get('cost', 0):,.0f}")
+    share = total.get("share_covered")
     m3.metric(T("ind.share_covered"), "–" if share is None else f"{share:.1%}")
     m4.metric(T("ind.unmet"), _unmet_text(ind, run_services))
     if (run.params.get("objective") == "min_cost" and run.params.get("allow_unmet", True)
-            and (ind.get("unmet") or 0) > 0):
+            and any((ind[s].get("unmet") or 0) > 0 for s in run_services)):
         st.caption(T("sc.cost_note"))
 
     from maps.folium_map import build_map

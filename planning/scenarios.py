@@ -27,6 +27,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from core.vocab import SERVICES
 from errors import InputError
 
 SCHEMA_VERSION = 1
@@ -98,6 +99,8 @@ def to_jsonable(value: Any) -> Any:
         return value
     if isinstance(value, _dt.date | _dt.datetime | pd.Timestamp):
         return value.isoformat()
+    if callable(getattr(value, "to_json", None)):  # structured messages: code, args, text
+        return to_jsonable(value.to_json())
     raise TypeError(f"cannot store a value of type {type(value).__name__} in a scenario: {value!r}")
 
 
@@ -358,33 +361,33 @@ def comparison_table(scenarios: list[Scenario], *, lang: str = "zh") -> pd.DataF
     ``results['indicators']`` as written by :class:`planning.runs.ScenarioRun`.
     """
     from core.texts import t
+    from planning.indicators import nested
+
+    def per_service(ind: dict[str, Any], key: str, spec: str) -> str | None:
+        parts = [f"{t(f'sc.{s}', lang)} {format(ind[s][key], spec)} {t(f'sc.unit.{s}', lang)}"
+                 for s in SERVICES if s in ind and ind[s].get(key) is not None]
+        return "；".join(parts) or None
 
     rows = []
     for sc in scenarios:
-        ind = sc.results.get("indicators", {}) if isinstance(sc.results, dict) else {}
         service = str(sc.parameters.get("service", ""))
+        raw = sc.results.get("indicators", {}) if isinstance(sc.results, dict) else {}
+        ind = nested(raw, [service] if service in SERVICES else None)
+        total = ind.get("total", {})
         objective = str(sc.parameters.get("objective", ""))
-        places = ind.get("places")
-        if places is None:
-            parts = {k: v for k, v in ind.items() if k.endswith("_places") and v is not None}
-            places = "; ".join(f"{k.split('_')[0]} {v:,.0f}" for k, v in parts.items()) or None
-        per_1000 = ind.get("per_1000")
-        if per_1000 is None:
-            per = {k: v for k, v in ind.items() if k.endswith("_per_1000") and v is not None}
-            per_1000 = "; ".join(f"{k.split('_')[0]} {v:.2f}" for k, v in per.items()) or None
         rows.append({
             t("ind.scenario", lang): sc.name,
             t("ind.service", lang): t(f"sc.{service}", lang) if service in (
                 "childcare", "eldercare", "both") else service,
             t("ind.objective", lang): t(f"sc.obj.{objective}", lang) if objective in (
                 "min_cost", "max_coverage", "p_median") else objective,
-            t("ind.sites", lang): ind.get("sites"),
-            t("ind.places", lang): places,
-            t("ind.cost", lang): ind.get("cost"),
-            t("ind.share_covered", lang): ind.get("share_covered"),
-            t("ind.per_1000", lang): per_1000,
-            t("ind.unmet", lang): ind.get("unmet"),
-            t("ind.status", lang): ind.get("status"),
-            t("ind.gap", lang): ind.get("gap"),
+            t("ind.sites", lang): total.get("sites"),
+            t("ind.places", lang): per_service(ind, "new_capacity", ",.0f"),
+            t("ind.cost", lang): total.get("cost"),
+            t("ind.share_covered", lang): total.get("share_covered"),
+            t("ind.per_1000", lang): per_service(ind, "per_1000", ".2f"),
+            t("ind.unmet", lang): per_service(ind, "unmet", ",.1f"),
+            t("ind.status", lang): total.get("status"),
+            t("ind.gap", lang): total.get("gap"),
         })
     return pd.DataFrame(rows)

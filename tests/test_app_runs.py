@@ -11,8 +11,10 @@ from shapely.geometry import Point
 from errors import InfeasibleError, InputError
 from geo.demo import demo_paths, load_demo
 from geo.network import load_network
+from planning.params import ScenarioParams
 from planning.profiles import load_profile
-from planning.runs import ScenarioParams, run_scenario, site_table
+from planning.runs import run_scenario
+from planning.sites import site_table
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +39,8 @@ def test_site_table_applies_profile_site_limits() -> None:
     # Hefei: elder-care sites of at least 350 m²; site c (at most 300 m²) cannot qualify
     ec = site_table(None, cands, service="eldercare", profile=load_profile("hefei"))
     assert ec["id"].tolist() == ["b"] and ec["min_capacity"].tolist() == [350.0]
-    assert "c dropped" in ec.attrs["notes"][0]
+    assert "c dropped" in str(ec.attrs["notes"][0])
+    assert ec.attrs["notes"][0].code == "planning.candidates_dropped_size"
     with pytest.raises(InputError, match="no existing facility and no candidate site"):
         site_table(None, cands.iloc[:0], service="childcare", profile=load_profile("hefei"))
 
@@ -52,17 +55,18 @@ def test_min_cost_indicators_add_up(demo, net) -> None:
     cands = demo["candidates"].set_index("id")
     cost = (cands.loc[new["id"], "fixed_cost"].to_numpy()
             + cands.loc[new["id"], "unit_cost"].to_numpy() * new["new_capacity"].to_numpy())
-    ind = run.indicators
-    assert ind["sites"] == len(new) > 0
-    assert ind["cost"] == pytest.approx(cost.sum())
-    assert ind["places"] == pytest.approx(new["new_capacity"].sum())
+    ind, total = run.indicators["childcare"], run.indicators["total"]
+    assert ind["sites"] == total["sites"] == len(new) > 0
+    assert ind["cost"] == total["cost"] == pytest.approx(cost.sum())
+    assert ind["new_capacity"] == pytest.approx(new["new_capacity"].sum())
+    assert ind["unit"] == "places"
     # every 托位 required is either served or reported unmet with a reason
     served = run.assignments["amount"].sum()
     assert served + ind["unmet"] == pytest.approx(ind["required"], rel=1e-6)
     assert run.unmet["reason"].str.len().gt(0).all()
     # share covered: residents of areas with no unmet 托位
     pop = run.areas["population"]
-    assert ind["share_covered"] == pytest.approx(pop[run.areas["fully_served"]].sum() / pop.sum())
+    assert total["share_covered"] == pytest.approx(pop[run.areas["fully_served"]].sum() / pop.sum())
     # areas with nothing in reach are the unmet ones
     unreached = set(run.areas.loc[~run.areas["childcare_in_reach"], "id"])
     assert unreached and unreached <= set(run.unmet["id"].astype(str))
@@ -76,11 +80,11 @@ def test_max_coverage_respects_p_and_budget(demo, net) -> None:
     run = run_scenario(areas=demo["areas"], facilities=demo["facilities"],
                        candidates=demo["candidates"], network=net, profile=prof,
                        params=ScenarioParams(objective="max_coverage", p=2))
-    assert run.indicators["sites"] <= 2
+    assert run.indicators["total"]["sites"] <= 2
     run_b = run_scenario(areas=demo["areas"], facilities=demo["facilities"],
                          candidates=demo["candidates"], network=net, profile=prof,
                          params=ScenarioParams(objective="max_coverage", budget=3.0e6))
-    assert run_b.indicators["cost"] <= 3.0e6 + 1e-6
+    assert run_b.indicators["total"]["cost"] <= 3.0e6 + 1e-6
 
 
 def test_both_services_and_straight_line_fallback(demo) -> None:
@@ -89,8 +93,8 @@ def test_both_services_and_straight_line_fallback(demo) -> None:
                        profile=load_profile("hefei"), params=ScenarioParams(service="both"))
     assert run.method == "straight-line"
     assert set(run.solver) == {"both"}  # joint siting on shared sites
-    assert run.indicators["sites"] == (run.indicators["childcare_sites"]
-                                       + run.indicators["eldercare_sites"])
+    assert run.indicators["total"]["sites"] == (run.indicators["childcare"]["sites"]
+                                       + run.indicators["eldercare"]["sites"])
     ec = run.sites[(run.sites["service"] == "eldercare") & (run.sites["status"] == "proposed")]
     # Hefei's least elder-care site (350 m²) holds for candidates in or next to new areas
     ruled = ec[ec["size_rule"] == "eldercare_min_site_new"]
@@ -115,9 +119,11 @@ def test_joint_cost_matches_the_model_on_the_demo(demo, net) -> None:
     assert run.solver["both"]["status"] == "optimal"
     # same requirement left unmet (out of reach) and sharing sites never costs more than
     # siting each service on its own (objectives differ only by their unmet penalties)
-    assert run.indicators["unmet"] == pytest.approx(sep.indicators["unmet"])
-    assert run.indicators["cost"] <= sep.indicators["cost"] + 1e-6
-    assert run.indicators["shared_sites"] >= 1
+    for svc in ("childcare", "eldercare"):
+        assert run.indicators[svc]["unmet"] == pytest.approx(sep.indicators[svc]["unmet"])
+    assert "unmet" not in run.indicators["total"]  # 托位 and m² are never added
+    assert run.indicators["total"]["cost"] <= sep.indicators["total"]["cost"] + 1e-6
+    assert run.indicators["total"]["shared_sites"] >= 1
     shared = run.joint_sites[run.joint_sites["both_open"]]
     opened = run.sites[run.sites["status"] == "proposed"]
     both = opened.groupby("site_id")["service"].nunique()
@@ -154,8 +160,8 @@ def test_scenario_results_are_storable(demo, net, tmp_path) -> None:
     pd.testing.assert_frame_equal(sc.results["sites"].reset_index(drop=True),
                                   run.sites.reset_index(drop=True), check_dtype=False)
     table = comparison_table([sc], lang="en")
-    assert table.loc[0, "New sites"] == run.indicators["sites"]
-    assert np.isclose(table.loc[0, "Cost (yuan)"], run.indicators["cost"])
+    assert table.loc[0, "New sites"] == run.indicators["total"]["sites"]
+    assert np.isclose(table.loc[0, "Cost (yuan)"], run.indicators["total"]["cost"])
 
 
 def test_child_care_places_are_whole_and_floor_area_need_not_be(demo, net) -> None:

@@ -123,7 +123,7 @@ def test_map_form_demo_end_to_end(tmp_path, capsys):
     assert d["unmet"] and all(u["reason"] for u in d["unmet"])
     served = sum(a["amount"] for a in d["assignments"])
     unmet = sum(u["amount"] for u in d["unmet"])
-    assert served + unmet == pytest.approx(d["indicators"]["required"], rel=1e-6)
+    assert served + unmet == pytest.approx(d["indicators"]["eldercare"]["required"], rel=1e-6)
     # rules applied, each with its source
     rules = {r["rule"]: r for r in d["rules_applied"]}
     assert rules["eldercare_min_site_new"]["applied"] and "350" in rules[

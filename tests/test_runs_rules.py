@@ -8,8 +8,10 @@ import pytest
 from shapely.geometry import Point, box
 
 from errors import InfeasibleError, InputError
+from planning.params import ScenarioParams
 from planning.profiles import load_profile
-from planning.runs import ScenarioParams, run_scenario, site_table
+from planning.runs import run_scenario
+from planning.sites import site_table
 
 X0, Y0 = 117.27, 31.86
 D = 0.0003  # ≈ 30 m: every site is within a minute or two of every area (straight line)
@@ -58,13 +60,13 @@ def test_joint_siting_shares_a_site_at_the_larger_fixed_cost() -> None:
     run = _run(areas, _cands(JOINT_ROWS), service="both", side_rules=False)
     assert run.method == "straight-line"
     assert list(run.solver) == ["both"] and run.solver["both"]["status"] == "optimal"
-    assert run.indicators["objective"] == pytest.approx(100.0)
+    assert run.indicators["total"]["objective"] == pytest.approx(100.0)
     new = run.sites[run.sites["status"] == "proposed"]
     assert sorted(new["id"]) == ["A-childcare", "A-eldercare"]
     # the saving f_c + f_e - S = 80 is split between the two rows of A
     assert new["shared_saving"].tolist() == [40.0, 40.0]
-    assert run.indicators["cost"] == pytest.approx(100.0)
-    assert run.indicators["shared_sites"] == 1
+    assert run.indicators["total"]["cost"] == pytest.approx(100.0)
+    assert run.indicators["total"]["shared_sites"] == 1
     js = run.joint_sites.set_index("id")
     assert js.loc["A", "fixed_cost_both"] == 100.0 and bool(js.loc["A", "both_open"])
     assert js.loc["A", "shared_source"] == "max of the services' fixed costs"
@@ -72,7 +74,7 @@ def test_joint_siting_shares_a_site_at_the_larger_fixed_cost() -> None:
     # solved one after the other (not jointly): B + C = 160
     seq = _run(areas, _cands(JOINT_ROWS), service="both", side_rules=False, joint=False)
     assert set(seq.solver) == {"childcare", "eldercare"}
-    assert seq.indicators["cost"] == pytest.approx(160.0)
+    assert seq.indicators["total"]["cost"] == pytest.approx(160.0)
     assert sorted(seq.sites.loc[seq.sites["status"] == "proposed", "id"]) == [
         "B-childcare", "C-eldercare"]
 
@@ -82,7 +84,7 @@ def test_joint_siting_takes_the_shared_cost_attribute() -> None:
     # both services on A now cost 170 (the attribute) > B + C = 160
     rows = [(*JOINT_ROWS[0], 170.0), (*JOINT_ROWS[1], 170.0), *JOINT_ROWS[2:]]
     run = _run(areas, _cands(rows), service="both", side_rules=False)
-    assert run.indicators["objective"] == pytest.approx(160.0)
+    assert run.indicators["total"]["objective"] == pytest.approx(160.0)
     assert run.joint_sites.set_index("id").loc["A", "shared_source"] == \
         "shared_fixed_cost attribute"
     # 95 is below the larger fixed cost (100): not a possible cost of both together
@@ -92,7 +94,7 @@ def test_joint_siting_takes_the_shared_cost_attribute() -> None:
     # at 120 the shared site wins again (120 < 160)
     rows = [(*JOINT_ROWS[0], 120.0), (*JOINT_ROWS[1], 120.0), *JOINT_ROWS[2:]]
     assert _run(areas, _cands(rows), service="both",
-                side_rules=False).indicators["objective"] == pytest.approx(120.0)
+                side_rules=False).indicators["total"]["objective"] == pytest.approx(120.0)
 
 
 def test_per_street_rule_opens_a_site_in_every_street() -> None:
@@ -102,13 +104,13 @@ def test_per_street_rule_opens_a_site_in_every_street() -> None:
     cands = _cands([("E1", "eldercare", 10.0, "S1", "puhui"),
                     ("E2", "eldercare", 50.0, "S2", "puhui")])
     off = _run(areas, cands, service="eldercare", side_rules=False)
-    assert off.indicators["cost"] == pytest.approx(10.0)
+    assert off.indicators["total"]["cost"] == pytest.approx(10.0)
     assert not [r for r in off.rules if r["applied"] and r["kind"].startswith("facilities")]
     on = _run(areas, cands, service="eldercare")  # default: on, the profile has the rule
     assert on.params["side_rules_applied"] is True
-    assert on.indicators["cost"] == pytest.approx(60.0)
+    assert on.indicators["total"]["cost"] == pytest.approx(60.0)
     rec = next(r for r in on.rules if r["rule"] == "eldercare_complex_per_street")
-    assert rec["applied"] and "S1 1, S2 1" in rec["detail"]
+    assert rec["applied"] and "S1 1, S2 1" in str(rec["detail"])
     assert "綜合體" in rec["source"]
     # p = 1 cannot satisfy two streets: said before solving
     with pytest.raises(InfeasibleError, match="need at least 2 new eldercare site"):
@@ -126,16 +128,16 @@ def test_per_population_and_puhui_rules_counted_together() -> None:
                     ("P3", "childcare", 30.0, "S1", "puhui"),
                     ("M", "childcare", 1.0, "S1", "market")])
     off = _run(areas, cands, profile="chuzhou", side_rules=False)
-    assert off.indicators["cost"] == pytest.approx(1.0)
+    assert off.indicators["total"]["cost"] == pytest.approx(1.0)
     on = _run(areas, cands, profile="chuzhou")
-    assert on.indicators["cost"] == pytest.approx(30.0)
+    assert on.indicators["total"]["cost"] == pytest.approx(30.0)
     assert sorted(on.sites.loc[on.sites["status"] == "proposed", "id"]) == [
         "P1-childcare", "P2-childcare"]
     recs = {r["rule"]: r for r in on.rules}
-    assert recs["childcare_sites_per_20000"]["detail"].endswith("S1 2, S2 1")
-    assert recs["childcare_puhui_per_street"]["detail"].endswith("S1 1, S2 1")
-    assert any("counting only puhui sites" in n for n in on.notes)
-    assert any("S2 needs 1 site(s)" in n and "only 0" in n for n in on.notes)
+    assert str(recs["childcare_sites_per_20000"]["detail"]).endswith("S1 2, S2 1")
+    assert str(recs["childcare_puhui_per_street"]["detail"]).endswith("S1 1, S2 1")
+    assert any("counting only puhui sites" in str(n) for n in on.notes)
+    assert any("S2 needs 1 site(s)" in str(n) and "only 0" in str(n) for n in on.notes)
 
 
 def test_elder_care_minimum_follows_the_area_type_of_the_site() -> None:
@@ -153,9 +155,10 @@ def test_elder_care_minimum_follows_the_area_type_of_the_site() -> None:
     assert st["size_rule"].tolist() == ["eldercare_min_site_new", ""]
     [rec] = st.attrs["rules"]
     assert rec["rule"] == "eldercare_min_site_new" and rec["value"] == 350.0
-    assert rec["detail"].endswith("(candidates in or next to new areas): in-new")
+    assert str(rec["detail"]).endswith("(candidates in or next to new areas): in-new")
+    assert rec["detail"].render("zh").endswith("（位于或邻近新建居住区的候选点）：in-new")
     assert "350平方米" in rec["source"]
-    assert "near-old" in st.attrs["notes"][0]
+    assert "near-old" in str(st.attrs["notes"][0])
     # a candidate's own area_type wins; without areas the rule applies to every candidate
     st2 = site_table(None, cands.assign(area_type=["old", "new"]), service="eldercare",
                      profile=hefei, areas=areas)

@@ -45,9 +45,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core.vocab import OBJECTIVE_CLI
 from errors import InputError, ProblemCollector
 
-OBJECTIVES = ("min-cost", "max-coverage", "min-time")
+OBJECTIVES = tuple(OBJECTIVE_CLI)
 SITE_COLUMNS = ("id", "fixed_cost", "unit_cost", "min_capacity", "max_capacity",
                 "existing_capacity")
 
@@ -261,7 +262,6 @@ def run(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- map form
 
-MAP_OBJECTIVE = {"min-cost": "min_cost", "max-coverage": "max_coverage", "min-time": "p_median"}
 SITE_SUFFIXES = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON"}
 
 
@@ -424,12 +424,13 @@ def run_map(args: argparse.Namespace) -> int:
     from maps.folium_map import build_map
     from maps.offline import offline_html
     from planning.commands.access import read_network_for
-    from planning.runs import SERVICES, ScenarioParams, run_scenario, service_defaults
+    from planning.params import ScenarioParams
+    from planning.runs import run_scenario
 
     checked = _map_inputs(args)
     profile = checked["profile"]
     params = ScenarioParams(
-        service=args.service, objective=MAP_OBJECTIVE[args.objective], budget=args.budget,
+        service=args.service, objective=OBJECTIVE_CLI[args.objective], budget=args.budget,
         p=args.p, minutes=args.minutes, speed_m_per_min=args.speed,
         allow_unmet=True if args.allow_unmet is None else bool(args.allow_unmet),
         time_limit=args.time_limit, gap=args.gap, solver=args.solver,
@@ -438,9 +439,7 @@ def run_map(args: argparse.Namespace) -> int:
     areas, existing, candidates, net_path = _read_layers(args)
     network = None
     if net_path is not None:
-        services = SERVICES if args.service == "both" else (args.service,)
-        reach = max((args.minutes or service_defaults(profile, s)[0])
-                    * (args.speed or service_defaults(profile, s)[1]) for s in services)
+        reach = max(m * v for m, v in (params.reach(profile, s) for s in params.services))
         layers = [g for g in (areas, existing, candidates) if g is not None and len(g)]
         network = read_network_for(net_path, layers, reach_m=reach + 200.0, crs=args.crs)
     run = run_scenario(areas=areas, facilities=existing, candidates=candidates,

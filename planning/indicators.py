@@ -1,0 +1,190 @@
+"""The figures of a finished run, per service and in total, and the run's tables.
+
+Indicators are nested per service, each figure in that service's unit (托位 for child care,
+m² of floor area for elder care), and numbers of different units are never added::
+
+    {"childcare": {"sites", "new_capacity", "cost", "per_1000", "unmet", "required", "unit"},
+     "eldercare": {...},
+     "total": {"sites", "cost", "share_covered", "status", "gap", "objective", "method", ...}}
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from core.vocab import SERVICE_UNITS
+from planning.params import DEMAND_COL
+
+
+def finite_or_none(v: Any) -> float | None:
+    """``v`` as a float, or None where it is missing, NaN or infinite."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) or math.isinf(f) else f
+
+
+def solver_record(res: Any, solver: str, **extra: Any) -> dict[str, Any]:
+    """Status, proof, objective, bound, gap and time of a solve, JSON-able."""
+    return {"status": res.status, "proven_optimal": bool(res.proven_optimal),
+            "objective": finite_or_none(res.objective), "bound": finite_or_none(res.bound),
+            "gap": finite_or_none(res.gap), "seconds": finite_or_none(res.seconds),
+            "solver": getattr(res, "solver", solver), **extra}
+
+
+@dataclass
+class ServiceOutcome:
+    """What one service's solve gave, merged with its site table."""
+
+    all_sites: pd.DataFrame  # every site considered, with open / status / cost
+    chosen: pd.DataFrame  # existing and proposed sites with their capacity
+    layer: gpd.GeoDataFrame  # the chosen sites as points, for maps
+    indicators: dict[str, Any]
+    solver: dict[str, Any]
+
+
+def service_outcome(
+    service: str,
+    sites: gpd.GeoDataFrame,
+    res: Any,
+    *,
+    total_population: float,
+    solver: str,
+    shared: dict[str, float],
+) -> ServiceOutcome:
+    """Merge a service's solve into its site table: opened sites, capacities, costs.
+
+    A candidate counts as opened when the model built or enlarged it (a site-count rule may
+    open a site that serves nobody). Where both services share a site the saving of the
+    shared fixed cost is split evenly between its two rows (``shared_saving``).
+    """
+    rs = res.sites.copy()
+    merged = sites.drop(columns="geometry").merge(
+        rs[[c for c in rs.columns if c in ("id", "open", "capacity", "new_capacity",
+                                           "action")]], on="id", how="left")
+    new_cap = pd.to_numeric(merged.get("new_capacity"), errors="coerce").fillna(0.0)
+    is_cand = merged["status"] == "candidate"
+    acted = (merged["action"].isin(["new", "enlarged"]) if "action" in merged.columns
+             else pd.Series(False, index=merged.index))
+    opened = is_cand & (acted | (new_cap > 1e-6))
+    merged["new_capacity"] = new_cap
+    merged["cost"] = np.where(opened, merged["fixed_cost"] + merged["unit_cost"] * new_cap, 0.0)
+    saving = merged["site_id"].map(shared).fillna(0.0) / 2.0
+    merged["shared_saving"] = np.where(opened, saving, 0.0)
+    merged["cost"] = merged["cost"] - merged["shared_saving"]
+    merged["status"] = np.where(opened, "proposed", merged["status"])
+    merged["open"] = opened | (merged["status"] == "existing")
+    chosen = merged[merged["status"] != "candidate"].copy()
+    chosen["capacity"] = pd.to_numeric(chosen["existing_capacity"], errors="coerce").fillna(
+        0.0) + chosen["new_capacity"]
+    geometry = sites.set_index("id").geometry
+    layer = gpd.GeoDataFrame(chosen[["id", "name", "service", "status", "capacity"]],
+                             geometry=geometry.loc[chosen["id"]].values, crs=sites.crs)
+    total_cap = float(chosen["capacity"].sum())
+    indicators = {
+        "sites": int(opened.sum()),
+        "new_capacity": float(new_cap[opened].sum()),
+        "cost": float(merged["cost"].sum()),
+        "per_1000": (total_cap / total_population * 1000.0) if total_population else None,
+        "unit": SERVICE_UNITS[service],
+    }
+    return ServiceOutcome(all_sites=merged, chosen=chosen, layer=layer, indicators=indicators,
+                          solver=solver_record(res, solver))
+
+
+def area_outcome(areas: pd.DataFrame, service: str, unmet: pd.DataFrame,
+                 pairs: pd.DataFrame) -> tuple[pd.Series, float, float]:
+    """Add ``<service>_unmet``, ``_served_share`` and ``_in_reach`` to ``areas`` (in place).
+
+    Returns
+    -------
+    (fully served, unmet total, required total)
+        Whether each area's demand of this service is met, and the service's totals.
+    """
+    req = pd.to_numeric(areas[DEMAND_COL[service]], errors="coerce").fillna(0.0)
+    um = unmet.groupby(unmet["id"])["amount"].sum() if len(unmet) else pd.Series(dtype=float)
+    unmet_amt = areas["id"].map(um).fillna(0.0)
+    areas[f"{service}_unmet"] = unmet_amt
+    areas[f"{service}_served_share"] = np.where(
+        req > 0, 1.0 - unmet_amt / req.where(req > 0, 1), 1.0)
+    areas[f"{service}_in_reach"] = areas["id"].isin(set(pairs["origin_id"]))
+    served = unmet_amt <= 1e-6 * np.maximum(req, 1.0)
+    return served, float(unmet_amt.sum()), float(req.sum())
+
+
+def totals(per_service: dict[str, dict[str, Any]], solver: dict[str, dict[str, Any]], *,
+           share_covered: float | None, method: str) -> dict[str, Any]:
+    """The run's figures across services: counts and money only, never 托位 + m²."""
+    gaps = [v["gap"] for v in solver.values() if v["gap"] is not None]
+    objectives = [v["objective"] for v in solver.values()]
+    return {
+        "sites": sum(v["sites"] for v in per_service.values()),
+        "cost": float(sum(v["cost"] for v in per_service.values())),
+        "share_covered": share_covered,
+        "status": ", ".join(sorted({v["status"] for v in solver.values()})),
+        "gap": max(gaps) if gaps else None,
+        "objective": objectives[0] if len(objectives) == 1 else None,
+        "method": method,
+    }
+
+
+_TOTAL_KEYS = ("sites", "cost", "share_covered", "status", "gap", "objective", "method",
+               "shared_sites", "shared_saving")
+_SERVICE_KEYS = {"sites": "sites", "places": "new_capacity", "cost": "cost",
+                 "per_1000": "per_1000", "unmet": "unmet", "required": "required"}
+
+
+def nested(indicators: dict[str, Any] | None, services: list[str] | None = None
+           ) -> dict[str, Any]:
+    """Indicators in the nested form, also from scenarios saved before it existed.
+
+    Saved scenarios of the first release keep flat keys (``sites``, ``childcare_unmet`` …);
+    they are read into ``{"<service>": {...}, "total": {...}}`` here, so every reader has one
+    form to handle.
+
+    Parameters
+    ----------
+    indicators : dict
+        As stored in a scenario's results.
+    services : list of str, optional
+        The scenario's services (needed for flat indicators of a single service).
+    """
+    ind = dict(indicators or {})
+    if "total" in ind:
+        return ind
+    from core.vocab import SERVICES
+
+    out: dict[str, Any] = {"total": {k: ind[k] for k in _TOTAL_KEYS if k in ind}}
+    flat_services = [s for s in SERVICES if any(k.startswith(f"{s}_") for k in ind)]
+    if flat_services:
+        for s in flat_services:
+            out[s] = {new: ind[f"{s}_{old}"] for old, new in _SERVICE_KEYS.items()
+                      if f"{s}_{old}" in ind}
+    elif services and len(services) == 1:
+        out[services[0]] = {new: ind[old] for old, new in _SERVICE_KEYS.items() if old in ind}
+    for s in SERVICES:
+        if s in out:
+            out[s]["unit"] = SERVICE_UNITS[s]
+    return out
+
+
+def indicator_rows(indicators: dict[str, Any]) -> list[dict[str, Any]]:
+    """Nested indicators as rows (service, indicator, value, unit) for tables and Excel."""
+    rows = []
+    for scope, values in indicators.items():
+        unit = values.get("unit", "") if isinstance(values, dict) else ""
+        for key, value in (values.items() if isinstance(values, dict) else ()):
+            if key == "unit":
+                continue
+            row_unit = unit if key in ("new_capacity", "unmet", "required") else (
+                "yuan" if key == "cost" else "")
+            rows.append({"service": scope, "indicator": key, "value": value,
+                         "unit": row_unit})
+    return rows

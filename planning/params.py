@@ -1,0 +1,96 @@
+"""What the planner chose for one scenario, and the per-service figures a run reads.
+
+:class:`ScenarioParams` is the one description of a scenario that the app, the ``plan``
+command and the scenario store share. The reach of each service (walking minutes and speed)
+comes from the profile's parameters unless the planner overrides it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from core.messages import Message
+from core.vocab import OBJECTIVES, SERVICE_CHOICES, SERVICES
+from errors import InputError
+
+#: Column of each service's requirement in the demand table (托位; m² of floor area).
+DEMAND_COL = {"childcare": "childcare_places_required", "eldercare": "eldercare_area_required_m2"}
+#: Whether a service's capacity comes in whole units: 托位 do, elder-care floor area (m²) does not.
+WHOLE_UNITS = {"childcare": True, "eldercare": False}
+#: Profile parameters holding each service's walking speed and service-circle minutes.
+SPEED_PARAM = {"childcare": "walking_speed_m_per_min",
+               "eldercare": "elderly_walking_speed_m_per_min"}
+MINUTES_PARAM = {"childcare": "childcare_service_minutes",
+                 "eldercare": "eldercare_service_minutes"}
+
+#: Called with a stage ('demand', 'travel', 'solve', 'done') and the fraction done.
+Progress = Callable[[str, float], None]
+
+
+def no_progress(_stage: str, _fraction: float) -> None:
+    """A :data:`Progress` that reports nowhere."""
+
+
+@dataclass
+class ScenarioParams:
+    """What the planner chose for one scenario.
+
+    ``minutes`` / ``speed_m_per_min`` of None take the profile's parameters for the service.
+    ``side_rules`` of None applies the profile's site-count rules wherever it has some for the
+    service (see :mod:`planning.side_rules`); ``joint`` sites both services together for
+    ``'both'`` with the minimum-cost objective.
+    """
+
+    service: str = "childcare"  # 'childcare' | 'eldercare' | 'both'
+    objective: str = "min_cost"  # 'min_cost' | 'max_coverage' | 'p_median'
+    budget: float | None = None
+    p: int | None = None
+    minutes: float | None = None
+    speed_m_per_min: float | None = None
+    candidate_ids: list[str] | None = None
+    allow_unmet: bool = True
+    time_limit: float | None = 60.0
+    gap: float | None = None
+    solver: str = "highs"
+    side_rules: bool | None = None
+    joint: bool = True
+
+    @property
+    def services(self) -> list[str]:
+        """The services this scenario plans (both for ``'both'``)."""
+        return list(SERVICES) if self.service == "both" else [self.service]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The parameters as a JSON-able dict."""
+        return asdict(self)
+
+    def validate(self) -> None:
+        """Raise :class:`errors.InputError` naming every parameter that is out of range."""
+        problems: list[Message] = []
+        if self.service not in SERVICE_CHOICES:
+            problems.append(Message("planning.param_service", {"value": self.service}))
+        if self.objective not in OBJECTIVES:
+            problems.append(Message("planning.param_objective",
+                                    {"value": self.objective, "choices": list(OBJECTIVES)}))
+        if self.objective == "p_median" and not self.p:
+            problems.append(Message("planning.param_p_needed"))
+        if self.objective == "max_coverage" and self.p is None and self.budget is None:
+            problems.append(Message("planning.param_budget_or_p"))
+        for name in ("minutes", "speed_m_per_min", "budget"):
+            v = getattr(self, name)
+            if v is not None and not (v > 0):
+                problems.append(Message("planning.param_positive", {"name": name, "value": v}))
+        if problems:
+            raise InputError(problems, source="scenario parameters")
+
+    def reach(self, profile: Any, service: str) -> tuple[float, float]:
+        """(minutes, speed m/min) of ``service``: the planner's, else the profile's."""
+        minutes, speed = service_defaults(profile, service)
+        return float(self.minutes or minutes), float(self.speed_m_per_min or speed)
+
+
+def service_defaults(profile: Any, service: str) -> tuple[float, float]:
+    """(minutes, speed m/min) of ``service`` from the profile's parameters."""
+    return float(profile.param(MINUTES_PARAM[service])), float(profile.param(SPEED_PARAM[service]))
