@@ -23,8 +23,8 @@ import streamlit.components.v1 as components  # noqa: E402
 
 from core.texts import t  # noqa: E402
 from errors import PlanningError  # noqa: E402
+from planning.profiles import DEFAULT_PROFILE  # noqa: E402  (the demo district lies in Hefei)
 
-DEFAULT_PROFILE = "hefei"  # the demo district lies in Hefei
 LAYERS = ("areas", "developments", "facilities", "candidates", "admin_units")
 
 

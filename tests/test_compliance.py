@@ -10,8 +10,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from core.fileio import atomic_write
 from errors import InputError
-from planning.compliance import atomic_write, check_developments
+from planning.compliance import check_developments
 from planning.profiles import load_profile
 
 COLUMNS = ["id", "name", "area_type", "population", "households", "childcare_places",

@@ -36,15 +36,13 @@ existing and proposed sites as GeoPackage or GeoJSON (``--sites-out``, default
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from core.fileio import json_safe, json_text, write_json, write_outputs
 from core.vocab import OBJECTIVE_CLI
 from errors import InputError, ProblemCollector
 
@@ -188,25 +186,21 @@ def build_model(objective: str, demand: pd.DataFrame, sites: pd.DataFrame,
                 times: pd.DataFrame, *, budget: float | None, p: int | None,
                 minutes: float | None, allow_unmet: bool = False,
                 reach_label: str | None = None, integer_capacity: bool = True) -> Any:
-    """The optimiser model for an objective, from validated frames."""
-    from optimizer import MaxCoverage, MinCostProvision, PMedian
+    """The optimiser model for a command-line objective, from validated frames."""
+    from planning.objectives import build_model as registry_model
+    from planning.objectives import objective_from_cli
 
-    label = reach_label or (f"within {minutes:g} minutes" if minutes else "in reach")
-    common: dict[str, Any] = {"demand_col": "demand", "max_cost": minutes,
-                              "reach_label": label, "integer_capacity": integer_capacity}
-    if objective == "min-cost":
-        return MinCostProvision.from_geodataframe(demand, sites, times,
-                                                  allow_unmet=allow_unmet, **common)
-    if objective == "max-coverage":
-        if budget is None and p is None:
-            raise InputError(["--objective max-coverage needs --budget, --p or both"],
-                             source="command line")
-        return MaxCoverage.from_geodataframe(demand, sites, times, budget=budget, p=p,
-                                             **common)
-    if p is None:
+    if objective == "max-coverage" and budget is None and p is None:
+        raise InputError(["--objective max-coverage needs --budget, --p or both"],
+                         source="command line")
+    if objective == "min-time" and p is None:
         raise InputError(["--objective min-time needs --p (number of new sites)"],
                          source="command line")
-    return PMedian.from_geodataframe(demand, sites, times, p=p, **common)
+    label = reach_label or (f"within {minutes:g} minutes" if minutes else "in reach")
+    return registry_model(objective_from_cli(objective).name, demand, sites, times,
+                          budget=budget, p=p, allow_unmet=allow_unmet, demand_col="demand",
+                          max_cost=minutes, reach_label=label,
+                          integer_capacity=integer_capacity)
 
 
 def result_json(result: Any) -> dict[str, Any]:
@@ -220,16 +214,6 @@ def result_json(result: Any) -> dict[str, Any]:
     for k, cols in keep.items():
         out[k] = [{c: r.get(c) for c in cols} for r in d[k]]
     return out
-
-
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    """Write JSON atomically (temp file, then replace)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(data, f, ensure_ascii=False, indent=1)
-    os.chmod(tmp, 0o644)  # mkstemp makes the file private; results are for sharing
-    os.replace(tmp, path)
 
 
 def _summary(result: Any) -> str:
@@ -254,7 +238,7 @@ def run(args: argparse.Namespace) -> int:
                         minutes=args.minutes, allow_unmet=bool(args.allow_unmet),
                         integer_capacity=not args.continuous_capacity)
     model.solve(solver=args.solver, time_limit=args.time_limit, gap=args.gap)
-    write_json(args.out, result_json(model.result))
+    write_json(args.out, result_json(model.result))  # atomic: core.fileio
     print(_summary(model.result))
     print(f"wrote {args.out}")
     return 0
@@ -271,10 +255,10 @@ def _default_beside(out: Path, suffix: str) -> Path:
 
 def _map_inputs(args: argparse.Namespace) -> dict[str, Any]:
     """Check every map-form input before reading anything; one InputError with all problems."""
-    from planning.profiles import load_profile
+    from planning.profiles import DEFAULT_PROFILE, load_profile
 
     c = ProblemCollector(source="command line")
-    profile_id = args.profile or ("hefei" if args.demo else None)
+    profile_id = args.profile or (DEFAULT_PROFILE if args.demo else None)
     profile = None
     if profile_id is None:
         c.add("the map form needs --profile ID (see `python -m planning profiles`)")
@@ -348,8 +332,6 @@ def _top_level(run: Any) -> dict[str, Any]:
 
 def map_result_json(run: Any, *, profile_id: str, outputs: dict[str, str]) -> dict[str, Any]:
     """``result.json`` of the map form: the table form's keys first, then the run's extras."""
-    from optimizer.result import frame_records
-
     all_sites = run.all_sites if run.all_sites is not None else run.sites
     site_cols = [c for c in ("id", "open", "capacity", "service", "site_id", "status",
                              "existing_capacity", "new_capacity", "cost", "size_rule")
@@ -360,9 +342,9 @@ def map_result_json(run: Any, *, profile_id: str, outputs: dict[str, str]) -> di
     out = _top_level(run)
     out["seconds"] = round(float(out["seconds"] or 0.0), 3)
     out |= {
-        "sites": frame_records(all_sites, site_cols),
-        "assignments": frame_records(run.assignments, a_cols),
-        "unmet": frame_records(run.unmet, u_cols),
+        "sites": all_sites[site_cols].to_dict("records"),
+        "assignments": run.assignments[a_cols].to_dict("records"),
+        "unmet": run.unmet[u_cols].to_dict("records"),
         "service": run.params["service"], "objective_kind": run.params["objective"],
         "profile": profile_id, "method": run.method,
         "cutoffs": {s: {"minutes": m, "speed_m_per_min": v}
@@ -372,16 +354,8 @@ def map_result_json(run: Any, *, profile_id: str, outputs: dict[str, str]) -> di
         "solver": run.solver, "outputs": outputs,
     }
     if run.joint_sites is not None:
-        out["joint_sites"] = frame_records(run.joint_sites)
-    return json.loads(json.dumps(out, default=_json_default))
-
-
-def _json_default(v: Any) -> Any:
-    if isinstance(v, np.generic):
-        return v.item()
-    if isinstance(v, tuple | set):
-        return list(v)
-    return str(v)
+        out["joint_sites"] = run.joint_sites.to_dict("records")
+    return json_safe(out)
 
 
 def site_output_layer(run: Any) -> Any:
@@ -392,31 +366,24 @@ def site_output_layer(run: Any) -> Any:
     return layer.merge(run.sites[["id", "service", *extra]], on=["id", "service"], how="left")
 
 
-def _write_sites(layer: Any, path: Path) -> None:
+def _site_writer(layer: Any, path: Path) -> Any:
+    """A writer of the sites layer for :func:`core.fileio.write_outputs`."""
     from maps.export import write_gpkg
 
-    if SITE_SUFFIXES[path.suffix.lower()] == "GPKG":
-        write_gpkg({"sites": layer}, path)
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".geojson")
-    os.close(fd)
-    try:
-        os.unlink(tmp)
-        layer.to_file(tmp, driver="GeoJSON")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    def write(tmp: Path) -> None:
+        if SITE_SUFFIXES[path.suffix.lower()] == "GPKG":
+            write_gpkg({"sites": layer}, tmp)
+        else:
+            layer.to_file(tmp, driver="GeoJSON")
+
+    return write
 
 
-def _write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
+def _text_writer(text: str) -> Any:
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    return write
 
 
 def run_map(args: argparse.Namespace) -> int:
@@ -454,18 +421,21 @@ def run_map(args: argparse.Namespace) -> int:
     layer = site_output_layer(run)
     outputs = {"sites": str(checked["sites_out"]), "map": str(checked["map_out"])}
     data = map_result_json(run, profile_id=profile.id, outputs=outputs)
-    _write_sites(layer, checked["sites_out"])
-    _write_text(checked["map_out"], html)
-    write_json(args.out, data)
-    ind = run.indicators
+    # all three files or none: a failure leaves earlier outputs as they were
+    write_outputs({checked["sites_out"]: _site_writer(layer, checked["sites_out"]),
+                   checked["map_out"]: _text_writer(html),
+                   args.out: _text_writer(json_text(data))})
+    total = run.indicators["total"]
+    unmet = "; ".join(f"{s} {run.indicators[s]['unmet']:,.1f} {run.indicators[s]['unit']}"
+                      for s in params.services)
     print(f"{data['status']} (proven optimal: {data['proven_optimal']}); "
-          f"{ind.get('sites', 0)} new sites, cost {ind.get('cost', 0):,.0f}, "
-          f"unmet {ind.get('unmet', 0):,.1f} in {len(run.unmet)} area rows; "
+          f"{total.get('sites', 0)} new sites, cost {total.get('cost', 0):,.0f}, "
+          f"unmet {unmet} in {len(run.unmet)} area rows; "
           f"{run.method} walking times; {data['seconds']:.2f} s")
     for r in run.rules:
         print(f"rule {r['rule']} ({r['service']}): "
               f"{'applied' if r['applied'] else 'not applied'} — {r['source']}")
     for n in run.notes:
-        print(f"note: {n}")
+        print(f"note: {n.render(args.lang) if hasattr(n, 'render') else n}")
     print(f"wrote {args.out}, {checked['sites_out']}, {checked['map_out']}")
     return 0
