@@ -18,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from core.messages import Message
 from core.vocab import SERVICE_UNITS
 from planning.params import DEMAND_COL
 
@@ -119,14 +120,33 @@ def area_outcome(areas: pd.DataFrame, service: str, unmet: pd.DataFrame,
     return served, float(unmet_amt.sum()), float(req.sum())
 
 
+#: Solver statuses that come with a plan (a time-limited plan is "feasible", with its gap).
+PLAN_STATUSES = ("optimal", "feasible")
+
+
+def has_plan(res: Any) -> bool:
+    """Whether a solve ended with a plan (proven or a time-limited incumbent)."""
+    return str(res.status) in PLAN_STATUSES
+
+
+def no_plan_indicators(service: str, res: Any, required: float) -> dict[str, Any]:
+    """A service whose solve found no plan: its status, why, and the requirement only."""
+    return {"no_plan": True, "status": str(res.status), "reason": Message(
+                "planning.no_plan", {"status": str(res.status)}),
+            "required": required, "unit": SERVICE_UNITS[service], "sites": None,
+            "new_capacity": None, "cost": None, "per_1000": None, "unmet": None}
+
+
 def totals(per_service: dict[str, dict[str, Any]], solver: dict[str, dict[str, Any]], *,
            share_covered: float | None, method: str) -> dict[str, Any]:
     """The run's figures across services: counts and money only, never 托位 + m²."""
     gaps = [v["gap"] for v in solver.values() if v["gap"] is not None]
     objectives = [v["objective"] for v in solver.values()]
+    planned = not any(v.get("no_plan") for v in per_service.values())
     return {
-        "sites": sum(v["sites"] for v in per_service.values()),
-        "cost": float(sum(v["cost"] for v in per_service.values())),
+        "sites": sum(v["sites"] for v in per_service.values()) if planned else None,
+        "cost": float(sum(v["cost"] for v in per_service.values())) if planned else None,
+        "no_plan": not planned,
         "share_covered": share_covered,
         "status": ", ".join(sorted({v["status"] for v in solver.values()})),
         "gap": max(gaps) if gaps else None,

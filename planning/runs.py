@@ -33,7 +33,14 @@ from geo.access import travel_times
 from optimizer import JointSiting
 from planning.applied import rule_record
 from planning.demand import compute_demand
-from planning.indicators import area_outcome, service_outcome, solver_record, totals
+from planning.indicators import (
+    area_outcome,
+    has_plan,
+    no_plan_indicators,
+    service_outcome,
+    solver_record,
+    totals,
+)
 from planning.objectives import build_model
 from planning.params import DEMAND_COL, WHOLE_UNITS, Progress, ScenarioParams, no_progress
 from planning.side_rules import check_p, count_rules, countable, has_count_rules, side_rules_for
@@ -322,10 +329,17 @@ def _assemble(plan: _Plan, results: list[Any], all_pairs: list[pd.DataFrame],
         fully_served &= served
         indicators[svc] = {**out.indicators, "unmet": unmet_total, "required": required}
         solver[svc] = out.solver
+        if not has_plan(res):
+            # no plan is never a plan: no sites, cost, coverage or unmet figures
+            indicators[svc] = no_plan_indicators(svc, res, required)
+            areas[[f"{svc}_unmet", f"{svc}_served_share"]] = np.nan
     areas["fully_served"] = fully_served
     areas["coverage"] = np.mean([areas[f"{s}_served_share"] for s in plan.services], axis=0)
     areas["shortfall"] = sum(areas[f"{s}_unmet"] for s in plan.services)
-    share = float(pop[fully_served].sum()) / total_pop if total_pop else None
+    planned = all(has_plan(r) for r in results)
+    share = float(pop[fully_served].sum()) / total_pop if total_pop and planned else None
+    if not planned:
+        areas["fully_served"] = pd.NA
     indicators["total"] = totals({s: indicators[s] for s in plan.services}, solver,
                                  share_covered=share, method=method)
     sites_df = pd.concat([o.chosen for o in outcomes], ignore_index=True)

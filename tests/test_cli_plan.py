@@ -180,3 +180,20 @@ def test_map_form_bad_inputs_exit_2_without_output(tmp_path, capsys):
                  "--out", str(out)])
     assert code == 2 and "needs --network FILE" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_no_plan_is_never_reported_as_a_plan(tmp_path, capsys) -> None:
+    """A solve stopped before any plan gives exit 2, status only: no coverage, cost, unmet."""
+    out = tmp_path / "result.json"
+    code = main(["plan", "--demo", "--service", "childcare", "--time-limit", "0.001",
+                 "--out", str(out), "--lang", "en"])
+    err = capsys.readouterr().err
+    assert code == 2 and "found no plan" in err
+    d = json.loads(out.read_text())
+    assert d["status"] == "no solution" and d["no_plan"] is True
+    assert d["sites"] is None and d["unmet"] is None and d["assignments"] is None
+    ind = d["indicators"]
+    assert ind["total"]["share_covered"] is None and ind["total"]["cost"] is None
+    assert ind["childcare"]["unmet"] is None and ind["childcare"]["required"] > 600
+    # the sites layer and the map are not written
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["result.json"]

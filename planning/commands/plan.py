@@ -36,6 +36,7 @@ existing and proposed sites as GeoPackage or GeoJSON (``--sites-out``, default
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +44,10 @@ import numpy as np
 import pandas as pd
 
 from core.fileio import json_safe, json_text, write_json, write_outputs
+from core.messages import Message
 from core.vocab import OBJECTIVE_CLI
 from errors import InputError, ProblemCollector
+from planning.indicators import has_plan
 
 OBJECTIVES = tuple(OBJECTIVE_CLI)
 SITE_COLUMNS = ("id", "fixed_cost", "unit_cost", "min_capacity", "max_capacity",
@@ -238,7 +241,16 @@ def run(args: argparse.Namespace) -> int:
                         minutes=args.minutes, allow_unmet=bool(args.allow_unmet),
                         integer_capacity=not args.continuous_capacity)
     model.solve(solver=args.solver, time_limit=args.time_limit, gap=args.gap)
-    write_json(args.out, result_json(model.result))  # atomic: core.fileio
+    data = result_json(model.result)
+    if not has_plan(model.result):
+        # no plan is never a plan: no sites, assignments or unmet figures
+        data.update(no_plan=True, sites=None, assignments=None, unmet=None)
+        write_json(args.out, data)
+        print(f"error: {Message('planning.no_plan', {'status': model.result.status})}",
+              file=sys.stderr)
+        print(f"wrote {args.out} (status only)")
+        return 2
+    write_json(args.out, data)  # atomic: core.fileio
     print(_summary(model.result))
     print(f"wrote {args.out}")
     return 0
@@ -366,6 +378,24 @@ def site_output_layer(run: Any) -> Any:
     return layer.merge(run.sites[["id", "service", *extra]], on=["id", "service"], how="left")
 
 
+def _no_plan(run: Any, args: argparse.Namespace, profile_id: str) -> int:
+    """A run without a plan: result.json says so (status, reason, requirement), no figures.
+
+    The sites and map files are not written (existing ones stay as they were); exit status 2.
+    """
+    data = {**_top_level(run), "no_plan": True, "sites": None, "assignments": None,
+            "unmet": None, "service": run.params["service"],
+            "objective_kind": run.params["objective"], "profile": profile_id,
+            "indicators": run.indicators, "solver": run.solver, "notes": run.notes}
+    write_json(args.out, data)
+    reasons = [v["reason"] for k, v in run.indicators.items()
+               if k != "total" and v.get("no_plan")]
+    for reason in reasons:
+        print(f"error: {reason.render(args.lang)}", file=sys.stderr)
+    print(f"wrote {args.out} (status only)")
+    return 2
+
+
 def _site_writer(layer: Any, path: Path) -> Any:
     """A writer of the sites layer for :func:`core.fileio.write_outputs`."""
     from maps.export import write_gpkg
@@ -411,6 +441,8 @@ def run_map(args: argparse.Namespace) -> int:
         network = read_network_for(net_path, layers, reach_m=reach + 200.0, crs=args.crs)
     run = run_scenario(areas=areas, facilities=existing, candidates=candidates,
                        network=network, profile=profile, params=params)
+    if run.indicators["total"].get("no_plan"):
+        return _no_plan(run, args, profile.id)
     # render everything before writing anything
     uncovered = run.areas.loc[~run.areas["fully_served"], "id"].tolist()
     html = offline_html(build_map(
