@@ -121,6 +121,10 @@ class SnapError(InputError):
     """Points or polygons that cannot reach the street network."""
 
 
+class OutputError(PlanningError):
+    """An output that cannot be written (a folder in its place, no permission, no space)."""
+
+
 class InfeasibleError(PlanningError):
     """A planning problem with no solution; the message says the numbers."""
 

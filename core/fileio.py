@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from core.messages import Message
+
 #: Permissions of every output file: readable by colleagues (mkstemp would make it private).
 _OUTPUT_MODE = 0o644
 
@@ -63,18 +65,31 @@ def write_outputs(
     list of pathlib.Path
         The destinations, in the order given.
     """
+    from errors import OutputError
+
+    dests = [Path(d) for d in writers]
+    for dest in dests:
+        if dest.is_dir():
+            raise OutputError(Message("output.is_folder", {"path": str(dest)}))
     staged: list[tuple[Path, Path]] = []
     folders: list[Path] = []
     try:
-        for dest, write in writers.items():
-            dest = Path(dest)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            folder = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+        for dest, write in zip(dests, writers.values(), strict=True):
+            try:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                folder = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+            except OSError as exc:
+                raise OutputError(Message("output.cannot_write", {
+                    "path": str(dest), "why": exc.strerror or str(exc)})) from exc
             folders.append(folder)
             tmp = folder / dest.name
-            write(tmp)
+            try:
+                write(tmp)
+            except OSError as exc:
+                raise OutputError(Message("output.cannot_write", {
+                    "path": str(dest), "why": exc.strerror or str(exc)})) from exc
             if not tmp.exists():
-                raise FileNotFoundError(f"the writer of {dest} wrote nothing")
+                raise OutputError(Message("output.nothing_written", {"path": str(dest)}))
             os.chmod(tmp, _OUTPUT_MODE)
             staged.append((tmp, dest))
         for tmp, dest in staged:

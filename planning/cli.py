@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from core.messages import Message
 from errors import PlanningError
 
 #: Modules under ``planning.commands`` providing sub-commands, in help order.
@@ -38,6 +39,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def message_language() -> str:
+    """The language of the command line's messages: ``PLANNING_LANG`` (``zh`` or ``en``).
+
+    English by default; ``--lang`` of a command sets the language of what it draws (maps,
+    reports), not of its messages.
+    """
+    lang = os.environ.get("PLANNING_LANG", "en")
+    return lang if lang in ("zh", "en") else "en"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the process exit status."""
     parser = build_parser()
@@ -45,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except PlanningError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc.render(message_language())}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         # The reader of our output went away (``... | head``): not an error of ours. Point
@@ -53,3 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except Exception as exc:  # noqa: BLE001 - no traceback reaches a planner
+        if os.environ.get("PLANNING_DEBUG"):
+            raise
+        msg = Message("error.internal", {"kind": type(exc).__name__, "text": str(exc)})
+        print(f"error: {msg.render(message_language())}", file=sys.stderr)
+        return 1

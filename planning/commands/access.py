@@ -24,6 +24,7 @@ import shapely
 from errors import InputError
 from geo.access import travel_times
 from geo.network import WGS84, WalkNetwork, load_network
+from planning.commands.options import positive
 
 SERVICES = ("childcare", "eldercare")
 
@@ -44,9 +45,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--destinations", metavar="FILE", help="points or polygons with an id field")
     p.add_argument("--demo", action="store_true",
                    help="embedded demo district: residential areas → facilities + candidates")
-    p.add_argument("--minutes", type=float,
+    p.add_argument("--minutes", type=positive,
                    help="cutoff minutes (default: the profile's service-circle minutes)")
-    p.add_argument("--speed", type=float, metavar="M_PER_MIN",
+    p.add_argument("--speed", type=positive, metavar="M_PER_MIN",
                    help="walking speed in m/min (default: the profile's walking speed)")
     p.add_argument("--profile", default="national", metavar="ID",
                    help="profile giving the default minutes and speed (default: national)")
@@ -56,9 +57,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--crs", help="CRS of origins/destinations/network when a file has none "
                                  "(wgs84, cgcs2000, gcj02, bd09, EPSG:xxxx)")
     p.add_argument("--id-field", default="id", help="id column of origins and destinations")
-    p.add_argument("--max-snap", type=float, default=200.0, metavar="M",
+    p.add_argument("--max-snap", type=positive, default=200.0, metavar="M",
                    help="largest distance from a feature to the network, metres (default 200)")
-    p.add_argument("--boundary-spacing", type=float, default=75.0, metavar="M",
+    p.add_argument("--boundary-spacing", type=positive, default=75.0, metavar="M",
                    help="spacing of access points along polygon boundaries without gates")
     p.add_argument("--drop-unsnapped", action="store_true",
                    help="leave out (and list) features off the network instead of failing")

@@ -27,6 +27,7 @@ from errors import InputError
 from geo.access import travel_times
 from geo.accessibility import coverage
 from planning.commands.access import read_network_for
+from planning.commands.options import positive
 from planning.demand import compute_demand
 from planning.profiles import load_profile
 
@@ -56,7 +57,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--decay", choices=("none", "linear", "gaussian"), default="none",
                    help="distance decay of the 2SFCA score")
     p.add_argument("--crs", help="CRS of the inputs when a file has none")
-    p.add_argument("--max-snap", type=float, default=200.0, metavar="M",
+    p.add_argument("--max-snap", type=positive, default=200.0, metavar="M",
                    help="largest distance from a feature to the network, metres (default 200)")
     p.add_argument("--drop-unsnapped", action="store_true",
                    help="treat features off the network as unreachable (listed) instead of "

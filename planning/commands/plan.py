@@ -47,6 +47,7 @@ from core.fileio import json_safe, json_text, write_json, write_outputs
 from core.messages import Message
 from core.vocab import OBJECTIVE_CLI
 from errors import InputError, ProblemCollector
+from planning.commands.options import count, fraction, positive
 from planning.indicators import has_plan
 
 OBJECTIVES = tuple(OBJECTIVE_CLI)
@@ -64,9 +65,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--travel-times", type=Path, dest="travel_times",
                    help="CSV with origin_id,destination_id,minutes")
     p.add_argument("--objective", choices=OBJECTIVES, default="min-cost")
-    p.add_argument("--budget", type=float, help="budget for max-coverage")
-    p.add_argument("--p", type=int, help="number of new sites (max-coverage, min-time)")
-    p.add_argument("--minutes", type=float,
+    p.add_argument("--budget", type=positive, help="budget for max-coverage")
+    p.add_argument("--p", type=count, help="number of new sites (max-coverage, min-time)")
+    p.add_argument("--minutes", type=positive,
                    help="reach cutoff in minutes (default: every pair in the file; "
                         "map form: the profile's service circle)")
     p.add_argument("--allow-unmet", action=argparse.BooleanOptionalAction, dest="allow_unmet",
@@ -77,8 +78,8 @@ def add_parser(subparsers: Any) -> None:
                    help="table form: capacities may be fractional (e.g. m² of floor area); "
                         "by default sites get whole units (托位, beds)")
     p.add_argument("--solver", choices=("highs", "cbc"), default="highs")
-    p.add_argument("--time-limit", type=float, dest="time_limit", help="seconds")
-    p.add_argument("--gap", type=float, help="relative MIP gap (default 1e-4)")
+    p.add_argument("--time-limit", type=positive, dest="time_limit", help="seconds")
+    p.add_argument("--gap", type=fraction, help="relative MIP gap (default 1e-4)")
     p.add_argument("--out", type=Path, required=True, help="result.json to write")
     g = p.add_argument_group("map form")
     g.add_argument("--profile", help="policy profile id (map form)")
@@ -92,7 +93,7 @@ def add_parser(subparsers: Any) -> None:
                                  "gcj02, bd09, EPSG:xxxx)")
     g.add_argument("--areas-layer", dest="areas_layer", help="layer of --areas (GeoPackage)")
     g.add_argument("--sites-layer", dest="sites_layer", help="layer of --sites (GeoPackage)")
-    g.add_argument("--speed", type=float, metavar="M_PER_MIN",
+    g.add_argument("--speed", type=positive, metavar="M_PER_MIN",
                    help="walking speed in m/min (default: the profile's, elderly for elder care)")
     g.add_argument("--straight-line", action="store_true", dest="straight_line",
                    help="no network: straight-line distances (declared in result.json)")
@@ -115,6 +116,9 @@ def _read_csv(path: Path, what: str) -> pd.DataFrame:
         raise InputError([f"{what} file not found: {path}"], source=str(path))
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError as exc:
+        raise InputError([f"the {what} CSV is empty (no header, no rows)"],
+                         source=str(path)) from exc
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise InputError([f"cannot read {what} CSV: {exc}"], source=str(path)) from exc
 
@@ -246,8 +250,10 @@ def run(args: argparse.Namespace) -> int:
         # no plan is never a plan: no sites, assignments or unmet figures
         data.update(no_plan=True, sites=None, assignments=None, unmet=None)
         write_json(args.out, data)
-        print(f"error: {Message('planning.no_plan', {'status': model.result.status})}",
-              file=sys.stderr)
+        from planning.cli import message_language
+
+        no_plan = Message("planning.no_plan", {"status": model.result.status})
+        print(f"error: {no_plan.render(message_language())}", file=sys.stderr)
         print(f"wrote {args.out} (status only)")
         return 2
     write_json(args.out, data)  # atomic: core.fileio
@@ -390,8 +396,10 @@ def _no_plan(run: Any, args: argparse.Namespace, profile_id: str) -> int:
     write_json(args.out, data)
     reasons = [v["reason"] for k, v in run.indicators.items()
                if k != "total" and v.get("no_plan")]
+    from planning.cli import message_language
+
     for reason in reasons:
-        print(f"error: {reason.render(args.lang)}", file=sys.stderr)
+        print(f"error: {reason.render(message_language())}", file=sys.stderr)
     print(f"wrote {args.out} (status only)")
     return 2
 
@@ -420,6 +428,7 @@ def run_map(args: argparse.Namespace) -> int:
     """Map form: one scenario through :func:`planning.runs.run_scenario`, then the files."""
     from maps.folium_map import build_map
     from maps.offline import offline_html
+    from planning.cli import message_language
     from planning.commands.access import read_network_for
     from planning.params import ScenarioParams
     from planning.runs import run_scenario
@@ -468,6 +477,6 @@ def run_map(args: argparse.Namespace) -> int:
         print(f"rule {r['rule']} ({r['service']}): "
               f"{'applied' if r['applied'] else 'not applied'} — {r['source']}")
     for n in run.notes:
-        print(f"note: {n.render(args.lang) if hasattr(n, 'render') else n}")
+        print(f"note: {n.render(message_language()) if hasattr(n, 'render') else n}")
     print(f"wrote {args.out}, {checked['sites_out']}, {checked['map_out']}")
     return 0

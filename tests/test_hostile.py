@@ -1,0 +1,113 @@
+"""Hostile and careless inputs to the commands: exit status 2, a clear message, nothing written.
+
+Each case is a command line that once ended in a traceback or a misleading result. The checks:
+the exit status, a message that names the option, file or value, no Python traceback, and no
+file left behind (existing outputs untouched, no temporary files).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from planning.cli import main
+
+TABLES = {
+    "demand.csv": "id,demand\na,5\n",
+    "sites.csv": "id,fixed_cost,unit_cost,min_capacity,max_capacity,existing_capacity\n"
+                 "s,1,1,0,10,0\n",
+    "times.csv": "origin_id,destination_id,minutes\na,s,3\n",
+    "empty.csv": "",
+}
+
+
+@pytest.fixture()
+def tables(tmp_path: Path) -> Path:
+    for name, text in TABLES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def _table_plan(d: Path, *extra: str, demand: str = "demand.csv",
+                out: str = "out/result.json") -> list[str]:
+    return ["plan", "--demand", str(d / demand), "--sites", str(d / "sites.csv"),
+            "--travel-times", str(d / "times.csv"), "--out", str(d / out), *extra]
+
+
+def _files(d: Path) -> set[str]:
+    return {p.relative_to(d).as_posix() for p in d.rglob("*")}
+
+
+@pytest.mark.parametrize(("extra", "says"), [
+    (["--minutes", "nan"], "--minutes: must be a finite number"),
+    (["--minutes", "inf"], "--minutes: must be a finite number"),
+    (["--minutes", "-3"], "--minutes: must be a number > 0"),
+    (["--time-limit", "-1"], "--time-limit: must be a number > 0"),
+    (["--time-limit", "0"], "--time-limit: must be a number > 0"),
+    (["--gap", "2"], "--gap: must be a number from 0 to 1"),
+    (["--p", "0"], "--p: must be a whole number >= 1"),
+    (["--budget", "abc"], "--budget: not a number"),
+])
+def test_bad_options_are_usage_errors(tables: Path, capsys, extra: list[str],
+                                      says: str) -> None:
+    before = _files(tables)
+    with pytest.raises(SystemExit) as exc:
+        main(_table_plan(tables, *extra))
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and says in err and "Traceback" not in err
+    assert _files(tables) == before
+
+
+def test_access_boundary_spacing_must_be_positive(tmp_path: Path, capsys) -> None:
+    for value in ("0", "-5"):
+        with pytest.raises(SystemExit) as exc:
+            main(["access", "--demo", "--boundary-spacing", value,
+                  "--out", str(tmp_path / "p.csv")])
+        assert exc.value.code == 2
+        assert "--boundary-spacing: must be a number > 0" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_empty_csv_is_named(tables: Path, capsys) -> None:
+    before = _files(tables)
+    assert main(_table_plan(tables, demand="empty.csv")) == 2
+    err = capsys.readouterr().err
+    assert "empty.csv" in err and "is empty" in err and "Traceback" not in err
+    assert _files(tables) == before
+
+
+def test_output_that_is_a_folder(tables: Path, capsys) -> None:
+    (tables / "out").mkdir()
+    before = _files(tables)
+    assert main(_table_plan(tables, out="out")) == 2
+    err = capsys.readouterr().err
+    assert "is a folder" in err and "Traceback" not in err
+    assert _files(tables) == before
+
+
+def test_output_that_cannot_be_written(tables: Path, capsys) -> None:
+    blocker = tables / "blocker"
+    blocker.write_text("a file where a folder is needed")
+    assert main(_table_plan(tables, out="blocker/result.json")) == 2
+    err = capsys.readouterr().err
+    assert "cannot write" in err and "blocker" in err and "Traceback" not in err
+    assert blocker.read_text() == "a file where a folder is needed"
+
+
+def test_a_failed_plan_keeps_the_earlier_result(tables: Path, capsys) -> None:
+    out = tables / "out" / "result.json"
+    assert main(_table_plan(tables)) == 0
+    first = out.read_text()
+    assert json.loads(first)["status"] == "optimal"
+    assert main(_table_plan(tables, demand="empty.csv")) == 2
+    assert out.read_text() == first
+    assert sorted(p.name for p in out.parent.iterdir()) == ["result.json"]
+
+
+def test_messages_in_chinese_on_request(tables: Path, capsys, monkeypatch) -> None:
+    (tables / "out").mkdir()
+    monkeypatch.setenv("PLANNING_LANG", "zh")
+    assert main(_table_plan(tables, out="out")) == 2
+    assert "是一个文件夹" in capsys.readouterr().err
