@@ -138,3 +138,32 @@ def write_json(path: str | os.PathLike[str], data: Any) -> Path:
         tmp.write_text(text, encoding="utf-8")
 
     return atomic_write(path, write)
+
+
+#: First characters that make a spreadsheet read a cell as a formula (or DDE command).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe_text(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula, made inert with a leading ``'``.
+
+    Numbers and other values pass unchanged; a text such as ``=HYPERLINK(...)`` or
+    ``@SUM(A1)`` becomes ``'=HYPERLINK(...)``, which Excel and LibreOffice show as text.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def spreadsheet_safe(frame: Any) -> Any:
+    """A copy of a DataFrame whose text cells and column names cannot run as formulas.
+
+    Used by every Excel and CSV output of the tool (names typed by planners or read from
+    their files reach these outputs).
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype) in ("string", "str"):
+            out[col] = out[col].map(spreadsheet_safe_text)
+    out.columns = [spreadsheet_safe_text(c) if isinstance(c, str) else c for c in out.columns]
+    return out

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.fileio import atomic_write
+from core.fileio import atomic_write, spreadsheet_safe
 from errors import InputError
 from planning.profiles import Profile
 
@@ -205,7 +205,7 @@ class ComplianceReport:
             fh.write("\n")
 
     def _write_csv(self, tmp: Path) -> None:
-        self.to_frame().to_csv(tmp, index=False, encoding="utf-8-sig")
+        spreadsheet_safe(self.to_frame()).to_csv(tmp, index=False, encoding="utf-8-sig")
 
     def _write_xlsx(self, tmp: Path) -> None:
         profile_rows = [{
@@ -214,13 +214,15 @@ class ComplianceReport:
             "defined_in": r.origin, "source": str(r.source), "note": r.note,
         } for r in self.profile.rules]
         with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            self.summary_frame().to_excel(xw, sheet_name="summary", index=False)
-            self.to_frame().to_excel(xw, sheet_name="rules", index=False)
+            spreadsheet_safe(self.summary_frame()).to_excel(xw, sheet_name="summary",
+                                                            index=False)
+            spreadsheet_safe(self.to_frame()).to_excel(xw, sheet_name="rules", index=False)
             nc = [dict(development="(all)", **x) for x in self.not_checked]
             for d in self.developments:
                 nc.extend(dict(development=str(d.id), **x) for x in d.not_checked)
-            pd.DataFrame(nc, columns=["development", "rule", "kind", "service", "reason"]
-                         ).to_excel(xw, sheet_name="not_checked", index=False)
+            spreadsheet_safe(pd.DataFrame(
+                nc, columns=["development", "rule", "kind", "service", "reason"])
+            ).to_excel(xw, sheet_name="not_checked", index=False)
             pd.DataFrame(profile_rows).to_excel(xw, sheet_name="profile", index=False)
 
 

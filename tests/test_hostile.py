@@ -111,3 +111,27 @@ def test_messages_in_chinese_on_request(tables: Path, capsys, monkeypatch) -> No
     monkeypatch.setenv("PLANNING_LANG", "zh")
     assert main(_table_plan(tables, out="out")) == 2
     assert "是一个文件夹" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_names_that_look_like_formulas_stay_text(tmp_path: Path, suffix: str) -> None:
+    dev = tmp_path / "dev.csv"
+    dev.write_text(
+        "id,name,area_type,population,childcare_places,eldercare_area_m2\n"
+        'D1,"=HYPERLINK(""http://x"",""点我"")",new,1000,10,300\n'
+        "D2,@SUM(A1),new,1000,10,300\n", encoding="utf-8")
+    out = tmp_path / f"report{suffix}"
+    assert main(["check", "--profile", "hefei", "--developments", str(dev),
+                 "--out", str(out)]) in (0, 1)
+    if suffix == ".xlsx":
+        import openpyxl
+
+        wb = openpyxl.load_workbook(out)
+        cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+        texts = [c.value for c in cells if isinstance(c.value, str)]
+        assert "'=HYPERLINK(\"http://x\",\"点我\")" in texts and "'@SUM(A1)" in texts
+        assert not any(c.data_type == "f" for c in cells)
+    else:
+        text = out.read_text(encoding="utf-8-sig")
+        assert "'=HYPERLINK" in text and "'@SUM(A1)" in text
+        assert ",=HYPERLINK" not in text and ",@SUM" not in text
