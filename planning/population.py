@@ -83,6 +83,10 @@ DEFAULT_OCCUPANCY_RAMP: tuple[float, ...] = (0.0, 0.5, 0.8, 1.0)
 #: slivers come from digitising and are ignored.
 OVERLAP_TOLERANCE_M2: float = 1.0
 
+#: Shares of an area in a census unit below this are left out of ``census_shares`` (slivers
+#: where outlines were digitised apart); they still count in the estimate.
+SHARE_SHOWN: float = 0.005
+
 #: An area is noted as lying partly outside the census units when less than this share of it
 #: (of its floor area, or of its land) is inside them.
 INSIDE_SHARE_NOTE: float = 0.99
@@ -544,8 +548,9 @@ def estimate_population(
             continue
         best = idx[np.argmax(piece_share[idx])]
         main_unit[a] = unit_ids[pu[best]]
-        if multi[a]:
-            srt = idx[np.argsort(-piece_share[idx], kind="stable")]
+        shown = idx[piece_share[idx] >= SHARE_SHOWN]
+        if multi[a] and len(shown) > 1:
+            srt = shown[np.argsort(-piece_share[shown], kind="stable")]
             shares_text[a] = _shares_text([str(unit_ids[pu[i]]) for i in srt],
                                           piece_share[srt].tolist())
     out = areas.reset_index(drop=True).copy()
