@@ -14,6 +14,8 @@ exits with status 2, prints every problem and writes nothing.
 from __future__ import annotations
 
 import argparse
+import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +138,7 @@ def _inputs(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFram
 
 
 def _writers(est: PopulationEstimate, census: gpd.GeoDataFrame, out: Path,
-             data: dict[str, Any]) -> dict[Path, Any]:
+             data: dict[str, Any]) -> dict[str | os.PathLike[str], Callable[[Path], None]]:
     import pyogrio
 
     paths = output_paths(out)
