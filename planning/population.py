@@ -475,6 +475,16 @@ def estimate_population(
 
     # ---- share each unit's total
     piece_given = np.where(method[pa] == "given", np.nan_to_num(given[pa]) * piece_share, 0.0)
+    # a given population split across units is split in whole residents (when it is whole), so
+    # that each unit's remainder, and so its estimates, stay whole and its total is kept exactly
+    split = np.flatnonzero(has_given & (np.bincount(pa, minlength=len(ar)) > 1)
+                           & (given == np.round(given)))
+    if len(split):
+        by_piece = np.argsort(pa, kind="stable")
+        starts = np.searchsorted(pa[by_piece], np.arange(len(ar) + 1))
+        for a in split.tolist():
+            idx = by_piece[starts[a]:starts[a + 1]]
+            piece_given[idx] = largest_remainder(piece_given[idx], round(piece_given[idx].sum()))
     unit_given = np.bincount(pu, weights=piece_given, minlength=n_units)
     remainder = unit_pop - unit_given
     over = remainder < -0.5

@@ -271,3 +271,21 @@ def test_residents_by_target_year() -> None:
     assert parse_ramp("0, 50%, 80%, 100%") == (0.0, 0.5, 0.8, 1.0)
     with pytest.raises(InputError, match="occupancy ramp"):
         parse_ramp("0, 1.5")
+
+
+def test_given_population_straddling_two_units_keeps_unit_totals_whole() -> None:
+    units = census([{"id": "S1", "population": 5_000}, {"id": "S2", "population": 8_000}],
+                   [box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000)])
+    ar = areas([{"id": "X", "population": 1_001.0}, {"id": "Y"}, {"id": "Z"}],
+               [box(800, 100, 1200, 300), box(100, 500, 300, 700), box(1500, 500, 1700, 700)])
+    bl = buildings([(box(850, 150, 950, 250), 6), (box(1050, 150, 1150, 250), 4),
+                    (box(150, 550, 250, 650), 6), (box(1550, 550, 1650, 650), 12)])
+    est = estimate_population(ar, units, buildings=bl, **PARAMS)
+    a = est.areas.set_index("id")
+    # X's 1,001 residents split 60/40: 600.6 → 601 in S1, 400.4 → 400 in S2
+    assert a.loc["X", "population"] == 1_001
+    assert a.loc["Y", "population"] == 5_000 - 601
+    assert a.loc["Z", "population"] == 8_000 - 400
+    s = est.units.set_index("census_unit")
+    assert s["given"].tolist() == [601, 400]
+    assert s["assigned"].tolist() == [5_000, 8_000]
