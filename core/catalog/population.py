@@ -38,4 +38,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "population.units_without_areas": {"zh": "普查单元 {ids} 内没有居住区：其 {residents} 人未分配（见汇总表 unassigned）", "en": "census units {ids} contain no residential area: their {residents} residents are unassigned (see the summary's unassigned)"},
     "population.units_only_given": {"zh": "普查单元 {ids} 内只有已给定人口的居住区：余下 {residents} 人未分配", "en": "census units {ids} contain only areas with a given population: the remaining {residents} residents are unassigned"},
     "population.bad_ramp": {"zh": "入住率爬坡须为 0–1 之间的比例序列，而不是 {ramp}", "en": "the occupancy ramp must be a list of shares between 0 and 1; got {ramp}"},
+    # ---- demand by age
+    "population.enrolment_rate_range": {"zh": "入托率须在 0 到 1 之间（如 0.15 表示 15%），而不是 {value}", "en": "the enrolment rate (入托率) must lie in (0, 1], e.g. 0.15 for 15 %; got {value}"},
+    "population.enrolment_rate_missing": {"zh": "规则集 {profile} 没有入托率参数 {parameter}（已有：{known}）；请给出入托率", "en": "profile {profile} has no enrolment-rate parameter {parameter} (it has: {known}); give an enrolment rate"},
+    "population.demand_basis": {"zh": "需求口径须为 {choices} 之一，而不是 {value!r}", "en": "the demand basis must be one of {choices}; got {value!r}"},
 }
