@@ -210,12 +210,17 @@ def census_age_columns(columns: Sequence[str]) -> dict[str, str]:
 
 def _numbers(frame: pd.DataFrame, column: str, ids: np.ndarray, col: ProblemCollector,
              *, source: str | None) -> np.ndarray:
-    """A column as floats (NaN when absent or blank); bad and negative values recorded."""
+    """A column as floats (NaN when absent or blank); bad and negative values recorded.
+
+    Text such as ``"45,000"`` (thousands separators) and full-width blanks are read as numbers.
+    """
     if column not in frame.columns:
         return np.full(len(frame), np.nan)
     raw = frame[column]
-    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    text = raw.astype("string").str.strip()
+    text = raw.astype("string").str.replace("\u3000", "").str.strip()
+    grouped = text.str.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?").fillna(False)
+    text = text.where(~grouped, text.str.replace(",", ""))
+    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = (text.notna() & (text != "")).to_numpy(dtype=bool) & ~np.isfinite(values)
     if bad.any():
         col.add(Message("population.not_number",
@@ -385,6 +390,18 @@ def estimate_population(
         else:
             notes.append(Message("population.areas_dropped", {"n": len(out_ids),
                                                               "ids": out_ids}))
+    poly_idx = np.flatnonzero(~is_point)
+    atree = shapely.STRtree(ageoms[poly_idx])
+    al, ar_ = atree.query(ageoms[poly_idx], predicate="intersects")
+    pair = al < ar_
+    al, ar_ = poly_idx[al[pair]], poly_idx[ar_[pair]]
+    if len(al):
+        ov = shapely.area(shapely.intersection(ageoms[al], ageoms[ar_]))
+        big = ov > OVERLAP_TOLERANCE_M2
+        if big.any():
+            notes.append(Message("population.areas_overlap", {
+                "pairs": [f"{area_ids[i]}/{area_ids[j]} ({a:,.0f} m²)" for i, j, a in
+                          zip(al[big], ar_[big], ov[big], strict=True)]}))
     pts_nothing = is_point & ~np.isfinite(given) & ~np.isfinite(hh) & ~np.isfinite(fa_field)
     if pts_nothing.any():
         col.add(Message("population.point_without_figures"), rows=list(area_ids[pts_nothing]),
@@ -409,8 +426,6 @@ def estimate_population(
         floors = bm["floors"].to_numpy(dtype=float) if "floors" in bm.columns else np.ones(len(bm))
         bfloor = shapely.area(bgeoms) * floors
         pts = shapely.point_on_surface(bgeoms)
-        poly_idx = np.flatnonzero(~is_point)
-        atree = shapely.STRtree(ageoms[poly_idx])
         bi, ai = atree.query(pts, predicate="within")
         ai = poly_idx[ai]
         bi, first = np.unique(bi, return_index=True)  # a point in two areas: the first

@@ -289,3 +289,12 @@ def test_given_population_straddling_two_units_keeps_unit_totals_whole() -> None
     s = est.units.set_index("census_unit")
     assert s["given"].tolist() == [601, 400]
     assert s["assigned"].tolist() == [5_000, 8_000]
+
+
+def test_census_text_numbers_and_overlapping_areas_noted() -> None:
+    unit = census([{"id": "S1", "population": "10,000"}], [box(0, 0, 3000, 1000)])
+    ar = areas([{"id": "A"}, {"id": "B"}], [box(0, 0, 500, 500), box(400, 0, 900, 500)])
+    est = estimate_population(ar, unit, **PARAMS)
+    assert est.areas["population"].sum() == 10_000
+    note = next(n for n in est.notes if n.code == "population.areas_overlap")
+    assert "A/B (50,000 m²)" in note.render("en")

@@ -70,6 +70,14 @@ def test_cli_writes_areas_units_and_notes(tmp_path: Path, capsys) -> None:
     assert "population.buildings_not_residential" in codes
     text = capsys.readouterr().out
     assert "3 areas: 10,000 of 10,000 census residents assigned" in text
+    # the result is an areas layer the rest of the tool reads as it is
+    from geo.io import read_areas
+    from planning.demand import compute_demand
+    from planning.profiles import load_profile
+
+    back = read_areas(out, area_type="new")
+    demand = compute_demand(back, load_profile("national"))
+    assert demand["childcare_places_required"].tolist() == pytest.approx([20, 30, 50])
 
 
 def test_cli_target_year_and_csv(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "population.floors_default_given": {"zh": "{n} 栋建筑没有层数或高度，按给定的默认层数 {floors} 层计", "en": "{n} building(s) without floors or height taken as {floors} floor(s), the default given"},
     "population.floors_default_median": {"zh": "{n} 栋建筑没有层数或高度，按其余建筑层数的中位数 {floors} 层计（本工具默认做法）", "en": "{n} building(s) without floors or height taken as {floors} floor(s), the median of the buildings that have them (a tool default)"},
     "population.floors_default_none_known": {"zh": "{n} 栋建筑都没有层数或高度，均按 {floors} 层计（即按占地面积分配）", "en": "none of the {n} building(s) has floors or height: all taken as {floors} floor (shares by footprint)"},
+    "population.areas_overlap": {"zh": "居住区相互重叠：{pairs}；重叠处的建筑只计入其中一个居住区，请核对边界", "en": "residential areas overlap: {pairs}; a building in the overlap counts for one of them only: check the outlines"},
     "population.areas_partly_outside": {"zh": "居住区部分位于普查单元之外，只分配单元内部分的人口：{ids}", "en": "areas partly outside the census units get residents only for the part inside: {ids}"},
     "population.units_without_areas": {"zh": "普查单元 {ids} 内没有居住区：其 {residents} 人未分配（见汇总表 unassigned）", "en": "census units {ids} contain no residential area: their {residents} residents are unassigned (see the summary's unassigned)"},
     "population.units_only_given": {"zh": "普查单元 {ids} 内只有已给定人口的居住区：余下 {residents} 人未分配", "en": "census units {ids} contain only areas with a given population: the remaining {residents} residents are unassigned"},
