@@ -199,6 +199,9 @@ def run(args: argparse.Namespace) -> int:
         "buildings": str(args.buildings) if args.buildings else
         (f"{args.from_osm} (OSM buildings)" if args.from_osm else None),
     })
+    if "area_type" in est.areas.columns and est.areas["area_type"].isna().all():
+        # an empty column the reader added; written out, it would stand for a blank area type
+        est.areas = est.areas.drop(columns="area_type")
     if args.target_year is not None:
         est.areas = residents_by_year(est.areas, args.target_year, ramp=ramp)
         est.parameters["target_year"] = args.target_year
