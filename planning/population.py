@@ -34,8 +34,6 @@ nothing is lost silently.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,37 +45,18 @@ import shapely
 from core.messages import Message
 from errors import InputError, Problem, ProblemCollector
 from geo.crs import local_metric_crs
-from geo.fields import normalise_key
+from planning.census import (
+    AGE_FIELDS,
+    census_age_columns,
+    census_numbers,
+    largest_remainder,
+    shares_text,
+)
 
-__all__ = [
-    "AGE_FIELDS",
-    "DEFAULT_OCCUPANCY_RAMP",
-    "METHODS",
-    "PopulationEstimate",
-    "census_age_columns",
-    "estimate_population",
-    "largest_remainder",
-    "occupancy_share",
-    "residents_by_year",
-]
+__all__ = ["METHODS", "PopulationEstimate", "estimate_population"]
 
 #: Values of ``population_method``.
 METHODS: tuple[str, ...] = ("given", "households", "floor_area", "area")
-
-#: Age-group columns a census layer may carry: canonical name → spellings in files.
-AGE_FIELDS: dict[str, tuple[str, ...]] = {
-    "age_0_3": ("age_0_3", "age_0_2", "under_3", "0-3岁", "0～3岁", "0至3岁", "0-3岁人口",
-                "3岁以下", "3岁以下人口", "三岁以下", "0-2岁", "婴幼儿", "婴幼儿人口"),
-    "age_60_plus": ("age_60_plus", "age_60", "60+", "60岁及以上", "60岁以上", "60岁及以上人口",
-                    "60岁以上人口", "老年人口"),
-    "age_65_plus": ("age_65_plus", "65+", "65岁及以上", "65岁以上", "65岁及以上人口"),
-}
-
-#: Occupancy of a development by years since its completion year (index 0 = the completion
-#: year itself, 1 = the year after …; the last value holds from then on). A tool default, not a
-#: policy figure: a block handed over in year Y is taken as empty in Y, half occupied in Y + 1,
-#: 80 % in Y + 2 and full from Y + 3. Planners with local take-up figures pass their own ramp.
-DEFAULT_OCCUPANCY_RAMP: tuple[float, ...] = (0.0, 0.5, 0.8, 1.0)
 
 #: Overlap of two census units (m²) above which they are reported as overlapping; smaller
 #: slivers come from digitising and are ignored.
@@ -138,104 +117,6 @@ class PopulationEstimate:
             },
             "notes": [n.to_json() for n in self.notes],
         }
-
-
-# --------------------------------------------------------------------------- small helpers
-
-
-def largest_remainder(values: np.ndarray, total: float) -> np.ndarray:
-    """Round ``values`` to whole numbers that add up to ``round(total)``.
-
-    Floors every value, then gives the missing units to the largest remainders (ties to the
-    earlier position).
-
-    Parameters
-    ----------
-    values : ndarray
-        Non-negative numbers whose sum is about ``total``.
-    total : float
-        The sum the rounded values must have.
-
-    Returns
-    -------
-    ndarray of float
-        Whole numbers.
-
-    Examples
-    --------
-    >>> largest_remainder(np.array([3.3, 3.3, 3.4]), 10).tolist()
-    [3.0, 3.0, 4.0]
-    """
-    v = np.asarray(values, dtype=float)
-    if len(v) == 0:
-        return v.copy()
-    base = np.floor(v + 1e-9)
-    missing = int(round(total - base.sum()))
-    if missing > 0:
-        order = np.argsort(-(v - base), kind="stable")
-        base[order[:missing]] += 1
-    elif missing < 0:
-        order = np.argsort(v - base, kind="stable")
-        take = [i for i in order if base[i] >= 1][: -missing]
-        base[take] -= 1
-    return base
-
-
-def census_age_columns(columns: Sequence[str]) -> dict[str, str]:
-    """Map a census layer's age-group columns to canonical names (see :data:`AGE_FIELDS`).
-
-    Parameters
-    ----------
-    columns : sequence of str
-        Column names as read.
-
-    Returns
-    -------
-    dict
-        ``{file column: canonical name}``.
-
-    Examples
-    --------
-    >>> census_age_columns(["id", "常住人口", "0-3岁", "60岁及以上人口"])
-    {'0-3岁': 'age_0_3', '60岁及以上人口': 'age_60_plus'}
-    """
-    out: dict[str, str] = {}
-    for col in columns:
-        key = normalise_key(str(col))
-        for canonical, names in AGE_FIELDS.items():
-            if key in {normalise_key(n) for n in names} and canonical not in out.values():
-                out[str(col)] = canonical
-    return out
-
-
-def _numbers(frame: pd.DataFrame, column: str, ids: np.ndarray, col: ProblemCollector,
-             *, source: str | None) -> np.ndarray:
-    """A column as floats (NaN when absent or blank); bad and negative values recorded.
-
-    Text such as ``"45,000"`` (thousands separators) and full-width blanks are read as numbers.
-    """
-    if column not in frame.columns:
-        return np.full(len(frame), np.nan)
-    raw = frame[column]
-    text = raw.astype("string").str.replace("\u3000", "").str.strip()
-    grouped = text.str.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?").fillna(False)
-    text = text.where(~grouped, text.str.replace(",", ""))
-    values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    bad = (text.notna() & (text != "")).to_numpy(dtype=bool) & ~np.isfinite(values)
-    if bad.any():
-        col.add(Message("population.not_number",
-                        {"values": [str(v) for v in raw[bad].tolist()[:5]]}),
-                rows=list(ids[bad]), field=column, source=source)
-    neg = np.isfinite(values) & (values < 0)
-    if neg.any():
-        col.add(Message("population.negative", {"values": values[neg].tolist()[:5]}),
-                rows=list(ids[neg]), field=column, source=source)
-        values = np.where(neg, np.nan, values)
-    return values
-
-
-def _shares_text(units: Sequence[str], shares: Sequence[float]) -> str:
-    return "; ".join(f"{u} {s:.0%}" for u, s in zip(units, shares, strict=True))
 
 
 # --------------------------------------------------------------------------- the estimate
@@ -311,7 +192,7 @@ def estimate_population(
         col.add(Message("population.census_no_population"), source=census_source,
                 field="population")
         col.raise_if_any()
-    unit_pop = _numbers(cen, "population", unit_ids, col, source=census_source)
+    unit_pop = census_numbers(cen, "population", unit_ids, col, source=census_source)
     missing = ~np.isfinite(unit_pop)
     if missing.any():
         col.add(Message("population.census_missing"), rows=list(unit_ids[missing]),
@@ -319,7 +200,7 @@ def estimate_population(
     age_cols = [c for c in AGE_FIELDS if c in cen.columns]
     unit_age: dict[str, np.ndarray] = {}
     for c in age_cols:
-        unit_age[c] = _numbers(cen, c, unit_ids, col, source=census_source)
+        unit_age[c] = census_numbers(cen, c, unit_ids, col, source=census_source)
         big = np.isfinite(unit_age[c]) & np.isfinite(unit_pop) & (unit_age[c] > unit_pop)
         if big.any():
             col.add(Message("population.age_above_population", {"group": c}),
@@ -342,9 +223,9 @@ def estimate_population(
     # ---- areas
     ar = areas.to_crs(metric).reset_index(drop=True)
     area_ids = ar["id"].astype(str).to_numpy(dtype=object)
-    given = _numbers(ar, "population", area_ids, col, source=areas_source)
-    hh = _numbers(ar, "households", area_ids, col, source=areas_source)
-    fa_field = _numbers(ar, "floor_area_m2", area_ids, col, source=areas_source)
+    given = census_numbers(ar, "population", area_ids, col, source=areas_source)
+    hh = census_numbers(ar, "households", area_ids, col, source=areas_source)
+    fa_field = census_numbers(ar, "floor_area_m2", area_ids, col, source=areas_source)
     ageoms = np.asarray(ar.geometry.values, dtype=object)
     is_point = np.isin(shapely.get_type_id(ageoms), (0, 4))
     land = np.where(is_point, 0.0, shapely.area(ageoms))
@@ -563,7 +444,7 @@ def estimate_population(
 
     # ---- the areas out
     main_unit = np.full(len(ar), None, dtype=object)
-    shares_text = np.full(len(ar), None, dtype=object)
+    shares_col = np.full(len(ar), None, dtype=object)
     by_area = np.argsort(pa, kind="stable")
     abounds = np.searchsorted(pa[by_area], np.arange(len(ar) + 1))
     multi = np.bincount(pa, minlength=len(ar)) > 1
@@ -576,13 +457,13 @@ def estimate_population(
         shown = idx[piece_share[idx] >= SHARE_SHOWN]
         if multi[a] and len(shown) > 1:
             srt = shown[np.argsort(-piece_share[shown], kind="stable")]
-            shares_text[a] = _shares_text([str(unit_ids[pu[i]]) for i in srt],
-                                          piece_share[srt].tolist())
+            shares_col[a] = shares_text([str(unit_ids[pu[i]]) for i in srt],
+                                         piece_share[srt].tolist())
     out = areas.reset_index(drop=True).copy()
     out["population"] = population
     out["population_method"] = pd.array(method, dtype="string")
     out["census_unit"] = pd.array(main_unit, dtype="string")
-    out["census_shares"] = pd.array(shares_text, dtype="string")
+    out["census_shares"] = pd.array(shares_col, dtype="string")
     out["floor_area_used_m2"] = floor_used
     out["residents_per_ha"] = np.where(land > 0, population / np.where(land > 0, land, 1.0)
                                        * 10_000.0, np.nan)
@@ -610,123 +491,4 @@ def estimate_population(
               "metric_crs": metric.to_string(), "areas_outside": outside, **bparams}
     return PopulationEstimate(out, summary, notes, params)
 
-
-# --------------------------------------------------------------------------- target years
-
-
-def occupancy_share(
-    completion_year: np.ndarray | Sequence[float],
-    target_year: int,
-    *,
-    ramp: Sequence[float] = DEFAULT_OCCUPANCY_RAMP,
-) -> np.ndarray:
-    """Share of a development's residents living there in ``target_year``.
-
-    Parameters
-    ----------
-    completion_year : array_like
-        Completion year of every development; NaN for areas already lived in (share 1).
-    target_year : int
-        The year of the plan (e.g. 2025, 2030, 2035).
-    ramp : sequence of float
-        Occupancy by years since completion (index 0 = the completion year); the last value
-        holds afterwards. Default :data:`DEFAULT_OCCUPANCY_RAMP` (a tool default).
-
-    Returns
-    -------
-    ndarray of float
-        0 before the completion year, the ramp from it on, 1 without a completion year.
-
-    Examples
-    --------
-    >>> occupancy_share([2027, 2020, np.nan], 2030).tolist()
-    [1.0, 1.0, 1.0]
-    >>> occupancy_share([2027, 2029], 2025).tolist()
-    [0.0, 0.0]
-    """
-    r = np.asarray(list(ramp), dtype=float)
-    if len(r) == 0 or not np.all(np.isfinite(r)) or (r < 0).any() or (r > 1).any():
-        raise InputError([Message("population.bad_ramp", {"ramp": list(ramp)})])
-    years = np.asarray(completion_year, dtype=float)
-    since = target_year - years
-    idx = np.clip(np.nan_to_num(since, nan=0.0), 0, len(r) - 1).astype(int)
-    share = np.where(since < 0, 0.0, r[idx])
-    return np.where(np.isfinite(years), share, 1.0)
-
-
-def residents_by_year(
-    areas: pd.DataFrame,
-    target_year: int,
-    *,
-    ramp: Sequence[float] = DEFAULT_OCCUPANCY_RAMP,
-    population: str = "population",
-) -> pd.DataFrame:
-    """Residents of every area in ``target_year``, counting developments by completion year.
-
-    A development finishing in 2027 counts in a 2030 plan (fully, with the default ramp) but
-    not in a 2025 one. Areas without ``completion_year`` are lived in already and count fully.
-
-    Parameters
-    ----------
-    areas : DataFrame or GeoDataFrame
-        With ``population`` (residents when fully occupied) and optionally
-        ``completion_year``.
-    target_year : int
-        The year of the plan.
-    ramp : sequence of float
-        Occupancy by years since completion (see :func:`occupancy_share`).
-    population : str
-        Column of the residents when fully occupied.
-
-    Returns
-    -------
-    Same type as ``areas``
-        A copy with ``occupancy`` (0–1), ``residents_target_year`` and ``target_year``;
-        ``attrs['occupancy_ramp']`` records the ramp and whether it is the tool default.
-    """
-    out = areas.copy()
-    years = (pd.to_numeric(out["completion_year"], errors="coerce").to_numpy(
-        dtype=float, na_value=np.nan) if "completion_year" in out.columns
-        else np.full(len(out), np.nan))
-    share = occupancy_share(years, target_year, ramp=ramp)
-    pop = pd.to_numeric(out[population], errors="coerce").to_numpy(dtype=float,
-                                                                   na_value=np.nan)
-    out["occupancy"] = share
-    out["residents_target_year"] = pop * share
-    out["target_year"] = int(target_year)
-    out.attrs["occupancy_ramp"] = {
-        "ramp": [float(x) for x in ramp],
-        "basis": "tool_default" if tuple(ramp) == DEFAULT_OCCUPANCY_RAMP else "given",
-    }
-    return out
-
-
-def parse_ramp(text: str) -> tuple[float, ...]:
-    """Parse a ramp such as ``"0,0.5,0.8,1"`` or ``"0 50% 80% 100%"``.
-
-    Parameters
-    ----------
-    text : str
-        Shares (0–1, or percentages with ``%``) separated by commas or spaces.
-
-    Returns
-    -------
-    tuple of float
-
-    Raises
-    ------
-    errors.InputError
-        A piece that is not a share.
-    """
-    out: list[float] = []
-    for piece in (p for p in re.split(r"[,，、;\s]+", text.strip()) if p):
-        pct = piece.endswith("%")
-        try:
-            value = float(piece.rstrip("%"))
-        except ValueError:
-            raise InputError([Message("population.bad_ramp", {"ramp": text})]) from None
-        out.append(value / 100.0 if pct else value)
-    if not out or any(not 0 <= v <= 1 for v in out):
-        raise InputError([Message("population.bad_ramp", {"ramp": text})])
-    return tuple(out)
 

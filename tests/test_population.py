@@ -13,10 +13,10 @@ import pytest
 import shapely
 
 from errors import InputError
-from planning.population import (
+from planning.census import largest_remainder
+from planning.population import estimate_population
+from planning.target_year import (
     DEFAULT_OCCUPANCY_RAMP,
-    estimate_population,
-    largest_remainder,
     occupancy_share,
     parse_ramp,
     residents_by_year,

@@ -25,14 +25,8 @@ import pandas as pd
 from core.fileio import json_text, write_outputs
 from errors import InputError
 from geo.buildings import DEFAULT_STOREY_HEIGHT_M
-from planning.population import (
-    DEFAULT_OCCUPANCY_RAMP,
-    METHODS,
-    PopulationEstimate,
-    estimate_population,
-    parse_ramp,
-    residents_by_year,
-)
+from planning.population import METHODS, PopulationEstimate, estimate_population
+from planning.target_year import DEFAULT_OCCUPANCY_RAMP, parse_ramp, residents_by_year
 
 #: Formats of ``--out``.
 OUT_SUFFIXES: dict[str, str] = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".csv": "CSV"}
