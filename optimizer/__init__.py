@@ -15,8 +15,11 @@ from optimizer.models import (
     SideRules,
     sites_required_per_group,
 )
-from optimizer.result import SolveResult
-from optimizer.solvers import SOLVERS, LinearProgram, cbc_path
+from optimizer.program import LinearProgram, SolverOutcome
+from optimizer.pulp_backend import cbc_path, parse_cbc_log
+from optimizer.result import SolveResult, frame_records
+from optimizer.solvers import SOLVERS
+from optimizer.solvers import solve as solve_program
 from optimizer.verify import verify
 
 __all__ = [
@@ -29,9 +32,13 @@ __all__ = [
     "SOLVERS",
     "SideRules",
     "SolveResult",
+    "SolverOutcome",
     "cbc_path",
     "check",
+    "frame_records",
     "max_servable",
+    "parse_cbc_log",
     "sites_required_per_group",
+    "solve_program",
     "verify",
 ]

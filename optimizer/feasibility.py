@@ -139,7 +139,8 @@ def max_servable(
     short : array of float
         Requirement of every area left unserved in one maximum flow.
     """
-    from optimizer.solvers import LinearProgram, solve
+    from optimizer.program import LinearProgram
+    from optimizer.solvers import solve
 
     demand = np.asarray(demand, dtype=float)
     capacity = np.asarray(capacity, dtype=float)

@@ -28,8 +28,9 @@ import pandas as pd
 from errors import CRSError, InfeasibleError, InputError, ProblemCollector, SolverError
 from optimizer import feasibility as feas
 from optimizer import heuristics
+from optimizer.highs import solve_fixed
+from optimizer.program import LinearProgram, ProgramArrays, SolverOutcome
 from optimizer.result import SolveResult
-from optimizer.solvers import LinearProgram, SolverOutcome, solve_fixed
 from optimizer.solvers import solve as run_solver
 from optimizer.verify import verify
 
@@ -456,8 +457,7 @@ class _Model:
         except SolverError as exc:
             info.update(seconds=time.perf_counter() - t0, rejected=str(exc)[:300])
             return None, info
-        a = lp.arrays()
-        obj = float(a["cost"] @ x0 + lp.offset)
+        obj = float(lp.arrays().cost @ x0 + lp.offset)
         info.update(objective=-obj if self.sense == "max" else obj,
                     seconds=time.perf_counter() - t0)
         return x0, info
@@ -1087,10 +1087,10 @@ class MinCostProvision(_Model):
             return None
         a, x0 = _start_base(lp)
         y = blk["y"]
-        allowed = a["upper"][y] > 0.5
+        allowed = a.upper[y] > 0.5
         r, c, n = _cover_pairs(blk, allowed)
         op = heuristics.greedy_cover(r, c, n, self.n_sites, cost=self.services[0].fixed,
-                                     allowed=allowed, forced=a["lower"][y] > 0.5,
+                                     allowed=allowed, forced=a.lower[y] > 0.5,
                                      seconds=seconds)
         if op is None:
             return None
@@ -1204,7 +1204,7 @@ class MaxCoverage(_Model):
         svc = self.services[0]
         a, x0 = _start_base(lp)
         y = blk["y"]
-        allowed = a["upper"][y] > 0.5
+        allowed = a.upper[y] > 0.5
         r, c, n = _cover_pairs(blk, allowed)
         op = heuristics.max_coverage(r, c, blk["agg"].q[blk["todo"]], n, self.n_sites,
                                      allowed=allowed, p=self.p, budget=self.budget,
@@ -1353,7 +1353,7 @@ class PMedian(_Model):
         a, x0 = _start_base(lp)
         y = blk["y"]
         cand = svc.exist <= TOL
-        allowed = cand & (a["upper"][y] > 0.5)
+        allowed = cand & (a.upper[y] > 0.5)
         t0 = time.perf_counter()
         op = heuristics.pmedian(agg.k, agg.j, agg.t, agg.q, self.n_sites, allowed=allowed,
                                 p=self.p, always_open=~cand, seconds=seconds)
@@ -1635,10 +1635,10 @@ class JointSiting(_Model):
 
 # --------------------------------------------------------------------------- helpers
 
-def _start_base(lp: LinearProgram) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def _start_base(lp: LinearProgram) -> tuple[ProgramArrays, np.ndarray]:
     """The model's arrays and a column vector with every column at its bound nearest 0."""
     a = lp.arrays()
-    return a, np.clip(0.0, a["lower"], a["upper"])
+    return a, a.at_zero()
 
 
 def _cover_pairs(blk: dict[str, Any], allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:

@@ -348,7 +348,7 @@ def _top_level(run: Any) -> dict[str, Any]:
 
 def map_result_json(run: Any, *, profile_id: str, outputs: dict[str, str]) -> dict[str, Any]:
     """``result.json`` of the map form: the table form's keys first, then the run's extras."""
-    from optimizer.result import frame_records
+    from optimizer import frame_records
 
     all_sites = run.all_sites if run.all_sites is not None else run.sites
     site_cols = [c for c in ("id", "open", "capacity", "service", "site_id", "status",
