@@ -617,7 +617,7 @@ def _solve_one(
     params: ScenarioParams,
     rules: Any = None,
 ) -> Any:
-    from optimizer.models import MaxCoverage, MinCostProvision, PMedian
+    from optimizer import MaxCoverage, MinCostProvision, PMedian
 
     col = DEMAND_COL[service]
     areas = demand[["id", col]].copy()
