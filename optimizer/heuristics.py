@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import heapq
 import time
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -103,7 +105,7 @@ def greedy_cover(row: np.ndarray, col: np.ndarray, n_rows: int, n_cols: int, *,
 
 
 def _eliminate(Bc: sp.csc_matrix, cnt: np.ndarray, is_open: np.ndarray, keep: np.ndarray,
-               order) -> None:
+               order: Iterable[Any]) -> None:
     """Close the open sites of ``order`` (in turn) whose classes all stay covered."""
     for j in order:
         if not is_open[j] or keep[j]:
@@ -117,9 +119,12 @@ def _eliminate(Bc: sp.csc_matrix, cnt: np.ndarray, is_open: np.ndarray, keep: np
 def _iterated_greedy(Bc: sp.csc_matrix, Br: sp.csr_matrix, cnt: np.ndarray,
                      is_open: np.ndarray, keep: np.ndarray, cost: np.ndarray,
                      allowed: np.ndarray, *, seconds: float, seed: int) -> None:
-    """Destroy and repair (in place): close an open site and the open sites sharing a class
-    with it, re-cover the classes left bare greedily (random tie-breaks), drop redundant
-    sites, and keep the result when it costs no more (plateau moves allowed)."""
+    """Destroy and repair (in place).
+
+    Close an open site and the open sites sharing a class with it, re-cover the classes
+    left bare greedily (random tie-breaks), drop redundant sites, and keep the result when
+    it costs no more (plateau moves allowed).
+    """
     rng = np.random.default_rng(seed)
     t_end = time.perf_counter() + seconds
     cur = float(cost @ is_open)
@@ -270,9 +275,12 @@ def max_coverage(row: np.ndarray, col: np.ndarray, weight: np.ndarray, n_rows: i
     return is_open
 
 
-def _greedy_add(k, j, t, qk, d1, is_open, allowed, p, big) -> np.ndarray:
-    """Open ``p`` more sites, each the one saving the most weighted time (in place on
-    ``d1``/``is_open``, which are returned)."""
+def _greedy_add(k: np.ndarray, j: np.ndarray, t: np.ndarray, qk: np.ndarray, d1: np.ndarray,
+                is_open: np.ndarray, allowed: np.ndarray, p: int, big: float) -> np.ndarray:
+    """Open ``p`` more sites, each the one saving the most weighted time.
+
+    In place on ``d1``/``is_open``, which are returned.
+    """
     n_cols = len(is_open)
     for _ in range(p):
         save = np.bincount(j, weights=qk * np.maximum(d1[k] - t, 0.0), minlength=n_cols)
