@@ -14,15 +14,18 @@ diagnosis of a problem a solver declared infeasible.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
+from core.messages import Message, Quantity
+from optimizer.messages import IN_REACH
+
 TOL = 1e-6
 
-
-def _fmt(v: float) -> str:
-    return f"{v:.6g}"
+#: Areas named in one message, and shortfalls reported one by one.
+MAX_REPORTED = 30
 
 
 @dataclass
@@ -31,7 +34,7 @@ class FeasibilityReport:
 
     unreachable: list[int] = field(default_factory=list)
     shortfalls: list[tuple[int, float, float]] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
     total_demand: float = 0.0
     total_capacity: float = 0.0
 
@@ -49,7 +52,7 @@ def check(
     *,
     area_ids: np.ndarray | None = None,
     site_ids: np.ndarray | None = None,
-    reach: str = "in reach",
+    reach: str | Message = IN_REACH,
     unit: str = "",
 ) -> FeasibilityReport:
     """Check that every requirement can be served by sites within reach.
@@ -64,21 +67,26 @@ def check(
         Largest capacity every site may have (existing plus allowed new; ``inf`` allowed).
     area_ids, site_ids : array, optional
         Labels used in the messages (positions by default).
-    reach : str
-        How reach is named in messages, e.g. ``"within 15 minutes"``.
+    reach : str or Message
+        How reach is named in messages, e.g. ``"within 15 minutes"`` (see
+        :func:`optimizer.messages.reach_within`).
     unit : str
-        Unit of demand for messages (e.g. ``"托位"``).
+        Unit code of demand for messages (e.g. ``"places"``; see :class:`core.messages.Quantity`).
 
     Returns
     -------
     FeasibilityReport
+        The areas that cannot be served, with one message per finding.
     """
     demand = np.asarray(demand, dtype=float)
     capacity = np.asarray(capacity, dtype=float)
     n, m = len(demand), len(capacity)
     aid = np.arange(n) if area_ids is None else np.asarray(area_ids)
     sid = np.arange(m) if site_ids is None else np.asarray(site_ids)
-    u = f" {unit}" if unit else ""
+
+    def amount(v: float) -> Any:
+        return Quantity(float(v), unit) if unit else float(v)
+
     rep = FeasibilityReport(total_demand=float(demand.sum()),
                             total_capacity=float(capacity.sum()))
     B = sp.csr_matrix((np.ones(len(pairs_origin)), (pairs_origin, pairs_site)), shape=(n, m))
@@ -88,12 +96,9 @@ def check(
     unreachable = np.flatnonzero(need & (deg == 0))
     rep.unreachable = unreachable.tolist()
     if len(unreachable):
-        shown = ", ".join(str(a) for a in aid[unreachable][:30])
-        more = f" (+{len(unreachable) - 30} more)" if len(unreachable) > 30 else ""
-        rep.messages.append(
-            f"areas {shown}{more} have no site {reach} "
-            f"(requirement {_fmt(demand[unreachable].sum())}{u})"
-        )
+        rep.messages.append(Message("optimizer.feasibility.unreachable", {
+            "areas": [str(a) for a in aid[unreachable]], "reach": reach,
+            "requirement": amount(demand[unreachable].sum())}))
     act = np.flatnonzero(need & (deg > 0))
     if len(act):
         Ba = B[act]
@@ -112,15 +117,14 @@ def check(
                 continue
             seen.add(key)
             rep.shortfalls.append((int(i), float(dem_in[b]), float(cap_in[b])))
-        for i, d, c in rep.shortfalls[:30]:
+        for i, d, c in rep.shortfalls[:MAX_REPORTED]:
             cols = B.indices[B.indptr[i]:B.indptr[i + 1]]
-            sites = ", ".join(str(s) for s in sid[cols][:10])
-            rep.messages.append(
-                f"demand in reach of area {aid[i]} is {_fmt(d)}{u}, capacity in reach is "
-                f"{_fmt(c)}{u} (sites {sites})"
-            )
-        if len(rep.shortfalls) > 30:
-            rep.messages.append(f"... and {len(rep.shortfalls) - 30} more such areas")
+            rep.messages.append(Message("optimizer.feasibility.shortfall", {
+                "area": str(aid[i]), "demand": amount(d), "capacity": amount(c),
+                "sites": [str(s) for s in sid[cols][:10]]}))
+        if len(rep.shortfalls) > MAX_REPORTED:
+            rep.messages.append(Message("optimizer.feasibility.more_shortfalls",
+                                        {"n": len(rep.shortfalls) - MAX_REPORTED}))
     return rep
 
 
@@ -139,7 +143,8 @@ def max_servable(
     short : array of float
         Requirement of every area left unserved in one maximum flow.
     """
-    from optimizer.solvers import LinearProgram, solve
+    from optimizer.program import LinearProgram
+    from optimizer.solvers import solve
 
     demand = np.asarray(demand, dtype=float)
     capacity = np.asarray(capacity, dtype=float)

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import heapq
 import time
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -103,7 +105,7 @@ def greedy_cover(row: np.ndarray, col: np.ndarray, n_rows: int, n_cols: int, *,
 
 
 def _eliminate(Bc: sp.csc_matrix, cnt: np.ndarray, is_open: np.ndarray, keep: np.ndarray,
-               order) -> None:
+               order: Iterable[Any]) -> None:
     """Close the open sites of ``order`` (in turn) whose classes all stay covered."""
     for j in order:
         if not is_open[j] or keep[j]:
@@ -117,9 +119,12 @@ def _eliminate(Bc: sp.csc_matrix, cnt: np.ndarray, is_open: np.ndarray, keep: np
 def _iterated_greedy(Bc: sp.csc_matrix, Br: sp.csr_matrix, cnt: np.ndarray,
                      is_open: np.ndarray, keep: np.ndarray, cost: np.ndarray,
                      allowed: np.ndarray, *, seconds: float, seed: int) -> None:
-    """Destroy and repair (in place): close an open site and the open sites sharing a class
-    with it, re-cover the classes left bare greedily (random tie-breaks), drop redundant
-    sites, and keep the result when it costs no more (plateau moves allowed)."""
+    """Destroy and repair (in place).
+
+    Close an open site and the open sites sharing a class with it, re-cover the classes
+    left bare greedily (random tie-breaks), drop redundant sites, and keep the result when
+    it costs no more (plateau moves allowed).
+    """
     rng = np.random.default_rng(seed)
     t_end = time.perf_counter() + seconds
     cur = float(cost @ is_open)
@@ -192,6 +197,15 @@ def max_coverage(row: np.ndarray, col: np.ndarray, weight: np.ndarray, n_rows: i
     w = np.asarray(weight, dtype=float)
     c = np.zeros(n_cols) if cost is None else np.asarray(cost, dtype=float)
     cap_p = n_cols if p is None else int(p)
+    is_open = _greedy_coverage(Bc, w, c, allowed, cap_p=cap_p, budget=budget)
+    _swap_coverage(Bc, Br, w, c, allowed, is_open, p=p, budget=budget, seconds=seconds)
+    return is_open
+
+
+def _greedy_coverage(Bc: sp.csc_matrix, w: np.ndarray, c: np.ndarray, allowed: np.ndarray, *,
+                     cap_p: int, budget: float | None) -> np.ndarray:
+    """Lazy greedy by marginal weight covered (per unit cost under a budget)."""
+    n_rows, n_cols = Bc.shape
     left_budget = np.inf if budget is None else float(budget)
     use_ratio = budget is not None and (c > 0).any()
     is_open = np.zeros(n_cols, dtype=bool)
@@ -226,7 +240,19 @@ def max_coverage(row: np.ndarray, col: np.ndarray, weight: np.ndarray, n_rows: i
         left_budget -= c[j]
         s, e = Bc.indptr[j], Bc.indptr[j + 1]
         uncovered[Bc.indices[s:e]] = False
-    # ---- 1-swap local search
+    return is_open
+
+
+def _swap_coverage(Bc: sp.csc_matrix, Br: sp.csr_matrix, w: np.ndarray, c: np.ndarray,
+                   allowed: np.ndarray, is_open: np.ndarray, *, p: int | None,
+                   budget: float | None, seconds: float) -> None:
+    """1-swap local search (in place): close one open site, open one closed site.
+
+    Repeated until no swap gains or ``seconds`` have passed; under a budget, a site that
+    fits in what a swap left is opened too.
+    """
+    n_cols = Bc.shape[1]
+    cap_p = n_cols if p is None else int(p)
     t_end = time.perf_counter() + max(seconds, 0.0)
     cnt = np.asarray(Br @ is_open.astype(float)).ravel()
     spent = float(c @ is_open)
@@ -267,12 +293,14 @@ def max_coverage(row: np.ndarray, col: np.ndarray, weight: np.ndarray, n_rows: i
                 si, ei = Bc.indptr[i], Bc.indptr[i + 1]
                 cnt[Bc.indices[si:ei]] += 1
                 improved = True
-    return is_open
 
 
-def _greedy_add(k, j, t, qk, d1, is_open, allowed, p, big) -> np.ndarray:
-    """Open ``p`` more sites, each the one saving the most weighted time (in place on
-    ``d1``/``is_open``, which are returned)."""
+def _greedy_add(k: np.ndarray, j: np.ndarray, t: np.ndarray, qk: np.ndarray, d1: np.ndarray,
+                is_open: np.ndarray, allowed: np.ndarray, p: int, big: float) -> np.ndarray:
+    """Open ``p`` more sites, each the one saving the most weighted time.
+
+    In place on ``d1``/``is_open``, which are returned.
+    """
     n_cols = len(is_open)
     for _ in range(p):
         save = np.bincount(j, weights=qk * np.maximum(d1[k] - t, 0.0), minlength=n_cols)
@@ -341,31 +369,60 @@ def pmedian(k: np.ndarray, j: np.ndarray, t: np.ndarray, q: np.ndarray, n_cols: 
     chosen = np.zeros(n_cols, dtype=bool)
     qk = q[k]
     # ---- cover first when p sites barely reach everyone
-    d1, d2, s1 = _nearest_two(k, j, t, is_open, n_rows, big)
-    todo = (d1 >= big) & (q > 0)
-    if todo.any():
-        probe = _greedy_add(k, j, t, qk, d1.copy(), is_open.copy(), allowed, int(p), big)
-        d_probe, _, _ = _nearest_two(k, j, t, probe, n_rows, big)
-        if (d_probe[q > 0] >= big).any():
-            rows = np.flatnonzero(todo)
-            pos = np.full(n_rows, -1)
-            pos[rows] = np.arange(len(rows))
-            sel = pos[k] >= 0
-            cover = greedy_cover(pos[k[sel]], j[sel], len(rows), n_cols,
-                                 cost=np.ones(n_cols), allowed=allowed & ~is_open,
-                                 seconds=0.5 * seconds, seed=0)
-            if cover is None or cover.sum() > p:
-                return None
-            is_open |= cover
-            chosen |= cover
-            d1, d2, s1 = _nearest_two(k, j, t, is_open, n_rows, big)
+    if not _cover_first(k, j, t, q, is_open, chosen, allowed, int(p), big, seconds):
+        return None
+    d1, _, _ = _nearest_two(k, j, t, is_open, n_rows, big)
     # ---- greedy add
     before = is_open.copy()
     _greedy_add(k, j, t, qk, d1, is_open, allowed, int(p) - int(chosen.sum()), big)
     chosen |= is_open & ~before
     if int(chosen.sum()) != int(p):
         return None
-    # ---- interchange
+    _interchange(k, j, t, q, is_open, chosen, allowed, big, seconds)
+    d1, _, _ = _nearest_two(k, j, t, is_open, n_rows, big)
+    if (d1[q > 0] >= big).any():
+        return None
+    return chosen
+
+
+def _cover_first(k: np.ndarray, j: np.ndarray, t: np.ndarray, q: np.ndarray,
+                 is_open: np.ndarray, chosen: np.ndarray, allowed: np.ndarray, p: int,
+                 big: float, seconds: float) -> bool:
+    """Open a set cover of the classes no open site reaches when greedy adding would not.
+
+    In place on ``is_open`` and ``chosen``; False when no cover of at most ``p`` sites is
+    found.
+    """
+    n_rows, n_cols = len(q), len(is_open)
+    qk = q[k]
+    d1, _, _ = _nearest_two(k, j, t, is_open, n_rows, big)
+    todo = (d1 >= big) & (q > 0)
+    if not todo.any():
+        return True
+    probe = _greedy_add(k, j, t, qk, d1.copy(), is_open.copy(), allowed, p, big)
+    d_probe, _, _ = _nearest_two(k, j, t, probe, n_rows, big)
+    if not (d_probe[q > 0] >= big).any():
+        return True
+    rows = np.flatnonzero(todo)
+    pos = np.full(n_rows, -1)
+    pos[rows] = np.arange(len(rows))
+    sel = pos[k] >= 0
+    cover = greedy_cover(pos[k[sel]], j[sel], len(rows), n_cols,
+                         cost=np.ones(n_cols), allowed=allowed & ~is_open,
+                         seconds=0.5 * seconds, seed=0)
+    if cover is None or cover.sum() > p:
+        return False
+    is_open |= cover
+    chosen |= cover
+    return True
+
+
+def _interchange(k: np.ndarray, j: np.ndarray, t: np.ndarray, q: np.ndarray,
+                 is_open: np.ndarray, chosen: np.ndarray, allowed: np.ndarray, big: float,
+                 seconds: float) -> None:
+    """Best-improvement interchange (Teitz-Bart, Whitaker's fast form), in place."""
+    n_rows, n_cols = len(q), len(is_open)
+    qk = q[k]
     t_end = time.perf_counter() + max(seconds, 0.0)
     total_w = float(q.sum())
     while time.perf_counter() < t_end and chosen.any():
@@ -394,8 +451,3 @@ def pmedian(k: np.ndarray, j: np.ndarray, t: np.ndarray, q: np.ndarray, n_cols: 
         out = opened[rr]
         is_open[out] = chosen[out] = False
         is_open[i] = chosen[i] = True
-    d1, _, _ = _nearest_two(k, j, t, is_open, n_rows, big)
-    if (d1[q > 0] >= big).any():
-        return None
-    return chosen
-

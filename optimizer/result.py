@@ -65,8 +65,11 @@ class SolveResult:
     details: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form: ``status``, ``proven_optimal``, ``objective``, ``bound``, ``gap``,
-        ``seconds``, ``sites``, ``assignments``, ``unmet`` (lists of records)."""
+        """The JSON form.
+
+        ``status``, ``proven_optimal``, ``objective``, ``bound``, ``gap``, ``seconds``,
+        ``sites``, ``assignments``, ``unmet`` (lists of records).
+        """
         return {
             "status": self.status,
             "proven_optimal": bool(self.proven_optimal),

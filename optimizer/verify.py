@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from core.messages import Message
 from errors import SolverError
+from optimizer.messages import bullets
 
 TOL = 1e-5
 
 
 def _tol(x: np.ndarray | float) -> np.ndarray:
-    return TOL * np.maximum(1.0, np.abs(x))
+    return np.asarray(TOL * np.maximum(1.0, np.abs(x)))
 
 
 def verify(
@@ -28,9 +32,9 @@ def verify(
     min_capacity: np.ndarray | None = None,
     max_capacity: np.ndarray | None = None,
     mode: str = "cover",
-    label: str = "",
+    label: str | Message = "",
     raise_on_error: bool = True,
-) -> list[str]:
+) -> list[Message]:
     """Check a solution against the problem it claims to solve.
 
     Checks that every assignment is between an area and a site within reach and is not
@@ -41,7 +45,7 @@ def verify(
 
     Returns
     -------
-    list of str
+    list of Message
         The violations (empty when the solution is valid).
 
     Raises
@@ -51,7 +55,7 @@ def verify(
     """
     demand = np.asarray(demand, dtype=float)
     n, m = len(demand), len(capacity)
-    problems: list[str] = []
+    problems: list[Message] = []
     ao = np.asarray(assign_origin, dtype=np.int64)
     asi = np.asarray(assign_site, dtype=np.int64)
     am = np.asarray(assign_amount, dtype=float)
@@ -59,47 +63,52 @@ def verify(
     out = ~np.isin(ao * m + asi, reach)
     if out.any():
         k = np.flatnonzero(out)[:10]
-        problems.append("assignments out of reach: " + ", ".join(
-            f"area {ao[i]} → site {asi[i]}" for i in k))
+        problems.append(Message("optimizer.verify.out_of_reach", {"pairs": [
+            Message("optimizer.verify.pair", {"area": int(ao[i]), "site": int(asi[i])})
+            for i in k]}))
     if (am < -TOL).any():
-        problems.append(f"{int((am < -TOL).sum())} negative assignments")
+        problems.append(Message("optimizer.verify.negative", {"n": int((am < -TOL).sum())}))
     load = np.bincount(asi, weights=am, minlength=m)
     over = np.flatnonzero(load > capacity + _tol(capacity))
     if len(over):
-        problems.append("capacity exceeded at sites " + ", ".join(
-            f"{j} ({load[j]:.6g} > {capacity[j]:.6g})" for j in over[:10]))
+        problems.append(Message("optimizer.verify.over_capacity", {"sites": [
+            Message("optimizer.verify.load", {"site": int(j), "load": float(load[j]),
+                                              "capacity": float(capacity[j])})
+            for j in over[:10]]}))
     e = np.asarray(existing_capacity, dtype=float)
     closed = ~np.asarray(opened, dtype=bool)
     with np.errstate(invalid="ignore"):
         diff = np.where(capacity == e, 0.0, np.abs(capacity - e))
     bad = np.flatnonzero(closed & (diff > _tol(e)))
     if len(bad):
-        problems.append(f"sites {bad[:10].tolist()} not opened but capacity differs from existing")
+        problems.append(Message("optimizer.verify.closed_changed", {"sites": bad[:10].tolist()}))
     added = np.asarray(opened, dtype=bool) & (capacity > e + _tol(e))
     if min_capacity is not None:
         lo = np.asarray(min_capacity, dtype=float)
         bad = np.flatnonzero(added & (capacity < lo - _tol(lo)))
         if len(bad):
-            problems.append(f"sites {bad[:10].tolist()} below their minimum capacity")
+            problems.append(Message("optimizer.verify.below_min", {"sites": bad[:10].tolist()}))
     if max_capacity is not None:
         hi = np.asarray(max_capacity, dtype=float)
         bad = np.flatnonzero(added & (capacity > np.maximum(hi, e) + _tol(hi)))
         if len(bad):
-            problems.append(f"sites {bad[:10].tolist()} above their maximum capacity")
+            problems.append(Message("optimizer.verify.above_max", {"sites": bad[:10].tolist()}))
     served = np.bincount(ao, weights=am, minlength=n)
     un = np.asarray(unmet, dtype=float)
     if mode == "cover":
         short = np.flatnonzero(served + un < demand - _tol(demand))
         if len(short):
-            problems.append("requirements neither met nor reported unmet for areas "
-                            + ", ".join(str(i) for i in short[:10]))
+            problems.append(Message("optimizer.verify.unaccounted",
+                                    {"areas": short[:10].tolist()}))
     overs = np.flatnonzero(served > demand + _tol(demand))
     if len(overs):
-        problems.append("areas served beyond their requirement: "
-                        + ", ".join(str(i) for i in overs[:10]))
+        problems.append(Message("optimizer.verify.over_served", {"areas": overs[:10].tolist()}))
     if problems and raise_on_error:
-        raise SolverError(
-            f"the solution{(' of ' + label) if label else ''} failed verification:\n"
-            + "\n".join(f"  - {p}" for p in problems)
-        )
+        raise SolverError(failed(label, problems))
     return problems
+
+
+def failed(label: str | Message, problems: list[Message]) -> Message:
+    """The message of a solution that failed verification, one problem per line."""
+    of: Any = Message("optimizer.verify.of", {"label": label}) if label else ""
+    return Message("optimizer.verify.failed", {"label": of, "problems": bullets(problems)})

@@ -17,9 +17,9 @@ from optimizer import (
     MinCostProvision,
     PMedian,
     SideRules,
+    parse_cbc_log,
     sites_required_per_group,
 )
-from optimizer.solvers import parse_cbc_log
 
 # Tiny instance used by several tests.  Areas a0, a1, a2 with requirements 60, 50, 40;
 # sites s0, s1.  Reach: a0 -> s0 (5 min), s1 (10); a1 -> s0 (8), s1 (3); a2 -> s1 (4).
@@ -263,7 +263,7 @@ def test_from_geodataframe_ids_and_crs():
 def _brute_min_cost(n, m, pairs, q, f, U):
     """Enumerate open sets; for each, the min number... with c = 0 and fixed capacity U,
     cost = sum f over the set if a transport of q into the set within reach exists."""
-    from optimizer.feasibility import max_servable
+    from optimizer import max_servable
 
     best = np.inf
     o = np.array([p[0] for p in pairs], dtype=np.int64)
@@ -338,7 +338,7 @@ def test_p_median_matches_brute_force(inst, p):
 @given(_instances(), st.integers(1, 3))
 def test_max_coverage_matches_brute_force(inst, p):
     n, m, pairs, q, f, U, t = inst
-    from optimizer.feasibility import max_servable
+    from optimizer import max_servable
 
     o = np.array([x[0] for x in pairs])
     s = np.array([x[1] for x in pairs])

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optimizer import MaxCoverage, MinCostProvision, PMedian, heuristics
-from optimizer.solvers import LinearProgram, solve
+from optimizer import LinearProgram, MaxCoverage, MinCostProvision, PMedian, heuristics
+from optimizer import solve_program as solve
 
 
 def _instance(seed: int, n: int = 60, m: int = 25, radius: float = 0.3):
