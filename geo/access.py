@@ -46,6 +46,7 @@ from scipy.sparse.csgraph import dijkstra
 from errors import CRSError, InputError, NetworkError, ProblemCollector, SnapError
 from geo.crs import local_metric_crs
 from geo.network import WalkNetwork, build_csr
+from geo.reach import DEFAULT_REACH, Reach
 
 __all__ = [
     "AccessPoints",
@@ -735,8 +736,7 @@ def travel_times(
     origins: gpd.GeoDataFrame,
     destinations: gpd.GeoDataFrame,
     *,
-    minutes: float = 15.0,
-    speed_m_per_min: float = 60.0,
+    reach: Reach = DEFAULT_REACH,
     max_snap_m: float = 200.0,
     boundary_spacing_m: float = 75.0,
     gate_tolerance_m: float = 15.0,
@@ -746,7 +746,7 @@ def travel_times(
     chunk_bytes: int = 256 * 2**20,
     localize: bool | None = None,
 ) -> pd.DataFrame:
-    """Walking times of every (origin, destination) pair within ``minutes``.
+    """Walking times of every (origin, destination) pair within ``reach``.
 
     Parameters
     ----------
@@ -754,10 +754,9 @@ def travel_times(
         The walking network. ``None`` with ``fallback=True`` uses straight-line distance.
     origins, destinations : GeoDataFrame
         Point or polygon layers with an ``id_col`` column and a CRS.
-    minutes : float, default 15.0
-        Cutoff walking time.
-    speed_m_per_min : float, default 60.0
-        Walking speed (DESIGN.md default); pass the elder-care speed for elder-care trips.
+    reach : Reach, default Reach(15, 60)
+        Cutoff walking time and walking speed (DESIGN.md default); pass the elder-care speed
+        for elder-care trips.
     max_snap_m : float, default 200.0
         Largest distance from an access point to the network.
     boundary_spacing_m, gate_tolerance_m : float
@@ -786,15 +785,11 @@ def travel_times(
     problems = ProblemCollector(source="travel_times")
     _check_layer(origins, name="origins", id_col=id_col, problems=problems)
     _check_layer(destinations, name="destinations", id_col=id_col, problems=problems)
-    if not minutes > 0:
-        problems.add(f"minutes must be positive, got {minutes}", field="minutes")
-    if not speed_m_per_min > 0:
-        problems.add(f"speed must be positive, got {speed_m_per_min}", field="speed_m_per_min")
     problems.raise_if_any()
-    cutoff_m = float(minutes) * float(speed_m_per_min)
+    cutoff_m = reach.metres
     o_ids = origins[id_col].to_numpy()
     d_ids = destinations[id_col].to_numpy()
-    attrs: dict[str, Any] = {"minutes": float(minutes), "speed_m_per_min": float(speed_m_per_min),
+    attrs: dict[str, Any] = {"minutes": reach.minutes, "speed_m_per_min": reach.speed_m_per_min,
                              "cutoff_m": cutoff_m, "unsnapped": {"origins": [],
                                                                  "destinations": []}}
     if network is None:
@@ -847,14 +842,14 @@ def travel_times(
         src, tgt = (o_loc, d_loc) if from_origins else (d_loc, o_loc)
         use_tiles = localize if localize is not None else network.n_nodes > _LOCALIZE_NODES
         detour = network.min_detour
-        reach = (cutoff_m / detour * (1 + 1e-9) + 1e-6 if detour > 0 else np.inf) \
+        window_m = (cutoff_m / detour * (1 + 1e-9) + 1e-6 if detour > 0 else np.inf) \
             if use_tiles else None
         clock = time.perf_counter()
         res = _search(network, src, tgt, cutoff_m=cutoff_m, chunk_bytes=chunk_bytes,
-                      reach_m=reach)
+                      reach_m=window_m)
         timings["search_s"] = time.perf_counter() - clock
         attrs["timings"] = timings
-        attrs["search"] = "tiled" if reach is not None and np.isfinite(reach) else "global"
+        attrs["search"] = "tiled" if window_m is not None and np.isfinite(window_m) else "global"
         if not from_origins:
             res = res.rename(columns={"src": "tgt", "tgt": "src"})
         attrs["searched_from"] = "origins" if from_origins else "destinations"
@@ -869,7 +864,7 @@ def travel_times(
     out = pd.DataFrame({
         "origin_id": o_ids[src_i],
         "destination_id": d_ids[tgt_i],
-        "minutes": dist_m / speed_m_per_min,
+        "minutes": dist_m / reach.speed_m_per_min,
         "distance_m": dist_m,
     })
     out.attrs.update(attrs)

@@ -560,15 +560,15 @@ def _solve_joint(
     """JointSiting on the shared sites; results and pairs split back per service rows."""
     from dataclasses import replace
 
-    from geo.access import travel_times
+    from geo import Reach, travel_times
     from optimizer import JointSiting
 
     services = list(per_service)
     ref_speed = cutoffs[services[0]][1]
     reach_min = {s: cutoffs[s][0] * cutoffs[s][1] / ref_speed for s in services}
     progress("travel", 0.1)
-    pairs = travel_times(network, demand, joint_sites, minutes=max(reach_min.values()),
-                         speed_m_per_min=ref_speed, fallback=network is None,
+    pairs = travel_times(network, demand, joint_sites,
+                         reach=Reach(max(reach_min.values()), ref_speed), fallback=network is None,
                          drop_unsnapped=True)
     method = pairs.attrs.get("method", "network")
     areas = demand[["id"]].copy()
@@ -679,7 +679,7 @@ def run_scenario(
     errors.InputError, errors.InfeasibleError, errors.SolverError
         As raised by the steps (bad parameters, infeasible hard scenario, solver failure).
     """
-    from geo.access import travel_times
+    from geo import Reach, travel_times
     from planning.demand import compute_demand
 
     progress = progress or _noop
@@ -754,8 +754,8 @@ def run_scenario(
             minutes, speed = cutoffs[svc]
             sites = per_service[svc]
             progress("travel", 0.1 + 0.4 * k / len(services))
-            pairs = travel_times(network, demand, sites, minutes=minutes,
-                                 speed_m_per_min=speed, fallback=network is None,
+            pairs = travel_times(network, demand, sites, reach=Reach(minutes, speed),
+                                 fallback=network is None,
                                  drop_unsnapped=True)
             method = pairs.attrs.get("method", method)
             progress("solve", 0.5 + 0.4 * k / len(services))
@@ -798,14 +798,14 @@ def service_area_layer(
     network: Any, sites: gpd.GeoDataFrame, cutoffs: dict[str, tuple[float, float]]
 ) -> gpd.GeoDataFrame | None:
     """Walking reach of *sites* per service (dissolved), at each service's minutes and speed."""
-    from geo.service_areas import service_areas
+    from geo import Reach, service_areas
 
     parts = []
     for svc, (minutes, speed) in cutoffs.items():
         sel = sites[sites["service"] == svc]
         if not len(sel):
             continue
-        sa = service_areas(network, sel, minutes=(minutes,), speed_m_per_min=speed,
+        sa = service_areas(network, sel, reach=Reach(minutes, speed),
                            dissolve=True, drop_unsnapped=True)
         if len(sa):
             parts.append(gpd.GeoDataFrame({"service": svc, "minutes": sa["minutes"].values},

@@ -22,7 +22,7 @@ import pandas as pd
 import shapely
 
 from errors import InputError
-from geo.access import travel_times
+from geo import Reach, travel_times
 from geo.network import WGS84, WalkNetwork, load_network
 
 SERVICES = ("childcare", "eldercare")
@@ -136,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
     if net_path is not None and not args.straight_line:
         net = read_network_for(net_path, [origins, dests], reach_m=minutes * speed + args.max_snap,
                                crs=args.crs)
-    pairs = travel_times(net, origins, dests, minutes=minutes, speed_m_per_min=speed,
+    pairs = travel_times(net, origins, dests, reach=Reach(minutes, speed),
                          max_snap_m=args.max_snap, boundary_spacing_m=args.boundary_spacing,
                          drop_unsnapped=args.drop_unsnapped, fallback=args.straight_line)
     write_csv_atomic(pairs[["origin_id", "destination_id", "minutes"]], out)

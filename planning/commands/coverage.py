@@ -24,8 +24,7 @@ from typing import Any
 import geopandas as gpd
 
 from errors import InputError
-from geo.access import travel_times
-from geo.accessibility import coverage
+from geo import Reach, coverage, travel_times
 from planning.commands.access import read_network_for
 from planning.demand import compute_demand
 from planning.profiles import load_profile
@@ -121,12 +120,12 @@ def run(args: argparse.Namespace) -> int:
             entry["note"] = f"no {'/'.join(statuses)} {s} facilities: nothing is covered"
             pairs = None
         else:
-            pairs = travel_times(net, areas, fac, minutes=minutes, speed_m_per_min=speed,
+            pairs = travel_times(net, areas, fac, reach=Reach(minutes, speed),
                                  max_snap_m=args.max_snap, drop_unsnapped=args.drop_unsnapped,
                                  fallback=args.straight_line)
             entry["method"] = pairs.attrs["method"]
             entry["unsnapped"] = pairs.attrs["unsnapped"]
-            res = coverage(areas, fac, pairs, minutes=minutes,
+            res = coverage(areas, fac, pairs, reach=Reach(minutes, speed),
                            decay=None if args.decay == "none" else args.decay)
             entry.update(res.to_dict())
             o = res.overall

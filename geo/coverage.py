@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from errors import InputError, ProblemCollector
+from geo.reach import Reach
 
 __all__ = ["CoverageResult", "coverage", "two_step_fca", "decay_weights"]
 
@@ -112,7 +113,7 @@ def two_step_fca(
     demand_col: str,
     capacity_col: str,
     decay: str | Callable[[np.ndarray], np.ndarray] | None = None,
-    minutes: float | None = None,
+    reach: Reach | None = None,
     id_col: str = "id",
 ) -> pd.Series:
     """Two-step floating catchment accessibility of each area.
@@ -130,9 +131,9 @@ def two_step_fca(
         Column names.
     decay : None, 'linear', 'gaussian' or callable
         Distance decay on minutes.
-    minutes : float, optional
-        Catchment d0; pairs beyond it are ignored. Defaults to ``pairs.attrs['minutes']``,
-        else the largest time in ``pairs``.
+    reach : Reach, optional
+        Catchment d0 (its minutes); pairs beyond it are ignored. Defaults to
+        ``pairs.attrs['minutes']``, else the largest time in ``pairs``.
     id_col : str, default 'id'
 
     Returns
@@ -143,7 +144,16 @@ def two_step_fca(
     """
     _check(areas, facilities, pairs, area_cols=[demand_col], fac_cols=[capacity_col],
            id_col=id_col)
-    d0 = _cutoff(pairs, minutes)
+    return _two_step_fca(areas, facilities, pairs, demand_col=demand_col,
+                         capacity_col=capacity_col, decay=decay, d0=_cutoff(pairs, reach),
+                         id_col=id_col)
+
+
+def _two_step_fca(
+    areas: Any, facilities: Any, pairs: pd.DataFrame, *, demand_col: str, capacity_col: str,
+    decay: str | Callable[[np.ndarray], np.ndarray] | None, d0: float, id_col: str,
+) -> pd.Series:
+    """:func:`two_step_fca` on checked inputs with the catchment ``d0`` in minutes."""
     a = _frame(areas).set_index(id_col)
     f = _frame(facilities).set_index(id_col)
     p = pairs[pairs["minutes"] <= d0]
@@ -166,9 +176,9 @@ def two_step_fca(
     return out
 
 
-def _cutoff(pairs: pd.DataFrame, minutes: float | None) -> float:
-    if minutes is not None:
-        return float(minutes)
+def _cutoff(pairs: pd.DataFrame, reach: Reach | None) -> float:
+    if reach is not None:
+        return reach.minutes
     if "minutes" in pairs.attrs:
         return float(pairs.attrs["minutes"])
     if len(pairs):
@@ -233,7 +243,7 @@ def coverage(
     by: str | None = "admin_unit",
     population_col: str = "population",
     capacity_col: str | None = "capacity",
-    minutes: float | None = None,
+    reach: Reach | None = None,
     decay: str | Callable[[np.ndarray], np.ndarray] | None = None,
     id_col: str = "id",
 ) -> CoverageResult:
@@ -252,8 +262,9 @@ def coverage(
     population_col : str, default 'population'
     capacity_col : str or None, default 'capacity'
         Capacity column; None skips reachable places and 2SFCA.
-    minutes : float, optional
-        Service-circle cutoff; defaults to ``pairs.attrs['minutes']`` or the largest time.
+    reach : Reach, optional
+        Service-circle cutoff (its minutes); defaults to ``pairs.attrs['minutes']`` or the
+        largest time.
     decay : optional
         Distance decay of the 2SFCA score.
     id_col : str, default 'id'
@@ -265,7 +276,7 @@ def coverage(
     fac_cols = [capacity_col] if capacity_col else []
     _check(areas, facilities, pairs, area_cols=[population_col], fac_cols=fac_cols,
            id_col=id_col)
-    d0 = _cutoff(pairs, minutes)
+    d0 = _cutoff(pairs, reach)
     a = _frame(areas)
     p = pairs[pairs["minutes"] <= d0]
     g = p.groupby("origin_id")
@@ -281,11 +292,11 @@ def coverage(
         f = _frame(facilities).set_index(id_col)
         cap = pd.to_numeric(f[capacity_col])
         total_cap = float(cap.sum())
-        reach = pd.Series(cap.reindex(p["destination_id"]).to_numpy()).groupby(
+        in_reach = pd.Series(cap.reindex(p["destination_id"]).to_numpy()).groupby(
             p["origin_id"].to_numpy()).sum()
-        per["reachable_capacity"] = reach.reindex(per[id_col]).fillna(0.0).to_numpy()
-        acc = two_step_fca(areas, facilities, p, demand_col=population_col,
-                           capacity_col=capacity_col, decay=decay, minutes=d0, id_col=id_col)
+        per["reachable_capacity"] = in_reach.reindex(per[id_col]).fillna(0.0).to_numpy()
+        acc = _two_step_fca(areas, facilities, p, demand_col=population_col,
+                            capacity_col=capacity_col, decay=decay, d0=d0, id_col=id_col)
         per["accessibility"] = acc.reindex(per[id_col]).to_numpy()
         per["places_per_1000_reachable"] = per["accessibility"] * 1000.0
 
