@@ -170,7 +170,8 @@ def run_case(case: str, peer_budget: float, repeat: int = 3, gc_mode: str = "pau
     import osmnx as ox
     import shapely
 
-    from geo.access import access_points, travel_times
+    from geo.access import travel_times
+    from geo.access_points import access_points
     from geo.network import WalkNetwork
     from geo.reach import Reach
 
@@ -196,7 +197,7 @@ def run_case(case: str, peer_budget: float, repeat: int = 3, gc_mode: str = "pau
     # snapping grid, no detour bound; the CSR matrix is part of building the network)
     runs = []
     for _ in range(repeat):
-        cold = dataclasses.replace(net, _samples=None, _detour=None, _tree=None)
+        cold = dataclasses.replace(net, _edge_grid=None, _detour=None)
         if gc_mode == "paused":
             gc.disable()
         t = time.perf_counter()

@@ -16,6 +16,7 @@ The names other layers use are exported here, so that no other layer needs geo's
 from __future__ import annotations
 
 from geo.access import travel_times
+from geo.centrelines import load_network
 from geo.coverage import CoverageResult, coverage, two_step_fca
 from geo.crs import (
     WGS84,
@@ -37,7 +38,7 @@ from geo.io import (
     read_layer,
     read_points_or_polygons,
 )
-from geo.network import WalkNetwork, load_network
+from geo.network import WalkNetwork
 from geo.reach import DEFAULT_REACH, Reach
 from geo.service_areas import DEFAULT_BANDS, dissolve_service_areas, service_areas
 

@@ -46,6 +46,7 @@ __all__ = [
     "to_wgs84",
     "check_coordinates",
     "local_metric_crs",
+    "metric_crs_at",
 ]
 
 GCJ02 = "gcj02"
@@ -471,3 +472,20 @@ def local_metric_crs(gdf: gpd.GeoDataFrame | Any) -> pyproj.CRS:
     lat = (y0 + y1) / 2.0
     zone = int(math.floor((lon + 180.0) / 6.0)) % 60 + 1
     return pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+
+
+def metric_crs_at(lon: Any, lat: Any) -> pyproj.CRS:
+    """The metric CRS of :func:`local_metric_crs` for the extent of WGS84 points.
+
+    Parameters
+    ----------
+    lon, lat : array-like of float
+        WGS84 longitudes and latitudes (or one of each).
+
+    Returns
+    -------
+    pyproj.CRS
+        The UTM zone of the centre of their extent.
+    """
+    pts = gpd.GeoSeries(shapely.points(np.atleast_1d(lon), np.atleast_1d(lat)), crs=WGS84)
+    return local_metric_crs(pts)

@@ -20,10 +20,12 @@ from scipy.sparse.csgraph import dijkstra
 
 from core.messages import Message
 from errors import InputError, ProblemCollector, SnapError
-from geo.access import _check_layer, access_points, snap_graph
-from geo.crs import local_metric_crs
-from geo.network import WGS84, WalkNetwork
+from geo.access_points import access_points
+from geo.crs import WGS84, local_metric_crs
+from geo.layers import check_layer
+from geo.network import WalkNetwork
 from geo.reach import DEFAULT_REACH, Reach
+from geo.snapping import snap_graph
 
 __all__ = ["service_areas", "dissolve_service_areas", "DEFAULT_BANDS"]
 
@@ -99,7 +101,7 @@ def service_areas(
         ``minutes``, ``sites`` (count), ``area_m2``, geometry.
     """
     problems = ProblemCollector(source="service_areas")
-    _check_layer(sites, name="sites", id_col=id_col, problems=problems)
+    check_layer(sites, name="sites", id_col=id_col, problems=problems)
     bands = sorted({(r.minutes, r.speed_m_per_min) for r in
                     ([reach] if isinstance(reach, Reach) else reach)})
     if not bands:

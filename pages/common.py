@@ -76,7 +76,7 @@ def _demo_layers() -> dict[str, Any]:
 
 @st.cache_resource(show_spinner=False)
 def _network(path: str) -> Any:
-    from geo.network import load_network
+    from geo import load_network
 
     return load_network(path)
 

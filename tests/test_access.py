@@ -12,7 +12,8 @@ import shapely
 from scipy.spatial import Delaunay
 
 from errors import CRSError, InputError, NetworkError, SnapError
-from geo.access import access_points, travel_times
+from geo.access import travel_times
+from geo.access_points import access_points
 from geo.network import WalkNetwork
 from geo.reach import Reach
 
@@ -307,9 +308,9 @@ def test_polygons_tiled_equals_global_from_either_side(
 ) -> None:
     """Areas with many boundary points spread over several tiles, points inside edges on both
     sides, both search directions: the tiled search must give the global one's pairs."""
-    import geo.access
+    import geo.search
 
-    monkeypatch.setattr(geo.access, "_TILE_SOURCES", 1.0)  # many small tiles
+    monkeypatch.setattr(geo.search, "_TILE_SOURCES", 1.0)  # many small tiles
     net = _random_network(seed, n=400)
     rng = np.random.default_rng(seed)
     c = rng.uniform(100, 2400, size=(60, 2)) + [X0, Y0]
@@ -332,7 +333,7 @@ def test_polygons_tiled_equals_global_from_either_side(
 
 
 def test_boundary_points_match_shapely_interpolation() -> None:
-    from geo.access import _boundary_points
+    from geo.access_points import boundary_points
 
     rng = np.random.default_rng(3)
     geoms = []
@@ -350,7 +351,7 @@ def test_boundary_points_match_shapely_interpolation() -> None:
                                          rng.uniform(0, 1000, (4, 2))])
         geoms.append(g)
     geoms = np.array(geoms, dtype=object)
-    own, xy = _boundary_points(geoms, 75.0)
+    own, xy = boundary_points(geoms, 75.0)
     # reference: shapely's interpolation along the boundary (or the line) as one path
     bnd = shapely.boundary(geoms)
     is_line = np.isin(shapely.get_type_id(geoms), (1, 5))

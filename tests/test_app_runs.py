@@ -9,8 +9,8 @@ import pytest
 from shapely.geometry import Point
 
 from errors import InfeasibleError, InputError
+from geo import load_network
 from geo.demo import demo_paths, load_demo
-from geo.network import load_network
 from planning.profiles import load_profile
 from planning.runs import ScenarioParams, run_scenario, site_table
 

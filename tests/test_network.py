@@ -12,7 +12,8 @@ import pytest
 import shapely
 
 from errors import CRSError, NetworkError
-from geo.network import WalkNetwork, is_walkable, load_network
+from geo import WalkNetwork, load_network
+from geo.osm import is_walkable
 
 OSM_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="test">\n'
 

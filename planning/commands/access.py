@@ -22,8 +22,7 @@ import pandas as pd
 import shapely
 
 from errors import InputError
-from geo import Reach, travel_times
-from geo.network import WGS84, WalkNetwork, load_network
+from geo import WGS84, Reach, WalkNetwork, load_network, travel_times
 
 SERVICES = ("childcare", "eldercare")
 
