@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from core.messages import Message, Quantity
 from errors import InputError, NetworkError, ProblemCollector, SnapError
 from geo.access_points import access_points
 from geo.crs import local_metric_crs
@@ -97,9 +98,7 @@ def travel_times(
                                                                  "destinations": []}}
     if network is None:
         if not fallback:
-            raise NetworkError(
-                "no walking network given; pass a network or allow the straight-line fallback"
-            )
+            raise NetworkError(Message("geo.travel.no_network"))
         res = _straight_line(origins, destinations, cutoff_m=cutoff_m)
         attrs["method"] = "straight-line"
     else:
@@ -124,12 +123,12 @@ def travel_times(
             if len(lost):
                 near = _nearest_road_m(network, ap.x, ap.y)
                 best = pd.Series(near).groupby(ap.owner).min()
-                detail = ", ".join(f"{ids[i]} ({best.get(i, np.nan):.0f} m)" for i in lost[:20])
-                bad.add(
-                    f"{len(lost)} feature(s) farther than max_snap_m={max_snap_m} m from every "
-                    f"walkable way (id: nearest way): {detail}",
-                    source=side, rows=ids[lost].tolist(),
-                )
+                detail = [Message("geo.travel.nearest_way", {
+                    "id": ids[i], "distance": Quantity(best.get(i, np.nan), "metres", 0)})
+                    for i in lost]
+                bad.add(Message("geo.travel.unsnapped", {
+                    "n": len(lost), "max_snap": Quantity(max_snap_m, "metres"),
+                    "detail": detail}), source=side, rows=ids[lost].tolist())
                 attrs["unsnapped"][side] = ids[lost].tolist()
         if bad and not drop_unsnapped:
             bad.raise_if_any()
@@ -188,7 +187,7 @@ def _straight_line(
     a = shapely.get_coordinates(np.asarray(og.values))
     b = shapely.get_coordinates(np.asarray(dg.values))
     if len(a) != len(origins) or len(b) != len(destinations):
-        raise InputError(["straight-line fallback needs single points or polygons"])
+        raise InputError([Message("geo.travel.straight_line_shapes")])
     lists = cKDTree(b).query_ball_point(a, cutoff_m)
     counts = np.fromiter((len(x) for x in lists), dtype=np.int64, count=len(lists))
     src = np.repeat(np.arange(len(a)), counts)

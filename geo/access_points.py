@@ -126,10 +126,25 @@ def access_points(
 
 
 def boundary_points(geoms: np.ndarray, spacing: float) -> tuple[np.ndarray, np.ndarray]:
-    """Points every ``spacing`` metres (centred in equal steps) along each feature's rings
-    (polygons: exterior then holes) or lines, all parts taken as one path.
+    """Points every ``spacing`` metres (centred in equal steps) along each feature's outline.
 
-    Returns the feature position of each point and its coordinates.
+    The outline is the rings of polygons (exterior then holes) or the lines, all parts taken as
+    one path; a feature without line work (e.g. a collection of points) gets one point on its
+    surface.
+
+    Parameters
+    ----------
+    geoms : ndarray of shapely geometries
+        The features, in a metric CRS.
+    spacing : float
+        Spacing of the points, metres.
+
+    Returns
+    -------
+    owner : ndarray of int
+        Position of the feature of each point.
+    xy : ndarray of float, shape (points, 2)
+        Coordinates of the points.
     """
     parts, pidx = shapely.get_parts(geoms, return_index=True)
     ptype = shapely.get_type_id(parts)

@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from core.messages import Message
 from errors import CRSError, InputError, NetworkError
 from geo.crs import local_metric_crs, to_wgs84
 from geo.network import WalkNetwork
@@ -51,15 +52,15 @@ def network_from_lines(
         Tolerance for matching gates to nodes.
     """
     if lines.crs is None:
-        raise CRSError(["road-centreline layer has no CRS; give it one (e.g. EPSG:4547)"])
+        raise CRSError([Message("geo.network.lines_no_crs")])
     geoms = lines.geometry if isinstance(lines, gpd.GeoDataFrame) else lines
     geoms = geoms[~(geoms.isna() | geoms.is_empty)]
     types = set(geoms.geom_type)
     bad = types - {"LineString", "MultiLineString"}
     if bad:
-        raise InputError([f"road-centreline layer has non-line geometries: {sorted(bad)}"])
+        raise InputError([Message("geo.network.lines_not_lines", {"kinds": str(sorted(bad))})])
     if len(geoms) == 0:
-        raise NetworkError("road-centreline layer has no lines")
+        raise NetworkError(Message("geo.network.lines_empty"))
     if crs is None:
         crs = local_metric_crs(geoms)
     metric = geoms.to_crs(crs)
@@ -118,7 +119,7 @@ def load_network(
     """
     path = Path(path)
     if not path.exists():
-        raise NetworkError(f"{path}: network file not found")
+        raise NetworkError(Message("geo.network.file_not_found", {"path": str(path)}))
     if path.name.lower().endswith(_OSM_SUFFIXES):
         from geo.osm import read_osm_file
 
@@ -128,11 +129,11 @@ def load_network(
     try:
         lines = gpd.read_file(path, layer=layer)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a bad network file
-        raise NetworkError(f"{path}: cannot read as a line layer: {exc}") from exc
+        raise NetworkError(Message("geo.network.lines_unreadable",
+                                   {"path": str(path), "error": str(exc)})) from exc
     if lines.crs is None:
         if crs is None:
-            raise CRSError([f"{path}: the road-centreline layer has no CRS; pass --crs "
-                            "('wgs84', 'cgcs2000', 'gcj02', 'bd09' or e.g. 'EPSG:4547')"])
+            raise CRSError([Message("geo.network.lines_file_no_crs", {"path": str(path)})])
         # geo.crs resolves every name the other readers accept and shifts GCJ-02 / BD-09
         # coordinates to WGS84, so centrelines drawn on Chinese web maps line up with the
         # areas and sites read with the same --crs

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core.messages import Message
 from errors import InputError, ProblemCollector
 from geo.reach import Reach
 
@@ -61,7 +62,7 @@ def decay_weights(
         e = math.exp(-0.5)
         w = (np.exp(-0.5 * (m / cutoff) ** 2) - e) / (1.0 - e)
     else:
-        raise InputError([f"decay must be None, 'linear', 'gaussian' or a function, got {decay!r}"])
+        raise InputError([Message("geo.coverage.bad_decay", {"decay": repr(decay)})])
     return np.where(inside, np.clip(w, 0.0, None), 0.0)
 
 
@@ -74,33 +75,33 @@ def _check(areas: Any, facilities: Any, pairs: pd.DataFrame, *, area_cols: list[
     pc = ProblemCollector(source="accessibility")
     for name, df, cols in (("areas", areas, area_cols), ("facilities", facilities, fac_cols)):
         if len(df) == 0:
-            pc.add("the layer is empty (no features)", source=name)
+            pc.add(Message("geo.layer.empty"), source=name)
         for c in [id_col, *cols]:
             if c not in df.columns:
-                pc.add(f"no '{c}' column", source=name, field=c)
+                pc.add(Message("geo.layer.no_column", {"column": c}), source=name, field=c)
     for c in ("origin_id", "destination_id", "minutes"):
         if c not in pairs.columns:
-            pc.add(f"no '{c}' column", source="pairs", field=c)
+            pc.add(Message("geo.layer.no_column", {"column": c}), source="pairs", field=c)
     pc.raise_if_any()
     if area_cols:
         pop = pd.to_numeric(areas[area_cols[0]], errors="coerce")
         bad = areas[id_col][pop.isna() | (pop < 0)].tolist()
         if bad:
-            pc.add("population missing or negative", source="areas", field=area_cols[0],
+            pc.add(Message("geo.coverage.population_missing"), source="areas", field=area_cols[0],
                    rows=bad)
     if fac_cols:
         cap = pd.to_numeric(facilities[fac_cols[0]], errors="coerce")
         bad = facilities[id_col][cap.isna() | (cap < 0)].tolist()
         if bad:
-            pc.add("capacity missing or negative", source="facilities", field=fac_cols[0],
+            pc.add(Message("geo.coverage.capacity_missing"), source="facilities", field=fac_cols[0],
                    rows=bad)
     unknown_o = sorted(set(pairs["origin_id"]) - set(areas[id_col]), key=str)
     unknown_d = sorted(set(pairs["destination_id"]) - set(facilities[id_col]), key=str)
     if unknown_o:
-        pc.add("pairs refer to areas not in the area layer", source="pairs",
+        pc.add(Message("geo.coverage.unknown_areas"), source="pairs",
                field="origin_id", rows=unknown_o)
     if unknown_d:
-        pc.add("pairs refer to facilities not in the facility layer", source="pairs",
+        pc.add(Message("geo.coverage.unknown_facilities"), source="pairs",
                field="destination_id", rows=unknown_d)
     pc.raise_if_any()
 
@@ -183,7 +184,7 @@ def _cutoff(pairs: pd.DataFrame, reach: Reach | None) -> float:
         return float(pairs.attrs["minutes"])
     if len(pairs):
         return float(pairs["minutes"].max())
-    raise InputError(["no pairs and no 'minutes' given: the catchment size is unknown"])
+    raise InputError([Message("geo.coverage.no_catchment")])
 
 
 @dataclass
@@ -205,15 +206,15 @@ class CoverageResult:
         Ids of the areas with no facility in reach.
     """
 
-    overall: dict
+    overall: dict[str, Any]
     by_unit: pd.DataFrame
     areas: pd.DataFrame
-    not_covered: list
-    params: dict = field(default_factory=dict)
+    not_covered: list[Any]
+    params: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dictionary."""
-        def clean(records: list[dict]) -> list[dict]:
+        def clean(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
             return [{k: _py(v) for k, v in r.items()} for r in records]
 
         return {
@@ -300,7 +301,7 @@ def coverage(
         per["accessibility"] = acc.reindex(per[id_col]).to_numpy()
         per["places_per_1000_reachable"] = per["accessibility"] * 1000.0
 
-    def summary(df: pd.DataFrame) -> dict:
+    def summary(df: pd.DataFrame) -> dict[str, Any]:
         pop = float(df["population"].sum())
         cov = float(df.loc[df["covered"], "population"].sum())
         out = {"population": pop, "covered_population": cov,

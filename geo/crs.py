@@ -27,6 +27,7 @@ import pyproj
 import shapely
 from pyproj.exceptions import CRSError as PyprojCRSError
 
+from core.messages import Message
 from errors import CRSError, Problem
 
 __all__ = [
@@ -242,20 +243,16 @@ def resolve_crs(name: Any) -> pyproj.CRS | str | None:
     if isinstance(alias, int):
         return pyproj.CRS.from_epsg(alias)
     if key.lower() in ("bd09mc", "bd09_mc", "baidu_mercator"):
-        raise CRSError([Problem(
-            f"crs {name!r}: Baidu Mercator (BD-09MC) is not supported; "
-            "give BD-09 longitude/latitude with crs='bd09'"
-        )])
-    hint = ("use 'wgs84', 'cgcs2000', 'gcj02', 'bd09' or an EPSG code such as "
-            "'EPSG:4549'")
+        raise CRSError([Problem(Message("geo.crs.baidu_mercator", {"name": repr(name)}))])
     try:
         resolved = pyproj.CRS.from_user_input(int(key) if key.isdigit() else key)
     except (PyprojCRSError, ValueError, TypeError) as exc:
-        raise CRSError([Problem(f"crs {name!r} is not understood ({exc}); {hint}")]) from None
+        raise CRSError([Problem(Message("geo.crs.not_understood",
+                                        {"name": repr(name), "error": str(exc)}))]) from None
     ellipsoid = resolved.ellipsoid
     if ellipsoid is None or abs(ellipsoid.semi_major_metre - 6_378_137.0) > 20_000.0:
-        raise CRSError([Problem(f"crs {name!r} is not understood as an Earth CRS "
-                                f"({resolved.name}); {hint}")])
+        raise CRSError([Problem(Message("geo.crs.not_earth",
+                                        {"name": repr(name), "crs": resolved.name}))])
     return resolved
 
 
@@ -309,36 +306,30 @@ def check_coordinates(
     if xs.size == 0:
         return
     label = crs_label(crs)
-    problems: list[str] = []
+    problems: list[Message] = []
     geographic = isinstance(crs, str) or crs.is_geographic
     if geographic:
         bad = (np.abs(xs) > 180) | (np.abs(ys) > 90)
         if bad.any():
             swapped = bool(((np.abs(xs[bad]) <= 90) & (np.abs(ys[bad]) <= 180)).all())
-            guess = ("longitude and latitude look swapped" if swapped else
-                     "are they projected metres? pass the right crs (e.g. crs='EPSG:4549')")
-            problems.append(
-                f"{int(bad.sum())} coordinate(s) are not longitude/latitude degrees, as {label} "
-                f"requires, e.g. {_sample(xs, ys, bad)}; {guess}"
-            )
+            guess = Message("geo.crs.guess_swapped" if swapped else "geo.crs.guess_projected")
+            problems.append(Message("geo.crs.not_degrees", {
+                "n": int(bad.sum()), "crs": label, "sample": _sample(xs, ys, bad),
+                "guess": guess}))
         elif isinstance(crs, str) or _is_chinese_datum(crs):
             x0, y0, x1, y1 = CHINA_BOUNDS
             bad = (xs < x0) | (xs > x1) | (ys < y0) | (ys > y1)
             if bad.any():
                 flipped = (ys[bad] >= x0) & (ys[bad] <= x1) & (xs[bad] >= y0) & (xs[bad] <= y1)
-                hint = "; longitude and latitude look swapped" if flipped.all() else ""
-                problems.append(
-                    f"{int(bad.sum())} coordinate(s) lie outside China although {label} is a "
-                    f"Chinese datum, e.g. {_sample(xs, ys, bad)}{hint}"
-                )
+                code = ("geo.crs.outside_china_swapped" if flipped.all()
+                        else "geo.crs.outside_china")
+                problems.append(Message(code, {"n": int(bad.sum()), "crs": label,
+                                               "sample": _sample(xs, ys, bad)}))
     elif isinstance(crs, pyproj.CRS):
         small = (np.abs(xs) <= 180) & (np.abs(ys) <= 90)
         if small.all():
-            problems.append(
-                f"coordinates look like longitude/latitude degrees, not the metres of "
-                f"projected {label}, e.g. {_sample(xs, ys, small)}; pass crs='wgs84' (or the "
-                "right projected CRS)"
-            )
+            problems.append(Message("geo.crs.degrees_not_metres",
+                                    {"crs": label, "sample": _sample(xs, ys, small)}))
         else:
             tr = pyproj.Transformer.from_crs(crs, WGS84, always_xy=True)
             with np.errstate(all="ignore"):
@@ -356,12 +347,9 @@ def check_coordinates(
                 bad |= (lon < x0) | (lon > x1) | (lat < y0) | (lat > y1)
             if bad.any():
                 where = f" ({aou.name})" if aou is not None else ""
-                problems.append(
-                    f"{int(bad.sum())} coordinate(s) fall outside the area of use of "
-                    f"{label}{where}, e.g. {_sample(xs, ys, bad)}; wrong CRS or wrong zone "
-                    "(Gauss-Krüger eastings with a zone prefix, e.g. 39 500 000, need the "
-                    "'zone in easting' EPSG code, e.g. EPSG:4527; without it, e.g. EPSG:4545)"
-                )
+                problems.append(Message("geo.crs.outside_area_of_use", {
+                    "n": int(bad.sum()), "crs": label, "area": where,
+                    "sample": _sample(xs, ys, bad)}))
     if problems:
         raise CRSError([Problem(p, source=source) for p in problems], source=source)
 
@@ -371,7 +359,8 @@ def _shift(geoms: np.ndarray, func: Any) -> np.ndarray:
         lon, lat = func(coords[:, 0], coords[:, 1])
         return np.column_stack([lon, lat])
 
-    return shapely.transform(geoms, transformation)
+    shifted: np.ndarray = shapely.transform(geoms, transformation)
+    return shifted
 
 
 def to_wgs84(
@@ -406,25 +395,18 @@ def to_wgs84(
     attrs = dict(gdf.attrs)
     repairs = list(attrs.get("repairs", []))
     if user is None and declared is None:
-        raise CRSError([Problem(
-            "no coordinate reference system: the file declares none and no crs was given; "
-            "pass crs= ('wgs84', 'cgcs2000', 'gcj02', 'bd09' or e.g. 'EPSG:4549')",
-            source=source,
-        )], source=source)
+        raise CRSError([Problem(Message("geo.crs.missing"), source=source)], source=source)
     target = user if user is not None else declared
     if user is not None and declared is not None:
         same = (not isinstance(user, str)) and pyproj.CRS(declared).equals(user)
         if not same:
             if isinstance(user, str) and not pyproj.CRS(declared).is_geographic:
-                raise CRSError([Problem(
-                    f"crs={crs!r} says the coordinates are {user} longitude/latitude, but the "
-                    f"file declares projected {crs_label(pyproj.CRS(declared))}",
-                    source=source,
-                )], source=source)
-            repairs.append(
-                f"CRS declared in the file ({crs_label(pyproj.CRS(declared))}) overridden by "
-                f"crs={crs_label(target)} as given"
-            )
+                raise CRSError([Problem(Message("geo.crs.datum_vs_projected", {
+                    "crs": repr(crs), "datum": user,
+                    "declared": crs_label(pyproj.CRS(declared))}), source=source)],
+                    source=source)
+            repairs.append(Message("geo.crs.overridden", {
+                "declared": crs_label(pyproj.CRS(declared)), "given": crs_label(target)}))
     geoms = np.asarray(gdf.geometry.values, dtype=object)
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if present.any():
@@ -463,11 +445,11 @@ def local_metric_crs(gdf: gpd.GeoDataFrame | Any) -> pyproj.CRS:
         EPSG:326zz (north) or EPSG:327zz (south).
     """
     if gdf.crs is None:
-        raise CRSError([Problem("cannot choose a metric CRS for a frame without CRS")])
+        raise CRSError([Problem(Message("geo.crs.no_metric_for_unknown"))])
     g = gdf if pyproj.CRS(gdf.crs).equals(WGS84) else gdf.to_crs(WGS84)
     x0, y0, x1, y1 = g.total_bounds
     if not np.all(np.isfinite([x0, y0, x1, y1])):
-        raise CRSError([Problem("cannot choose a metric CRS for an empty frame")])
+        raise CRSError([Problem(Message("geo.crs.no_metric_for_empty"))])
     lon = (x0 + x1) / 2.0
     lat = (y0 + y1) / 2.0
     zone = int(math.floor((lon + 180.0) / 6.0)) % 60 + 1

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import pyogrio
 
+from core.messages import Message
 from errors import InputError, Problem
 
 __all__ = ["TABLE_SUFFIXES", "PathLike", "detect_dbf_encoding", "read_layer"]
@@ -57,7 +58,12 @@ def detect_dbf_encoding(dbf: PathLike) -> str:
     return "UTF-8" if _decodes(body, "utf-8") else "GB18030"
 
 
-def _redecode(frame: pd.DataFrame, encoding: str, notes: list[str]) -> pd.DataFrame:
+def _error(path: str | Path, code: str, **args: Any) -> InputError:
+    """The error of one problem with a file."""
+    return InputError([Problem(Message(code, args), source=str(path))], source=str(path))
+
+
+def _redecode(frame: pd.DataFrame, encoding: str, notes: list[Message]) -> pd.DataFrame:
     """Re-decode names and text read as ISO-8859-1 (byte-preserving) with ``encoding``."""
 
     def fix(text: str, *, name: bool) -> str:
@@ -67,8 +73,7 @@ def _redecode(frame: pd.DataFrame, encoding: str, notes: list[str]) -> pd.DataFr
         except UnicodeDecodeError:
             out = raw.decode(encoding, errors="ignore" if name else "replace")
             if name:
-                notes.append(f"field name {out!r} was cut inside a character by the Shapefile "
-                             "10-byte limit")
+                notes.append(Message("geo.file.field_name_cut", {"name": repr(out)}))
             return out
 
     try:
@@ -90,21 +95,17 @@ def _choose_layer(path: Path, layer: str | int | None, default_layer: str | None
     try:
         layers = pyogrio.list_layers(path)
     except Exception as exc:  # pyogrio raises DataSourceError and friends
-        raise InputError([Problem(f"cannot open: {exc}", source=str(path))],
-                         source=str(path)) from None
+        raise _error(path, "geo.file.cannot_open", error=str(exc)) from None
     names = [str(n) for n in layers[:, 0]] if len(layers) else []
     if layer is not None:
         if isinstance(layer, int) or str(layer) in names:
             return layer
-        raise InputError([Problem(f"no layer {layer!r}; layers are {names}", source=str(path))],
-                         source=str(path))
+        raise _error(path, "geo.file.no_layer", layer=repr(layer), layers=str(names))
     if len(names) <= 1:
         return None
     if default_layer is not None and default_layer in names:
         return default_layer
-    raise InputError([Problem(
-        f"the file has {len(names)} layers {names}; say which one with layer=",
-        source=str(path))], source=str(path))
+    raise _error(path, "geo.file.which_layer", n=len(names), layers=str(names))
 
 
 def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
@@ -118,11 +119,9 @@ def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
         except UnicodeDecodeError as exc:
             last = exc
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise InputError([Problem(f"cannot read as CSV: {exc}", source=str(path))],
-                             source=str(path)) from None
-    raise InputError([Problem(
-        f"cannot decode the text (tried {', '.join(tried)}): {last}; pass encoding=",
-        source=str(path))], source=str(path))
+            raise _error(path, "geo.file.csv_unreadable", error=str(exc)) from None
+    raise _error(path, "geo.file.csv_undecodable", tried=", ".join(str(t) for t in tried),
+                 error=str(last))
 
 
 def read_layer(
@@ -143,7 +142,7 @@ def read_layer(
     p = Path(path)
     source = str(p)
     if not p.exists():
-        raise InputError([Problem("file not found", source=source)], source=source)
+        raise _error(source, "geo.file.not_found")
     if p.suffix.lower() in TABLE_SUFFIXES:
         return _read_csv(p, encoding), None
     chosen = _choose_layer(p, layer, default_layer)
@@ -175,17 +174,14 @@ def read_layer(
             redecode = declared or detect_dbf_encoding(p.with_suffix(".dbf"))
             frame = pyogrio.read_dataframe(p, layer=chosen, encoding="ISO-8859-1")
         if redecode is not None:
-            cut_notes: list[str] = []
+            cut_notes: list[Message] = []
             frame = _redecode(frame, redecode, cut_notes)
-            frame.attrs["notes"] = [f"no .cpg: attribute table read as {redecode}", *cut_notes]
+            frame.attrs["notes"] = [Message("geo.file.dbf_read_as", {"encoding": redecode}),
+                                    *cut_notes]
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(f"cannot decode the attribute table ({exc}); pass encoding=",
-                                  source=source)], source=source) from None
+        raise _error(source, "geo.file.dbf_undecodable", error=str(exc)) from None
     except Exception as exc:
-        raise InputError([Problem(f"cannot read: {exc}", source=source)],
-                         source=source) from None
+        raise _error(source, "geo.file.cannot_read", error=str(exc)) from None
     name = chosen if isinstance(chosen, str) else None
     return frame, name
 
-
-# --------------------------------------------------------------------------- helpers

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from core.messages import Message
 from errors import ProblemCollector
 from geo import fields as F
 from geo.values import rows_of, show_values, to_number
@@ -68,21 +69,22 @@ def geometry_from_table(
                 geoms[i] = None
                 bad.append(i)
         if bad:
-            col.add(f"WKT that cannot be parsed, e.g. {show_values(texts.iloc[bad].tolist(), 2)}",
+            col.add(Message("geo.geometry.wkt_unparsable",
+                            {"values": show_values(texts.iloc[bad].tolist(), 2)}),
                     rows=list(df["id"].iloc[bad].fillna("(no id)")), field=wkt)
         return TableGeometry(geoms, None, [wkt])
     if lon is None and lat is None:
         return TableGeometry(None, None, [])
     if lon is None or lat is None:
-        col.add(f"found column {lon or lat!r} but not its partner; need both longitude and "
-                "latitude (lon/lng/经度/x and lat/纬度/y)")
+        col.add(Message("geo.geometry.coordinate_partner", {"column": repr(lon or lat)}))
         return TableGeometry(None, None, [])
     xs = [to_number(v) for v in df[lon]]
     ys = [to_number(v) for v in df[lat]]
     for name, vals in ((lon, xs), (lat, ys)):
         badmask = np.array([v is None for v in vals], dtype=bool)
         if badmask.any():
-            col.add(f"not a number: {show_values(df.loc[badmask, name].tolist())}",
+            col.add(Message("geo.value.not_a_number",
+                            {"values": show_values(df.loc[badmask, name].tolist())}),
                     rows=rows_of(df, badmask), field=name)
     x = np.array([np.nan if v is None else v for v in xs], dtype="float64")
     y = np.array([np.nan if v is None else v for v in ys], dtype="float64")
@@ -102,8 +104,8 @@ def geometry_from_table(
         if given_name != hint and not (
             {given_name, hint} <= {"wgs84", "cgcs2000"}
         ):
-            col.add(f"column names {lon!r}/{lat!r} say {hint}, but crs={crs!r} was given; "
-                    "pass the crs the coordinates are in", field=lon)
+            col.add(Message("geo.geometry.columns_say_datum", {
+                "lon": repr(lon), "lat": repr(lat), "hint": hint, "crs": repr(crs)}), field=lon)
             crs_problem = True
     return TableGeometry(geoms, hint, [lon, lat], crs_problem)
 
@@ -115,19 +117,41 @@ def validate_geometries(
     allowed: tuple[str, ...],
     required: bool,
     skip_empty: bool,
-    notes: list[str],
-    repairs: list[str],
+    notes: list[Any],
+    repairs: list[Any],
 ) -> gpd.GeoDataFrame:
+    """Check the geometries of a layer; repair invalid ones where :func:`shapely.make_valid` can.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        The layer, with an ``id`` column.
+    col : ProblemCollector
+        Where problems are recorded: missing, unrepairable or wrongly typed geometries.
+    allowed : tuple of str
+        Geometry types allowed (``'Point'``, ``'Polygon'`` …).
+    required : bool
+        A row without geometry is a problem.
+    skip_empty : bool
+        Drop rows without geometry instead (recorded in ``notes``).
+    notes, repairs : list
+        Where the rows skipped and the repairs made are recorded, as messages.
+
+    Returns
+    -------
+    GeoDataFrame
+        The layer with repaired geometries (and without the skipped rows).
+    """
     geoms = np.asarray(gdf.geometry.values, dtype=object)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if missing.any():
         if skip_empty:
-            notes.append(f"skipped {int(missing.sum())} row(s) without geometry: "
-                         f"{show_values(rows_of(gdf, missing), 20)}")
+            notes.append(Message("geo.geometry.skipped_empty", {
+                "n": int(missing.sum()), "rows": show_values(rows_of(gdf, missing), 20)}))
             gdf = gdf.loc[~missing].copy()
             geoms = geoms[~missing]
         elif required:
-            col.add("empty or missing geometry", rows=rows_of(gdf, missing), field="geometry")
+            col.add(Message("geo.geometry.empty"), rows=rows_of(gdf, missing), field="geometry")
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if not present.any():
         return gdf
@@ -149,15 +173,16 @@ def validate_geometries(
               and fixed.geom_type in ((*POLYGONAL,) if names[i] in POLYGONAL else allowed))
         if ok:
             new[i] = fixed
-            repairs.append(f"row {rid}: invalid geometry ({reason}) repaired with make_valid "
-                           f"into a {fixed.geom_type}")
+            repairs.append(Message("geo.geometry.repaired",
+                                   {"row": rid, "reason": reason, "kind": fixed.geom_type}))
         else:
-            col.add(f"invalid geometry that cannot be repaired: {reason}", rows=[rid],
+            col.add(Message("geo.geometry.unrepairable", {"reason": reason}), rows=[rid],
                     field="geometry")
     wrong = present & ~np.isin(names, allowed)
     if wrong.any():
         kinds = show_values(sorted({str(x) for x in names[wrong]}))
-        col.add(f"geometry type {kinds} not allowed here; expected {' or '.join(allowed)}",
+        col.add(Message("geo.geometry.wrong_type",
+                        {"kinds": kinds, "allowed": " or ".join(allowed)}),
                 rows=rows_of(gdf, wrong), field="geometry")
     if invalid.any():
         gdf = gdf.set_geometry(gpd.GeoSeries(new, index=gdf.index, crs=gdf.crs))

@@ -35,6 +35,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from core.messages import Message
 from errors import CRSError, InputError, Problem, ProblemCollector
 from geo import fields as F
 from geo.crs import WGS84, to_wgs84
@@ -110,12 +111,12 @@ def _read(
                                  default_layer=default_layer)
     col = ProblemCollector(source=source)
     crs_problem = False
-    notes: list[str] = list(raw.attrs.get("notes", []))
-    repairs: list[str] = []
+    notes: list[Any] = list(raw.attrs.get("notes", []))
+    repairs: list[Any] = []
     if len(raw) == 0:
-        raise InputError([Problem("empty layer: no rows" + (f" in layer {layer_name!r}"
-                                                            if layer_name else ""),
-                                  source=source)], source=source)
+        empty = (Message("geo.read.empty_named_layer", {"layer": repr(layer_name)}) if layer_name
+                 else Message("geo.read.empty_layer"))
+        raise InputError([Problem(empty, source=source)], source=source)
     is_geo = isinstance(raw, gpd.GeoDataFrame)
     declared = raw.crs if is_geo else None
     geom_values = np.asarray(raw.geometry.values, dtype=object) if is_geo else None
@@ -124,35 +125,21 @@ def _read(
 
     rename, dups = F.map_columns(df.columns, explicit=fields)
     for target, cols in dups:
-        col.add(f"columns {show_values(cols)} all map to '{target}'; keep one, or say which with "
-                f"fields={{{cols[0]!r}: {target!r}}}", field=target)
+        col.add(Message("geo.read.columns_clash", {
+            "columns": show_values(cols), "target": target, "first": repr(cols[0])}),
+            field=target)
     df = df.rename(columns=rename)
-
-    if "id" in df.columns:
-        df["id"] = id_strings(df["id"])
-        blank = df["id"].isna()
-        if blank.any():
-            numbers = [int(i) + 1 for i in np.flatnonzero(blank.to_numpy(dtype=bool))]
-            col.add(f"missing id in {int(blank.sum())} row(s) (row numbers "
-                    f"{', '.join(map(str, numbers[:20]))})", field="id")
-        dup = df["id"].duplicated(keep=False) & ~blank
-        if dup.any():
-            col.add("duplicate ids", rows=sorted(set(df.loc[dup, "id"])), field="id")
-    else:
-        df.insert(0, "id", pd.array([str(i + 1) for i in range(len(df))], dtype="string"))
-        notes.append("no id column: ids are the row numbers 1..n")
+    _normalise_ids(df, col, notes)
 
     if not is_geo:
         table = geometry_from_table(df, crs, col)
         geom_values, hint, crs_problem = table.geoms, table.hint, table.crs_problem
         df = df.drop(columns=table.columns)
         if geom_values is None and geometry == "required":
-            col.add("no geometry: expected a WKT column (geometry/wkt) or longitude/latitude "
-                    "columns (lon/lng/经度/x and lat/纬度/y)")
+            col.add(Message("geo.geometry.none_in_table"))
         if hint is not None and crs is None:
-            col.add(f"the coordinate columns are named for {hint} but no crs was given; pass "
-                    f"crs={hint!r} (CSV files carry no CRS, and none is assumed)",
-                    field="geometry")
+            col.add(Message("geo.geometry.datum_columns_no_crs",
+                            {"hint": hint, "hint_repr": repr(hint)}), field="geometry")
             crs_problem = True
     has_geometry = geom_values is not None
     if geom_values is None:
@@ -167,6 +154,27 @@ def _read(
                  "has_geometry": has_geometry}
     return _Reading(gdf, col, notes, crs_problem)
 
+
+
+def _normalise_ids(df: pd.DataFrame, col: ProblemCollector, notes: list[Any]) -> None:
+    """Ids as text, once (``12.0`` → ``'12'``); blank and duplicate ids are problems.
+
+    A layer without an id column gets the row numbers 1..n (recorded in ``notes``).
+    """
+    if "id" not in df.columns:
+        df.insert(0, "id", pd.array([str(i + 1) for i in range(len(df))], dtype="string"))
+        notes.append(Message("geo.read.ids_are_row_numbers"))
+        return
+    df["id"] = id_strings(df["id"])
+    blank = df["id"].isna()
+    if blank.any():
+        numbers = [int(i) + 1 for i in np.flatnonzero(blank.to_numpy(dtype=bool))]
+        col.add(Message("geo.read.missing_ids", {
+            "n": int(blank.sum()), "numbers": ", ".join(map(str, numbers[:20]))}), field="id")
+    dup = df["id"].duplicated(keep=False) & ~blank
+    if dup.any():
+        col.add(Message("geo.read.duplicate_ids"), rows=sorted(set(df.loc[dup, "id"])),
+                field="id")
 
 
 def _finish(reading: _Reading, *, crs: Any, order: Sequence[str]) -> gpd.GeoDataFrame:
@@ -328,7 +336,7 @@ def read_facilities(
                      required=True, notes=notes)
     if status is None and "status" not in gdf.columns:
         status = "existing"
-        notes.append("no status column: rows read as existing facilities")
+        notes.append(Message("geo.read.existing_status"))
     coerce_category(gdf, col, "status", default=status, required=True, notes=notes)
     coerce_category(gdf, col, "kind", default=None, required=False, notes=notes)
     for name in ("capacity", "fixed_cost", "unit_cost", "min_capacity", "max_capacity"):
@@ -337,24 +345,24 @@ def read_facilities(
     existing = (gdf["status"] == "existing").fillna(False).to_numpy(dtype=bool)
     no_cap = existing & gdf["capacity"].isna().to_numpy()
     if no_cap.any():
-        col.add("existing facility without capacity", rows=rows_of(gdf, no_cap), field="capacity")
+        col.add(Message("geo.read.no_capacity"), rows=rows_of(gdf, no_cap), field="capacity")
     inverted = (gdf["min_capacity"] > gdf["max_capacity"]).to_numpy(dtype=bool)
     if inverted.any():
-        col.add("min_capacity is larger than max_capacity", rows=rows_of(gdf, inverted),
+        col.add(Message("geo.read.min_above_max"), rows=rows_of(gdf, inverted),
                 field="min_capacity")
     out = _finish(r, crs=crs, order=FACILITY_COLUMNS)
     if service is not None and "service" in out.columns:
         wanted = F.canonical_value("service", service)
         if wanted is None:
-            raise InputError([Problem(f"service={service!r} is not one of "
-                                      f"{list(F.VALUE_ALIASES['service'])}")])
+            raise InputError([Problem(Message("geo.read.service_not_allowed", {
+                "service": repr(service), "allowed": str(list(F.VALUE_ALIASES["service"]))}))])
         keep = (out["service"] == wanted).to_numpy(dtype=bool)
         if not keep.all():
             attrs = out.attrs
             out = out.loc[keep].reset_index(drop=True)
             out.attrs = attrs
-            out.attrs["notes"] = [*attrs["notes"],
-                                  f"kept the {int(keep.sum())} {wanted} row(s)"]
+            out.attrs["notes"] = [*attrs["notes"], Message("geo.read.kept_service", {
+                "n": int(keep.sum()), "service": wanted})]
     return out
 
 
@@ -376,7 +384,7 @@ def read_admin_units(
     gdf, notes = r.gdf, r.notes
     if "name" not in gdf.columns:
         gdf["name"] = gdf["id"]
-        notes.append("no name column: names are the ids")
+        notes.append(Message("geo.read.names_are_ids"))
     else:
         gdf["name"] = id_strings(gdf["name"]).fillna(gdf["id"])
     return _finish(r, crs=crs, order=("id", "name"))
@@ -405,9 +413,9 @@ def read_points_or_polygons(
     if id_field != "id":
         raw, _ = read_layer(path, layer=layer, encoding=encoding)
         if id_field not in [str(c).strip() for c in raw.columns]:
-            raise InputError([Problem(f"no column {id_field!r}; columns are "
-                                      f"{[str(c) for c in raw.columns]}", source=str(path),
-                                      field=id_field)], source=str(path))
+            raise InputError([Problem(Message("geo.read.no_id_column", {
+                "column": repr(id_field), "columns": str([str(c) for c in raw.columns])}),
+                source=str(path), field=id_field)], source=str(path))
     r = _read(path, crs=crs, layer=layer, encoding=encoding, fields=explicit,
               default_layer=None, geometry="required",
               allowed=(*PUNCTUAL, *POLYGONAL), skip_empty=False)

@@ -31,6 +31,7 @@ import scipy.sparse as sp
 import shapely
 from scipy.sparse.csgraph import connected_components
 
+from core.messages import Message
 from errors import CRSError, NetworkError
 from geo.crs import WGS84, metric_crs_at
 from geo.edge_index import EdgeGrid, nearest_edges
@@ -68,7 +69,7 @@ class WalkNetwork:
     edge_length: np.ndarray
     crs: pyproj.CRS
     gates: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
-    info: dict = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=dict)
     _graph: sp.csr_matrix | None = field(default=None, repr=False)
     _detour: float | None = field(default=None, repr=False)
     _edge_grid: EdgeGrid | None = field(default=None, repr=False)
@@ -87,7 +88,7 @@ class WalkNetwork:
         node_ids: np.ndarray | None = None,
         gates: np.ndarray | None = None,
         keep_fragments: bool = False,
-        info: dict | None = None,
+        info: dict[str, Any] | None = None,
     ) -> WalkNetwork:
         """Build a network from node coordinates and an edge list (node indices).
 
@@ -115,7 +116,7 @@ class WalkNetwork:
         """
         crs = pyproj.CRS.from_user_input(crs)
         if not crs.is_projected:
-            raise CRSError([f"network CRS must be projected (metres), got {crs.to_string()}"])
+            raise CRSError([Message("geo.network.not_projected", {"crs": crs.to_string()})])
         x = np.asarray(x, dtype=float)
         y = np.asarray(y, dtype=float)
         n = len(x)
@@ -126,9 +127,9 @@ class WalkNetwork:
         else:
             length = np.asarray(edge_length, dtype=float)
         if len(u) and (u.min() < 0 or max(u.max(), v.max()) >= n):
-            raise NetworkError("edge endpoints refer to node indices outside the node arrays")
+            raise NetworkError(Message("geo.network.bad_endpoints"))
         if np.any(~np.isfinite(length)) or np.any(length < 0):
-            raise NetworkError("edge lengths must be finite and non-negative")
+            raise NetworkError(Message("geo.network.bad_lengths"))
         keep = u != v
         u, v, length = u[keep], v[keep], length[keep]
         lo, hi = np.minimum(u, v), np.maximum(u, v)
@@ -159,8 +160,7 @@ class WalkNetwork:
         keep_fragments: bool = False, gates: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
         gate_tolerance_m: float = 1.0,
     ) -> WalkNetwork:
-        """Build a network from a road-centreline layer: see
-        :func:`geo.centrelines.network_from_lines`."""
+        """Build a network from a road-centreline layer (see :mod:`geo.centrelines`)."""
         from geo.centrelines import network_from_lines
 
         return network_from_lines(lines, crs=crs, keep_fragments=keep_fragments, gates=gates,
@@ -170,8 +170,7 @@ class WalkNetwork:
     def from_overpass(
         cls, polygon: Any, *, timeout: float = 10.0, keep_fragments: bool = False
     ) -> WalkNetwork:
-        """Download the walking network inside a polygon: see
-        :func:`geo.osm.download_overpass`."""
+        """Download the walking network inside a polygon (:func:`geo.osm.download_overpass`)."""
         from geo.osm import download_overpass
 
         return download_overpass(polygon, timeout=timeout, keep_fragments=keep_fragments)
@@ -236,9 +235,12 @@ class WalkNetwork:
 
     @property
     def min_detour(self) -> float:
-        """Smallest ratio of edge length to straight-line chord (≤ 1; 0 if a zero-length
-        edge joins distinct points). A walk of length L stays within L / min_detour of its
-        start in straight line, which bounds the search window of a cutoff."""
+        """Smallest ratio of edge length to straight-line chord.
+
+        At most 1; 0 if a zero-length edge joins distinct points. A walk of length L stays
+        within L / min_detour of its start in straight line, which bounds the search window of
+        a cutoff.
+        """
         if self._detour is None:
             chord = np.hypot(self.x[self.edge_u] - self.x[self.edge_v],
                              self.y[self.edge_u] - self.y[self.edge_v])
@@ -291,14 +293,15 @@ class WalkNetwork:
             ],
             axis=1,
         )
-        return shapely.linestrings(xy)
+        lines: np.ndarray = shapely.linestrings(xy)
+        return lines
 
 
     # ------------------------------------------------------------------ methods
     def _keep_components(self, *, keep_fragments: bool) -> WalkNetwork:
         n = self.n_nodes
         if n == 0 or self.n_edges == 0:
-            raise NetworkError("the network has no edges")
+            raise NetworkError(Message("geo.network.no_edges"))
         ncomp, labels = connected_components(self.graph, directed=False)
         sizes = np.bincount(labels)
         largest = int(np.argmax(sizes))

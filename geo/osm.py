@@ -17,6 +17,7 @@ import numpy as np
 import pyproj
 import shapely
 
+from core.messages import Message, Quantity
 from errors import CRSError, InputError, NetworkError
 from geo.crs import WGS84, local_metric_crs, metric_crs_at
 from geo.network import WalkNetwork
@@ -81,11 +82,12 @@ def _as_wgs84_geometry(clip: Any, *, what: str = "clip") -> shapely.Geometry:
     """A single shapely geometry in WGS84 from a geometry, GeoSeries or GeoDataFrame."""
     if isinstance(clip, gpd.GeoDataFrame | gpd.GeoSeries):
         if clip.crs is None:
-            raise CRSError([f"{what}: the layer has no CRS; give it one (e.g. EPSG:4326)"])
+            raise CRSError([Message("geo.network.area_no_crs", {"what": what})])
         return shapely.union_all(np.asarray(clip.to_crs(WGS84).geometry.values))
     if isinstance(clip, shapely.Geometry):
         return clip
-    raise InputError([f"{what}: expected a shapely geometry or GeoDataFrame, got {type(clip)}"])
+    raise InputError([Message("geo.network.area_wrong_type",
+                              {"what": what, "kind": str(type(clip))})])
 
 
 
@@ -120,7 +122,7 @@ def read_osm_file(
 
     path = Path(path)
     if not path.exists():
-        raise NetworkError(f"{path}: network file not found")
+        raise NetworkError(Message("geo.network.file_not_found", {"path": str(path)}))
     node_index: dict[int, int] = {}
     lons: list[float] = []
     lats: list[float] = []
@@ -177,15 +179,13 @@ def read_osm_file(
         reader.close()
         _Handler().apply_file(str(path), locations=True)
     except RuntimeError as exc:
-        raise NetworkError(f"{path}: not a readable OSM file (.osm XML or .osm.pbf): {exc}") \
-            from exc
+        raise NetworkError(Message("geo.network.osm_unreadable",
+                                   {"path": str(path), "error": str(exc)})) from exc
     if stats["ways"] == 0 and not lons:
-        raise NetworkError(f"{path}: no OSM ways in the file (is it an OSM extract?)")
+        raise NetworkError(Message("geo.network.osm_no_ways", {"path": str(path)}))
     if not eu:
-        raise NetworkError(
-            f"{path}: no walkable ways ({stats['ways']} ways, {stats['highways']} highways, "
-            "none passing the walking filter)"
-        )
+        raise NetworkError(Message("geo.network.osm_not_walkable", {
+            "path": str(path), "ways": stats["ways"], "highways": stats["highways"]}))
     lon = np.asarray(lons)
     lat = np.asarray(lats)
     ids = np.fromiter(node_index.keys(), dtype=np.int64, count=len(node_index))
@@ -211,9 +211,8 @@ def read_osm_file(
         }
         u, v = u[keep_edge], v[keep_edge]
         if len(u) == 0:
-            raise NetworkError(
-                f"{path}: no walkable ways within {margin_m} m of the study area"
-            )
+            raise NetworkError(Message("geo.network.none_near_area", {
+                "path": str(path), "margin": Quantity(margin_m, "metres")}))
     # renumber to the nodes still used
     used = np.unique(np.concatenate([u, v]))
     remap = np.full(len(lon), -1, dtype=np.int64)
@@ -253,11 +252,9 @@ def download_overpass(
     try:
         graph = ox.graph_from_polygon(area, network_type="walk", retain_all=True)
     except Exception as exc:  # noqa: BLE001 - every failure of the download path
-        raise NetworkError(
-            f"could not download the walking network from Overpass "
-            f"({ox.settings.overpass_url}) within {timeout} s: {type(exc).__name__}: {exc}. "
-            "Offline? Pass a local OSM file (.osm/.osm.pbf) or a road-centreline layer."
-        ) from exc
+        raise NetworkError(Message("geo.network.overpass_failed", {
+            "url": ox.settings.overpass_url, "timeout": timeout,
+            "error": f"{type(exc).__name__}: {exc}"})) from exc
     finally:
         ox.settings.requests_timeout, ox.settings.overpass_rate_limit = old
     net = WalkNetwork.from_networkx(graph.to_undirected(), keep_fragments=keep_fragments)

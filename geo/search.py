@@ -32,7 +32,8 @@ def _subgraph(
 ) -> sp.csr_matrix:
     """Induced subgraph on node indices ``idx``; ``loc`` maps global→local (-1 outside).
 
-    ``extra`` isolated nodes are appended after the ``len(idx)`` induced ones."""
+    ``extra`` isolated nodes are appended after the ``len(idx)`` induced ones.
+    """
     indptr, indices, data = graph.indptr, graph.indices, graph.data
     starts = indptr[idx]
     counts = indptr[idx + 1] - starts

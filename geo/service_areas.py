@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
-from core.messages import Message
+from core.messages import Message, Quantity
 from errors import InputError, ProblemCollector, SnapError
 from geo.access_points import access_points
 from geo.crs import WGS84, local_metric_crs
@@ -58,7 +58,8 @@ def _reached_segments(
                 pieces.append(np.stack([a, b], axis=1))
     if not pieces:
         return np.empty(0, dtype=object)
-    return shapely.linestrings(np.concatenate(pieces))
+    lines: np.ndarray = shapely.linestrings(np.concatenate(pieces))
+    return lines
 
 
 def service_areas(
@@ -116,7 +117,9 @@ def service_areas(
     reached[ap.owner[ok]] = True
     lost = ids[~reached].tolist()
     if lost and not drop_unsnapped:
-        raise SnapError([_lost_problem(lost, max_snap_m)], source="service_areas")
+        raise SnapError([Message("geo.service_areas.unsnapped", {
+            "n": len(lost), "max_snap": Quantity(max_snap_m, "metres"), "ids": lost})],
+            source="service_areas")
     max_m = max(m * v for m, v in bands)
     rows = []
     owners, nodes, offs = ap.owner[ok], node[ok], off[ok]
@@ -148,11 +151,6 @@ def service_areas(
     return out
 
 
-def _lost_problem(lost: list, max_snap_m: float) -> str:
-    return (f"{len(lost)} site(s) farther than max_snap_m={max_snap_m} m from every walkable "
-            f"way: {', '.join(str(i) for i in lost[:20])}")
-
-
 def dissolve_service_areas(
     areas: gpd.GeoDataFrame, *, crs_metric: bool = False
 ) -> gpd.GeoDataFrame:
@@ -167,7 +165,7 @@ def dissolve_service_areas(
         projected to its UTM zone to measure ``area_m2``.
     """
     if "minutes" not in areas.columns:
-        raise InputError(["service areas need a 'minutes' column"])
+        raise InputError([Message("geo.service_areas.no_minutes")])
     work = areas
     if not crs_metric:
         work = areas.to_crs(local_metric_crs(areas))

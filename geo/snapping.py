@@ -212,6 +212,21 @@ def locate_points(
 
 def located(network: WalkNetwork, ap: AccessPoints, node: np.ndarray, edge: np.ndarray,
              pos: np.ndarray, offset: np.ndarray) -> Located:
+    """Where the snapped access points of one side sit, sorted by owner (see :class:`Located`).
+
+    Parameters
+    ----------
+    network : WalkNetwork
+        The network the points were snapped onto.
+    ap : AccessPoints
+        The access points.
+    node, edge, pos, offset : ndarray
+        The result of :func:`locate_points` for them; unsnapped points are left out.
+
+    Returns
+    -------
+    Located
+    """
     keep = (node >= 0) | (edge >= 0)
     order = np.flatnonzero(keep)[np.argsort(ap.owner[keep])]
     node, edge, pos, off = node[order], edge[order], pos[order], offset[order]

@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from core.messages import Message
 from errors import ProblemCollector
 from geo import fields as F
 
@@ -95,6 +96,7 @@ def parse_number_list(value: Any) -> list[float] | None:
 
 
 def format_number_list(values: list[float]) -> str:
+    """A list of numbers as canonical text: ``[200.0, 150.0]`` → ``"200,150"``."""
     return ",".join(f"{v:g}" for v in values)
 
 
@@ -114,28 +116,37 @@ def rows_of(frame: pd.DataFrame, mask: Any) -> list[Any]:
 
 
 def show_values(values: Sequence[Any], n: int = 5) -> str:
+    """The first ``n`` values as Python shows them (``'lots', -5.0``), then how many more."""
     vals = list(values)
     text = ", ".join(repr(v) for v in vals[:n])
     return text + (f" … (+{len(vals) - n})" if len(vals) > n else "")
 
 
+def _values(values: Sequence[Any], n: int = 5) -> dict[str, str]:
+    return {"values": show_values(values, n)}
 
 
 def coerce_numbers(gdf: gpd.GeoDataFrame, col: ProblemCollector) -> None:
+    """Parse the numeric fields of :data:`geo.fields.NUMERIC_FIELDS` present, in place.
+
+    Numbers become ``float64`` (``Int64`` for ``completion_year``), blanks NaN; text that is
+    not a number, negative values, fractional years and shares outside 0..1 are recorded in
+    ``col``. Text fields (:data:`geo.fields.TEXT_FIELDS`) become text like ids.
+    """
     for name in F.NUMERIC_FIELDS:
         if name not in gdf.columns:
             continue
         parsed = [to_number(v) for v in gdf[name]]
         bad = np.array([v is None for v in parsed], dtype=bool)
         if bad.any():
-            col.add(f"not a number: {show_values(gdf.loc[bad, name].tolist())}",
+            col.add(Message("geo.value.not_a_number", _values(gdf.loc[bad, name].tolist())),
                     rows=rows_of(gdf, bad), field=name)
         values = pd.Series([np.nan if v is None else v for v in parsed], index=gdf.index,
                            dtype="float64")
         if name == "completion_year":
             frac = values.notna() & (values % 1 != 0)
             if frac.any():
-                col.add(f"year is not a whole number: {show_values(values[frac].tolist())}",
+                col.add(Message("geo.value.year_not_whole", _values(values[frac].tolist())),
                         rows=rows_of(gdf, frac), field=name)
             gdf[name] = values.where(~frac).round().astype("Int64")
         else:
@@ -143,13 +154,13 @@ def coerce_numbers(gdf: gpd.GeoDataFrame, col: ProblemCollector) -> None:
         if name != "completion_year":
             neg = (gdf[name] < 0).to_numpy(dtype=bool)
             if neg.any():
-                col.add(f"negative values {show_values(gdf.loc[neg, name].tolist())}",
+                col.add(Message("geo.value.negative", _values(gdf.loc[neg, name].tolist())),
                         rows=rows_of(gdf, neg), field=name)
     if "elderly_share" in gdf.columns:
         big = (gdf["elderly_share"] > 1).to_numpy(dtype=bool)
         if big.any():
-            col.add(f"a share must lie between 0 and 1, got "
-                    f"{show_values(gdf.loc[big, 'elderly_share'].tolist())}",
+            col.add(Message("geo.value.share_range",
+                            _values(gdf.loc[big, "elderly_share"].tolist())),
                     rows=rows_of(gdf, big), field="elderly_share")
     for name in F.TEXT_FIELDS:
         if name in gdf.columns and name != "id":
@@ -157,6 +168,10 @@ def coerce_numbers(gdf: gpd.GeoDataFrame, col: ProblemCollector) -> None:
 
 
 def coerce_lists(gdf: gpd.GeoDataFrame, col: ProblemCollector) -> None:
+    """Normalise the list fields of :data:`geo.fields.LIST_FIELDS` to text like ``"200,150"``.
+
+    Pieces that are not numbers and negative values are recorded in ``col``.
+    """
     for name in F.LIST_FIELDS:
         if name not in gdf.columns:
             continue
@@ -171,13 +186,12 @@ def coerce_lists(gdf: gpd.GeoDataFrame, col: ProblemCollector) -> None:
                 bad_list.append(True)
         bad = np.array(bad_list, dtype=bool)
         if bad.any():
-            col.add(f"expected numbers separated by commas, got "
-                    f"{show_values(gdf.loc[bad, name].tolist())}", rows=rows_of(gdf, bad),
-                    field=name)
+            col.add(Message("geo.value.not_number_list", _values(gdf.loc[bad, name].tolist())),
+                    rows=rows_of(gdf, bad), field=name)
         neg = np.array([v is not None and len(v) > 0 and min(v) < 0 for v in parsed],
                        dtype=bool)
         if neg.any():
-            col.add(f"negative values {show_values(gdf.loc[neg, name].tolist())}",
+            col.add(Message("geo.value.negative", _values(gdf.loc[neg, name].tolist())),
                     rows=rows_of(gdf, neg), field=name)
         gdf[name] = pd.array([pd.NA if (v is None or not v) else format_number_list(v)
                               for v in parsed], dtype="string")
@@ -190,20 +204,41 @@ def coerce_category(
     *,
     default: str | None,
     required: bool,
-    notes: list[str],
+    notes: list[Any],
 ) -> None:
+    """Normalise a categorical field to its canonical values (:data:`geo.fields.VALUE_ALIASES`).
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        The layer, changed in place.
+    col : ProblemCollector
+        Where problems are recorded: unknown values, a missing required column or value.
+    name : str
+        The field (``area_type``, ``service``, ``status``, ``kind``).
+    default : str, optional
+        Value of rows (or of the whole file) that give none; recorded in ``notes``.
+    required : bool
+        A row without a value (and no default) is a problem.
+    notes : list
+        Defaults filled in, as messages.
+    """
     allowed = list(F.VALUE_ALIASES[name])
     if default is not None and F.canonical_value(name, default) is None:
-        col.add(f"{name}={default!r} is not one of {allowed}", field=name)
+        col.add(Message("geo.value.default_not_allowed",
+                        {"name": name, "default": repr(default), "allowed": str(allowed)}),
+                field=name)
         default = None
     default_c = F.canonical_value(name, default) if default is not None else None
     if name not in gdf.columns:
         if default_c is not None:
             gdf[name] = pd.array([default_c] * len(gdf), dtype="string")
-            notes.append(f"no {name} column: every row set to {default_c!r}")
+            notes.append(Message("geo.value.column_defaulted",
+                                 {"name": name, "default": repr(default_c)}))
         elif required:
-            col.add(f"no {name} column ({'/'.join(F.FIELD_ALIASES[name][:4])}); add one or "
-                    f"pass {name}=", field=name)
+            col.add(Message("geo.value.column_missing",
+                            {"name": name, "aliases": "/".join(F.FIELD_ALIASES[name][:4])}),
+                    field=name)
         else:
             gdf[name] = pd.array([pd.NA] * len(gdf), dtype="string")
         return
@@ -213,26 +248,28 @@ def coerce_category(
                     (F.canonical_value(name, v) or "?"))
     unknown = (canon == "?").fillna(False).to_numpy(dtype=bool)
     if unknown.any():
-        col.add(f"unknown {name} {show_values(sorted(set(raw[unknown])))}; expected one of "
-                f"{allowed} (or their Chinese names, e.g. "
-                f"{', '.join(F.VALUE_ALIASES[name][allowed[0]][1:3])})",
-                rows=rows_of(gdf, unknown), field=name)
+        col.add(Message("geo.value.unknown_category", {
+            "name": name, "values": show_values(sorted(set(raw[unknown]))),
+            "allowed": str(allowed),
+            "examples": ", ".join(F.VALUE_ALIASES[name][allowed[0]][1:3])}),
+            rows=rows_of(gdf, unknown), field=name)
     if blank.any():
         if default_c is not None:
             canon = canon.where(~blank, default_c)
-            notes.append(f"blank {name} set to {default_c!r} in rows "
-                         f"{show_values(rows_of(gdf, blank), 20)}")
+            notes.append(Message("geo.value.blank_defaulted", {
+                "name": name, "default": repr(default_c),
+                "rows": show_values(rows_of(gdf, blank), 20)}))
         elif required:
-            col.add(f"missing {name}", rows=rows_of(gdf, blank), field=name)
+            col.add(Message("geo.value.missing_category", {"name": name}),
+                    rows=rows_of(gdf, blank), field=name)
     gdf[name] = canon.where(~pd.Series(unknown, index=canon.index)).astype("string")
 
 
 def check_demand_inputs(gdf: gpd.GeoDataFrame, col: ProblemCollector) -> None:
+    """Record rows whose population is missing with nothing to derive it from."""
     present = [c for c in ("population", "households", "floor_area_m2") if c in gdf.columns]
     if not present:
-        col.add("no population, households or floor area column (人口/population, "
-                "户数/households, 建筑面积/floor_area_m2): demand cannot be derived",
-                field="population")
+        col.add(Message("geo.value.no_demand_columns"), field="population")
         return
     has_any = np.zeros(len(gdf), dtype=bool)
     for c in present:
@@ -240,6 +277,6 @@ def check_demand_inputs(gdf: gpd.GeoDataFrame, col: ProblemCollector) -> None:
         has_any |= np.isfinite(v) & (v >= 0)
     missing = ~has_any
     if missing.any():
-        col.add("population missing (or negative) and no households or floor area to derive "
-                "it from", rows=rows_of(gdf, missing), field="population")
+        col.add(Message("geo.value.population_underivable"), rows=rows_of(gdf, missing),
+                field="population")
 
