@@ -17,13 +17,13 @@ import shapely
 
 from core.messages import Message, Quantity
 from errors import InputError, NetworkError, ProblemCollector, SnapError
-from geo.access_points import access_points
+from geo.access_points import AccessPoints, access_points
 from geo.crs import local_metric_crs
 from geo.layers import check_layer
 from geo.network import WalkNetwork
 from geo.reach import DEFAULT_REACH, Reach
 from geo.search import search_pairs
-from geo.snapping import locate_points, located
+from geo.snapping import Snap, locate_points, located
 
 __all__ = ["travel_times"]
 
@@ -91,8 +91,6 @@ def travel_times(
     check_layer(destinations, name="destinations", id_col=id_col, problems=problems)
     problems.raise_if_any()
     cutoff_m = reach.metres
-    o_ids = origins[id_col].to_numpy()
-    d_ids = destinations[id_col].to_numpy()
     attrs: dict[str, Any] = {"minutes": reach.minutes, "speed_m_per_min": reach.speed_m_per_min,
                              "cutoff_m": cutoff_m, "unsnapped": {"origins": [],
                                                                  "destinations": []}}
@@ -102,60 +100,101 @@ def travel_times(
         res = _straight_line(origins, destinations, cutoff_m=cutoff_m)
         attrs["method"] = "straight-line"
     else:
-        clock = time.perf_counter()
-        o_ap = access_points(origins, network, boundary_spacing_m=boundary_spacing_m,
-                             gate_tolerance_m=gate_tolerance_m)
-        d_ap = access_points(destinations, network, boundary_spacing_m=boundary_spacing_m,
-                             gate_tolerance_m=gate_tolerance_m)
-        timings = {"access_points_s": time.perf_counter() - clock}
-        clock = time.perf_counter()
-        snaps = []
-        for ap in (o_ap, d_ap):
-            snaps.append(locate_points(network, ap.x, ap.y, ap.node, max_snap_m=max_snap_m))
-        timings["snap_s"] = time.perf_counter() - clock
-        bad = ProblemCollector(source="travel_times", error=SnapError)
-        for side, ap, (nd, ed, _, _), ids, n in (
-                ("origins", o_ap, snaps[0], o_ids, len(origins)),
-                ("destinations", d_ap, snaps[1], d_ids, len(destinations))):
-            ok_owner = np.zeros(n, dtype=bool)
-            ok_owner[ap.owner[(nd >= 0) | (ed >= 0)]] = True
-            lost = np.flatnonzero(~ok_owner)
-            if len(lost):
-                near = _nearest_road_m(network, ap.x, ap.y)
-                best = pd.Series(near).groupby(ap.owner).min()
-                detail = [Message("geo.travel.nearest_way", {
-                    "id": ids[i], "distance": Quantity(best.get(i, np.nan), "metres", 0)})
-                    for i in lost]
-                bad.add(Message("geo.travel.unsnapped", {
-                    "n": len(lost), "max_snap": Quantity(max_snap_m, "metres"),
-                    "detail": detail}), source=side, rows=ids[lost].tolist())
-                attrs["unsnapped"][side] = ids[lost].tolist()
-        if bad and not drop_unsnapped:
-            bad.raise_if_any()
-        o_loc = located(network, o_ap, *snaps[0])
-        d_loc = located(network, d_ap, *snaps[1])
-        attrs["access_points"] = {
-            side: {str(k): int(v) for k, v in zip(*np.unique(
-                ap.kind[(nd >= 0) | (ed >= 0)].astype(str), return_counts=True), strict=True)}
-            for side, ap, (nd, ed, _, _) in (("origins", o_ap, snaps[0]),
-                                             ("destinations", d_ap, snaps[1]))
-        }
-        from_origins = o_loc.n_locations() <= d_loc.n_locations()
-        src, tgt = (o_loc, d_loc) if from_origins else (d_loc, o_loc)
-        use_tiles = localize if localize is not None else network.n_nodes > _LOCALIZE_NODES
-        detour = network.min_detour
-        window_m = (cutoff_m / detour * (1 + 1e-9) + 1e-6 if detour > 0 else np.inf) \
-            if use_tiles else None
-        clock = time.perf_counter()
-        res = search_pairs(network, src, tgt, cutoff_m=cutoff_m, chunk_bytes=chunk_bytes,
-                      reach_m=window_m)
-        timings["search_s"] = time.perf_counter() - clock
-        attrs["timings"] = timings
-        attrs["search"] = "tiled" if window_m is not None and np.isfinite(window_m) else "global"
-        if not from_origins:
-            res = res.rename(columns={"src": "tgt", "tgt": "src"})
-        attrs["searched_from"] = "origins" if from_origins else "destinations"
-        attrs["method"] = "network"
+        res = _network_pairs(network, origins, destinations, id_col=id_col, cutoff_m=cutoff_m,
+                             max_snap_m=max_snap_m, boundary_spacing_m=boundary_spacing_m,
+                             gate_tolerance_m=gate_tolerance_m, drop_unsnapped=drop_unsnapped,
+                             chunk_bytes=chunk_bytes, localize=localize, attrs=attrs)
+    return _pairs_table(res, origins[id_col].to_numpy(), destinations[id_col].to_numpy(),
+                        reach=reach, attrs=attrs)
+
+
+def _network_pairs(
+    network: WalkNetwork, origins: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame, *,
+    id_col: str, cutoff_m: float, max_snap_m: float, boundary_spacing_m: float,
+    gate_tolerance_m: float, drop_unsnapped: bool, chunk_bytes: int, localize: bool | None,
+    attrs: dict[str, Any],
+) -> pd.DataFrame:
+    """Owner pairs (``src`` origin, ``tgt`` destination) within ``cutoff_m`` on the network.
+
+    Records in ``attrs`` the unsnapped features, the access points used, the timings, the
+    search kind and the side searched from (see :func:`travel_times`).
+    """
+    o_ids = origins[id_col].to_numpy()
+    d_ids = destinations[id_col].to_numpy()
+    clock = time.perf_counter()
+    o_ap = access_points(origins, network, boundary_spacing_m=boundary_spacing_m,
+                         gate_tolerance_m=gate_tolerance_m)
+    d_ap = access_points(destinations, network, boundary_spacing_m=boundary_spacing_m,
+                         gate_tolerance_m=gate_tolerance_m)
+    timings = {"access_points_s": time.perf_counter() - clock}
+    clock = time.perf_counter()
+    snaps = []
+    for ap in (o_ap, d_ap):
+        snaps.append(locate_points(network, ap.x, ap.y, ap.node, max_snap_m=max_snap_m))
+    timings["snap_s"] = time.perf_counter() - clock
+    bad = ProblemCollector(source="travel_times", error=SnapError)
+    for side, ap, snap, ids in (("origins", o_ap, snaps[0], o_ids),
+                                ("destinations", d_ap, snaps[1], d_ids)):
+        lost = _unsnapped(network, ap, snap, ids, side=side, max_snap_m=max_snap_m, bad=bad)
+        if len(lost):
+            attrs["unsnapped"][side] = lost
+    if bad and not drop_unsnapped:
+        bad.raise_if_any()
+    o_loc = located(network, o_ap, snaps[0])
+    d_loc = located(network, d_ap, snaps[1])
+    attrs["access_points"] = {
+        side: {str(k): int(v) for k, v in zip(*np.unique(
+            ap.kind[snap.reached].astype(str), return_counts=True), strict=True)}
+        for side, ap, snap in (("origins", o_ap, snaps[0]), ("destinations", d_ap, snaps[1]))
+    }
+    from_origins = o_loc.n_locations() <= d_loc.n_locations()
+    src, tgt = (o_loc, d_loc) if from_origins else (d_loc, o_loc)
+    use_tiles = localize if localize is not None else network.n_nodes > _LOCALIZE_NODES
+    detour = network.min_detour
+    window_m = (cutoff_m / detour * (1 + 1e-9) + 1e-6 if detour > 0 else np.inf) \
+        if use_tiles else None
+    clock = time.perf_counter()
+    res = search_pairs(network, src, tgt, cutoff_m=cutoff_m, chunk_bytes=chunk_bytes,
+                       reach_m=window_m)
+    timings["search_s"] = time.perf_counter() - clock
+    attrs["timings"] = timings
+    attrs["search"] = "tiled" if window_m is not None and np.isfinite(window_m) else "global"
+    if not from_origins:
+        res = res.rename(columns={"src": "tgt", "tgt": "src"})
+    attrs["searched_from"] = "origins" if from_origins else "destinations"
+    attrs["method"] = "network"
+    return res
+
+
+def _unsnapped(
+    network: WalkNetwork, ap: AccessPoints, snap: Snap, ids: np.ndarray, *, side: str,
+    max_snap_m: float, bad: ProblemCollector,
+) -> list[Any]:
+    """Ids of the features none of whose access points reach the network.
+
+    Each is recorded in ``bad`` with the distance to its nearest way.
+    """
+    ok_owner = np.zeros(len(ids), dtype=bool)
+    ok_owner[ap.owner[snap.reached]] = True
+    lost = np.flatnonzero(~ok_owner)
+    if not len(lost):
+        return []
+    near = _nearest_road_m(network, ap.x, ap.y)
+    best = pd.Series(near).groupby(ap.owner).min()
+    detail = [Message("geo.travel.nearest_way", {
+        "id": ids[i], "distance": Quantity(best.get(i, np.nan), "metres", 0)}) for i in lost]
+    bad.add(Message("geo.travel.unsnapped", {
+        "n": len(lost), "max_snap": Quantity(max_snap_m, "metres"), "detail": detail}),
+        source=side, rows=ids[lost].tolist())
+    lost_ids: list[Any] = ids[lost].tolist()
+    return lost_ids
+
+
+def _pairs_table(
+    res: pd.DataFrame, o_ids: np.ndarray, d_ids: np.ndarray, *, reach: Reach,
+    attrs: dict[str, Any],
+) -> pd.DataFrame:
+    """The owner pairs as ids and minutes, sorted by origin then destination."""
     src_i = res["src"].to_numpy(np.int64)
     tgt_i = res["tgt"].to_numpy(np.int64)
     dist_m = res["distance_m"].to_numpy(float)

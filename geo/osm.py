@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -91,38 +92,40 @@ def _as_wgs84_geometry(clip: Any, *, what: str = "clip") -> shapely.Geometry:
 
 
 
-def read_osm_file(
-    path: str | Path,
-    *,
-    clip: Any = None,
-    margin_m: float = 500.0,
-    keep_fragments: bool = False,
-) -> WalkNetwork:
-    """Read the walking network of an OSM XML (``.osm``) or PBF (``.osm.pbf``) file.
+@dataclass
+class _OsmWays:
+    """The walkable ways of an OSM file as arrays (WGS84), before clipping.
 
-    Parameters
+    Attributes
     ----------
-    path : path
-        The OSM file.
-    clip : shapely geometry or GeoDataFrame, optional
-        Study area (a geometry in WGS84, or a layer with a CRS). Nodes farther than
-        ``margin_m`` from it are dropped with their edges. Without it, the file's
-        ``<bounds>`` are used when present, else everything is kept.
-    margin_m : float, default 500.0
-        Margin around the study area, metres.
-    keep_fragments : bool, default False
-        Keep disconnected fragments instead of only the largest component.
-
-    Raises
-    ------
-    NetworkError
-        File missing, not OSM data, or without walkable ways in the study area.
+    ids : ndarray of int
+        OSM ids of the nodes used by walkable ways.
+    lon, lat : ndarray of float
+        Their coordinates.
+    u, v : ndarray of int
+        Node positions of each segment of a walkable way.
+    gate_ids : list of int
+        OSM ids of gate and entrance nodes.
+    stats : dict
+        Counts of ways, highways, walkable ways and missing node references.
+    bounds : shapely geometry or None
+        The ``<bounds>`` of the file, when it has them.
     """
+
+    ids: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    gate_ids: list[int]
+    stats: dict[str, int]
+    bounds: shapely.Geometry | None
+
+
+def _scan(path: Path) -> _OsmWays:
+    """Read the walkable ways of an OSM file with pyosmium (see :func:`read_osm_file`)."""
     import osmium
 
-    path = Path(path)
-    if not path.exists():
-        raise NetworkError(Message("geo.network.file_not_found", {"path": str(path)}))
     node_index: dict[int, int] = {}
     lons: list[float] = []
     lats: list[float] = []
@@ -191,6 +194,42 @@ def read_osm_file(
     ids = np.fromiter(node_index.keys(), dtype=np.int64, count=len(node_index))
     u = np.asarray(eu, dtype=np.int64)
     v = np.asarray(ev, dtype=np.int64)
+    return _OsmWays(ids, lon, lat, u, v, gate_ids, stats, bounds)
+
+
+def read_osm_file(
+    path: str | Path,
+    *,
+    clip: Any = None,
+    margin_m: float = 500.0,
+    keep_fragments: bool = False,
+) -> WalkNetwork:
+    """Read the walking network of an OSM XML (``.osm``) or PBF (``.osm.pbf``) file.
+
+    Parameters
+    ----------
+    path : path
+        The OSM file.
+    clip : shapely geometry or GeoDataFrame, optional
+        Study area (a geometry in WGS84, or a layer with a CRS). Nodes farther than
+        ``margin_m`` from it are dropped with their edges. Without it, the file's
+        ``<bounds>`` are used when present, else everything is kept.
+    margin_m : float, default 500.0
+        Margin around the study area, metres.
+    keep_fragments : bool, default False
+        Keep disconnected fragments instead of only the largest component.
+
+    Raises
+    ------
+    NetworkError
+        File missing, not OSM data, or without walkable ways in the study area.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise NetworkError(Message("geo.network.file_not_found", {"path": str(path)}))
+    ways = _scan(path)
+    lon, lat, ids, u, v = ways.lon, ways.lat, ways.ids, ways.u, ways.v
+    stats, bounds, gate_ids = ways.stats, ways.bounds, ways.gate_ids
     area = _as_wgs84_geometry(clip) if clip is not None else bounds
     if area is not None and not area.is_empty:
         crs = local_metric_crs(gpd.GeoSeries([area], crs=WGS84))

@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from geo.access_points import AccessPoints
 from geo.network import WalkNetwork, build_csr
 
-__all__ = ["Located", "SnappedGraph", "locate_points", "located", "snap_graph"]
+__all__ = ["Located", "Snap", "SnappedGraph", "locate_points", "located", "snap_graph"]
 
 #: Snapped positions closer than this to an edge end (metres) are taken as the end node.
 END_TOL_M = 1e-6
@@ -172,15 +172,53 @@ class Located:
         return int(len(np.unique(self.loc)))
 
 
+@dataclass(frozen=True)
+class Snap:
+    """Where points snapped onto the network (one entry per point).
+
+    Attributes
+    ----------
+    node : ndarray of int
+        Node index where the point is one, or snaps onto an edge end, else -1.
+    edge : ndarray of int
+        Edge index where it snaps inside an edge, else -1.
+    pos : ndarray of float
+        Metres from the edge's ``u`` end.
+    offset : ndarray of float
+        Snap distance (walked); NaN where nothing is within ``max_snap_m``.
+    """
+
+    node: np.ndarray
+    edge: np.ndarray
+    pos: np.ndarray
+    offset: np.ndarray
+
+    @property
+    def reached(self) -> np.ndarray:
+        """True for the points that reach the network."""
+        reached: np.ndarray = (self.node >= 0) | (self.edge >= 0)
+        return reached
+
+
 def locate_points(
     network: WalkNetwork, x: np.ndarray, y: np.ndarray, node: np.ndarray, *, max_snap_m: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> Snap:
     """Snap points onto the nearest point of the nearest edge (no graph is modified).
 
-    Returns ``node`` (node index where the point is one, or snaps onto an edge end, else -1),
-    ``edge`` (edge index where it snaps inside an edge, else -1), ``pos`` (metres from the
-    edge's ``u`` end) and ``offset`` (snap distance; NaN where nothing is within
-    ``max_snap_m``).
+    Parameters
+    ----------
+    network : WalkNetwork
+        The network.
+    x, y : ndarray of float
+        The points, in the network's CRS.
+    node : ndarray of int
+        A node the point already is (a gate), else -1.
+    max_snap_m : float
+        Points farther than this from every edge stay unsnapped.
+
+    Returns
+    -------
+    Snap
     """
     node = np.asarray(node, np.int64).copy()
     offset = np.where(node >= 0, 0.0, np.nan)
@@ -207,11 +245,10 @@ def locate_points(
         node[todo[at_v]] = ev[at_v]
         edge[todo[inner]] = e[inner]
         pos[todo[inner]] = p[inner]
-    return node, edge, pos, offset
+    return Snap(node, edge, pos, offset)
 
 
-def located(network: WalkNetwork, ap: AccessPoints, node: np.ndarray, edge: np.ndarray,
-             pos: np.ndarray, offset: np.ndarray) -> Located:
+def located(network: WalkNetwork, ap: AccessPoints, snap: Snap) -> Located:
     """Where the snapped access points of one side sit, sorted by owner (see :class:`Located`).
 
     Parameters
@@ -220,16 +257,16 @@ def located(network: WalkNetwork, ap: AccessPoints, node: np.ndarray, edge: np.n
         The network the points were snapped onto.
     ap : AccessPoints
         The access points.
-    node, edge, pos, offset : ndarray
+    snap : Snap
         The result of :func:`locate_points` for them; unsnapped points are left out.
 
     Returns
     -------
     Located
     """
-    keep = (node >= 0) | (edge >= 0)
+    keep = snap.reached
     order = np.flatnonzero(keep)[np.argsort(ap.owner[keep])]
-    node, edge, pos, off = node[order], edge[order], pos[order], offset[order]
+    node, edge, pos, off = snap.node[order], snap.edge[order], snap.pos[order], snap.offset[order]
     inner = edge >= 0
     ei = np.where(inner, edge, 0)
     u = np.where(inner, network.edge_u[ei], node)
