@@ -330,12 +330,6 @@ class WalkNetwork:
             self.edge_length[keep_edge], self.crs, gates[gates >= 0], self.info,
         )
 
-    def nodes_wgs84(self) -> tuple[np.ndarray, np.ndarray]:
-        """Node longitudes and latitudes."""
-        tr = pyproj.Transformer.from_crs(self.crs, WGS84, always_xy=True)
-        lon, lat = tr.transform(self.x, self.y)
-        return np.asarray(lon), np.asarray(lat)
-
     def to_gdf(self) -> gpd.GeoDataFrame:
         """Edges as a GeoDataFrame in WGS84 (``u``, ``v`` node ids, ``length_m``)."""
         gdf = gpd.GeoDataFrame(

@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from core.messages import Message, Quantity
+from core.messages import Message
 from errors import InputError, Problem
 
 __all__ = ["Reach", "DEFAULT_REACH"]
@@ -70,11 +70,6 @@ class Reach:
     def bands(self, minutes: Sequence[float]) -> tuple[Reach, ...]:
         """Reaches at this speed for each budget of ``minutes`` (e.g. 5, 10, 15)."""
         return tuple(self.with_minutes(m) for m in minutes)
-
-    def describe(self) -> Message:
-        """``15 min at 60 m/min`` as a structured message."""
-        return Message("geo.reach", {"minutes": Quantity(self.minutes, "minutes", 2),
-                                     "speed": Quantity(self.speed_m_per_min, "m_per_min", 2)})
 
 
 #: The default reach of DESIGN.md: 15 minutes at 60 m/min (900 m).

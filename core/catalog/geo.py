@@ -11,7 +11,6 @@ from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
     # ------------------------------------------------------------------ reach
-    "geo.reach": {"zh": "{minutes}（步行速度 {speed}）", "en": "{minutes} at {speed}"},
     "geo.reach.not_positive": {"zh": "{name} 必须是有限的正数，实际为 {value}", "en": "{name} must be a finite positive number, got {value}"},
     # ------------------------------------------------------------------ reading files
     "geo.file.not_found": {"zh": "文件不存在", "en": "file not found"},
