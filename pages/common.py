@@ -69,7 +69,7 @@ def owner_id() -> str:
 
 @st.cache_data(show_spinner=False)
 def _demo_layers() -> dict[str, Any]:
-    from geo.demo import load_demo
+    from geo import load_demo
 
     return load_demo()
 
@@ -87,7 +87,7 @@ def _network_edges(path: str) -> Any:
 
 
 def demo_network_path() -> str:
-    from geo.demo import demo_paths
+    from geo import demo_paths
 
     return str(demo_paths()["network"])
 

@@ -105,7 +105,7 @@ def write_csv_atomic(frame: pd.DataFrame, out: Path) -> None:
 
 def _inputs(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, str | None]:
     if args.demo:
-        from geo.demo import demo_paths, load_demo
+        from geo import demo_paths, load_demo
 
         d = load_demo()
         dest = pd.concat([d["facilities"], d["candidates"]], ignore_index=True)
@@ -117,7 +117,7 @@ def _inputs(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFram
         missing.append("--network (or --straight-line)")
     if missing:
         raise InputError([f"access needs {', '.join(missing)} (or --demo)"])
-    from geo.io import read_points_or_polygons
+    from geo import read_points_or_polygons
 
     o = read_points_or_polygons(args.origins, crs=args.crs, id_field=args.id_field)
     d = read_points_or_polygons(args.destinations, crs=args.crs, id_field=args.id_field)

@@ -69,7 +69,7 @@ def add_parser(subparsers: Any) -> None:
 
 def _inputs(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, str | None]:
     if args.demo:
-        from geo.demo import demo_paths, load_demo
+        from geo import demo_paths, load_demo
 
         d = load_demo()
         return d["areas"], d["facilities"], str(demo_paths()["network"])
@@ -78,7 +78,7 @@ def _inputs(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFram
         missing.append("--network (or --straight-line)")
     if missing:
         raise InputError([f"coverage needs {', '.join(missing)} (or --demo)"])
-    from geo.io import read_areas, read_facilities
+    from geo import read_areas, read_facilities
 
     return (read_areas(args.areas, crs=args.crs), read_facilities(args.facilities, crs=args.crs),
             args.network)

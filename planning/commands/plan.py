@@ -313,12 +313,12 @@ def _map_inputs(args: argparse.Namespace) -> dict[str, Any]:
 def _read_layers(args: argparse.Namespace) -> tuple[Any, Any, Any, str | None]:
     """(areas, existing facilities, candidate sites, network path)."""
     if args.demo:
-        from geo.demo import demo_paths, load_demo
+        from geo import demo_paths, load_demo
 
         d = load_demo()
         net = None if args.straight_line else str(demo_paths()["network"])
         return d["areas"], d["facilities"], d["candidates"], net
-    from geo.io import read_areas, read_facilities
+    from geo import read_areas, read_facilities
 
     areas = read_areas(args.areas, crs=args.crs, layer=args.areas_layer)
     sites = read_facilities(args.sites, crs=args.crs, layer=args.sites_layer)
