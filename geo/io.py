@@ -219,6 +219,7 @@ def read_areas(
     fields: Mapping[str, str] | None = None,
     area_type: str | None = None,
     skip_empty: bool = False,
+    require_demand: bool = True,
 ) -> gpd.GeoDataFrame:
     """Read residential areas (小区 / 居住区) as polygons or points.
 
@@ -241,6 +242,9 @@ def read_areas(
         Area type for rows (or files) that give none.
     skip_empty : bool, optional
         Drop rows without geometry (recorded in ``attrs['notes']``) instead of failing.
+    require_demand : bool, optional
+        Whether every row must give population, households or floor area (default). The
+        population estimate (:mod:`planning.population`) reads areas without them.
 
     Returns
     -------
@@ -264,7 +268,8 @@ def read_areas(
     coerce_numbers(gdf, col)
     coerce_lists(gdf, col)
     coerce_category(gdf, col, "area_type", default=area_type, required=False, notes=notes)
-    check_demand_inputs(gdf, col)
+    if require_demand:
+        check_demand_inputs(gdf, col)
     return _finish(r, crs=crs, order=AREA_COLUMNS)
 
 

@@ -109,6 +109,7 @@ def test_utf8_shapefile_without_cpg_and_cut_field_names(tmp_path) -> None:
     path = write(areas_frame(**GOOD), tmp_path / "u.shp", encoding="UTF-8")
     with pytest.raises(InputError, match="rows A3: population missing"):
         read_areas(path)  # 常住人口 is lost to the cut (A3 has no households): it says so
+    assert len(read_areas(path, require_demand=False)) == 3  # read for the estimate
     (tmp_path / "u.cpg").unlink(missing_ok=True)
     assert detect_dbf_encoding(tmp_path / "u.dbf") == "UTF-8"
     frame = areas_frame(**{("人口" if k == "常住人口" else k): v for k, v in GOOD.items()})
