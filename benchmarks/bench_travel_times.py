@@ -170,8 +170,10 @@ def run_case(case: str, peer_budget: float, repeat: int = 3, gc_mode: str = "pau
     import osmnx as ox
     import shapely
 
-    from geo.access import access_points, travel_times
+    from geo.access import travel_times
+    from geo.access_points import access_points
     from geo.network import WalkNetwork
+    from geo.reach import Reach
 
     out: dict = {"case": case, "repeat": repeat, "gc": gc_mode}
     t = time.perf_counter()
@@ -195,11 +197,11 @@ def run_case(case: str, peer_budget: float, repeat: int = 3, gc_mode: str = "pau
     # snapping grid, no detour bound; the CSR matrix is part of building the network)
     runs = []
     for _ in range(repeat):
-        cold = dataclasses.replace(net, _samples=None, _detour=None, _tree=None)
+        cold = dataclasses.replace(net, _edge_grid=None, _detour=None)
         if gc_mode == "paused":
             gc.disable()
         t = time.perf_counter()
-        pairs = travel_times(cold, areas, sites, minutes=MINUTES, speed_m_per_min=SPEED,
+        pairs = travel_times(cold, areas, sites, reach=Reach(MINUTES, SPEED),
                              max_snap_m=300, drop_unsnapped=True)
         runs.append((time.perf_counter() - t, pairs.attrs.get("timings")))
         gc.enable()
@@ -212,7 +214,7 @@ def run_case(case: str, peer_budget: float, repeat: int = 3, gc_mode: str = "pau
     # a further call on the same network reuses the cached snapping grid (e.g. the
     # child-care and elder-care runs of one command); reported, not compared
     t = time.perf_counter()
-    travel_times(cold, areas, sites, minutes=MINUTES, speed_m_per_min=SPEED, max_snap_m=300,
+    travel_times(cold, areas, sites, reach=Reach(MINUTES, SPEED), max_snap_m=300,
                  drop_unsnapped=True)
     out["ours_warm_s"] = time.perf_counter() - t
     out["rss_before_ours_mib"] = rss0
@@ -267,7 +269,7 @@ def run_case(case: str, peer_budget: float, repeat: int = 3, gc_mode: str = "pau
     di = rng.choice(net.n_nodes, min(60, net.n_nodes), replace=False)
     o = gpd.GeoDataFrame({"id": oi}, geometry=shapely.points(net.x[oi], net.y[oi]), crs=net.crs)
     d = gpd.GeoDataFrame({"id": di}, geometry=shapely.points(net.x[di], net.y[di]), crs=net.crs)
-    r = travel_times(net, o, d, minutes=MINUTES, speed_m_per_min=SPEED, max_snap_m=1)
+    r = travel_times(net, o, d, reach=Reach(MINUTES, SPEED), max_snap_m=1)
     got = {(a, b): m for a, b, m in zip(r.origin_id, r.destination_id, r.distance_m,
                                         strict=True)}
     Gs = nx.Graph(G)

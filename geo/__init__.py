@@ -1,1 +1,117 @@
-"""Spatial input/output, CRS, walking network, travel times, service areas, accessibility."""
+"""Spatial input/output, CRS, walking network, travel times, service areas, coverage.
+
+The names other layers use are exported here, so that no other layer needs geo's internals:
+
+- reading inputs: :func:`read_areas`, :func:`read_developments`, :func:`read_facilities`,
+  :func:`read_admin_units`, :func:`read_points_or_polygons`, :func:`read_layer`,
+  :func:`parse_number_list`, and the column-name aliases :data:`FIELD_ALIASES` /
+  :func:`canonical_field`;
+- coordinates: :data:`WGS84`, :func:`resolve_crs`, :func:`to_wgs84`, :func:`local_metric_crs`,
+  :func:`wgs84_to_gcj02` (and the other datum shifts in :mod:`geo.crs`);
+- the walking network: :class:`WalkNetwork`, :func:`load_network`;
+- measuring: :class:`Reach`, :func:`travel_times`, :func:`service_areas`,
+  :func:`coverage`, :func:`two_step_fca`;
+- the demo district: :func:`load_demo`, :func:`demo_paths`.
+
+The readers and the demo are imported on first use, so that importing the measures (say the
+network) does not load GDAL with them. (The other names are imported at once: two of them,
+``coverage`` and ``service_areas``, share their module's name and must be bound here first.)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from geo.access import travel_times
+from geo.centrelines import load_network
+from geo.coverage import CoverageResult, coverage, two_step_fca
+from geo.crs import (
+    WGS84,
+    bd09_to_wgs84,
+    gcj02_to_wgs84,
+    local_metric_crs,
+    resolve_crs,
+    to_wgs84,
+    wgs84_to_bd09,
+    wgs84_to_gcj02,
+)
+from geo.fields import FIELD_ALIASES, canonical_field
+from geo.network import WalkNetwork
+from geo.reach import DEFAULT_REACH, Reach
+from geo.service_areas import DEFAULT_BANDS, dissolve_service_areas, service_areas
+
+if TYPE_CHECKING:
+    from geo.demo import DEMO_DIR, demo_paths, load_demo
+    from geo.io import (
+        parse_number_list,
+        read_admin_units,
+        read_areas,
+        read_developments,
+        read_facilities,
+        read_layer,
+        read_points_or_polygons,
+    )
+
+#: Names imported on first use: the file readers load GDAL, which the measures do not need.
+_EXPORTS: dict[str, str] = {
+    "DEMO_DIR": "geo.demo",
+    "demo_paths": "geo.demo",
+    "load_demo": "geo.demo",
+    "parse_number_list": "geo.io",
+    "read_admin_units": "geo.io",
+    "read_areas": "geo.io",
+    "read_developments": "geo.io",
+    "read_facilities": "geo.io",
+    "read_layer": "geo.io",
+    "read_points_or_polygons": "geo.io",
+}
+
+__all__ = [
+    "DEFAULT_BANDS",
+    "DEFAULT_REACH",
+    "DEMO_DIR",
+    "FIELD_ALIASES",
+    "WGS84",
+    "CoverageResult",
+    "Reach",
+    "WalkNetwork",
+    "bd09_to_wgs84",
+    "canonical_field",
+    "coverage",
+    "demo_paths",
+    "dissolve_service_areas",
+    "gcj02_to_wgs84",
+    "load_demo",
+    "load_network",
+    "local_metric_crs",
+    "parse_number_list",
+    "read_admin_units",
+    "read_areas",
+    "read_developments",
+    "read_facilities",
+    "read_layer",
+    "read_points_or_polygons",
+    "resolve_crs",
+    "service_areas",
+    "to_wgs84",
+    "travel_times",
+    "two_step_fca",
+    "wgs84_to_bd09",
+    "wgs84_to_gcj02",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Import an exported name from its module on first use."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'geo' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, the lazily imported ones included."""
+    return sorted({*globals(), *_EXPORTS})

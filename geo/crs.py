@@ -4,13 +4,8 @@ Everything the tool reads ends up in WGS84 (EPSG:4326). Besides EPSG-coded syste
 (WGS84, CGCS2000 EPSG:4490, CGCS2000 Gauss-Krüger zones EPSG:4513–4554, UTM …) it accepts
 the two obfuscated datums of Chinese web maps when the user names them:
 
-* GCJ-02 (国测局坐标, "Mars coordinates"; 高德/腾讯/天地图-China tiles) — WGS84 shifted by a
-  published nonlinear offset of up to a few hundred metres, applied only inside China;
-* BD-09 (百度坐标) — GCJ-02 with a further published rotation-and-offset.
-
-The forward formulas are the published ones (as in e.g. eviltransform / coordtransform); the
-inverses are computed by fixed-point iteration of the forward formula, which converges to well
-under a centimetre in a few steps. All functions are vectorised over numpy arrays.
+GCJ-02 (国测局坐标; 高德/腾讯/天地图-China tiles) and BD-09 (百度坐标), whose published
+formulas live in :mod:`geo.datums` (and are re-exported here).
 
 CGCS2000 and WGS84 differ by a few centimetres; geographic CGCS2000 coordinates are taken as
 WGS84 without a shift.
@@ -27,7 +22,17 @@ import pyproj
 import shapely
 from pyproj.exceptions import CRSError as PyprojCRSError
 
+from core.messages import Message
 from errors import CRSError, Problem
+from geo.datums import (
+    bd09_to_gcj02,
+    bd09_to_wgs84,
+    gcj02_to_bd09,
+    gcj02_to_wgs84,
+    out_of_china,
+    wgs84_to_bd09,
+    wgs84_to_gcj02,
+)
 
 __all__ = [
     "GCJ02",
@@ -46,6 +51,7 @@ __all__ = [
     "to_wgs84",
     "check_coordinates",
     "local_metric_crs",
+    "metric_crs_at",
 ]
 
 GCJ02 = "gcj02"
@@ -53,12 +59,6 @@ BD09 = "bd09"
 WGS84 = pyproj.CRS.from_epsg(4326)
 CGCS2000 = pyproj.CRS.from_epsg(4490)
 
-# Constants of the published GCJ-02 / BD-09 formulas (a datum definition, not policy figures).
-_A = 6378245.0  # semi-major axis of Krasovsky 1940, used by GCJ-02
-_EE = 0.00669342162296594323  # its first eccentricity squared
-_X_PI = math.pi * 3000.0 / 180.0
-# rough box outside which GCJ-02 is the identity (the usual convention of the formula's users)
-_GCJ_BOX = (72.004, 0.8293, 137.8347, 55.8271)
 # China's extent with a margin (lon_min, lat_min, lon_max, lat_max); used for sanity checks
 CHINA_BOUNDS = (73.0, 3.0, 136.0, 54.0)
 
@@ -72,139 +72,6 @@ _ALIASES: dict[str, str | int] = {
     "bd09": BD09, "bd-09": BD09, "bd_09": BD09, "bd09ll": BD09, "baidu": BD09, "百度": BD09,
 }
 
-
-def _as_arrays(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
-    lon_a = np.asarray(lon, dtype="float64")
-    lat_a = np.asarray(lat, dtype="float64")
-    if lon_a.shape != lat_a.shape:
-        raise ValueError(f"lon and lat have different shapes {lon_a.shape} and {lat_a.shape}")
-    return lon_a, lat_a
-
-
-def out_of_china(lon: Any, lat: Any) -> np.ndarray:
-    """True where a point lies outside the box in which GCJ-02 shifts coordinates."""
-    lon_a, lat_a = _as_arrays(lon, lat)
-    x0, y0, x1, y1 = _GCJ_BOX
-    return ~((lon_a >= x0) & (lon_a <= x1) & (lat_a >= y0) & (lat_a <= y1))
-
-
-def _gcj_delta(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """GCJ-02 offset (degrees) at WGS84 points, zero outside China."""
-    x = lon - 105.0
-    y = lat - 35.0
-    pi = math.pi
-    common = (20.0 * np.sin(6.0 * x * pi) + 20.0 * np.sin(2.0 * x * pi)) * 2.0 / 3.0
-    dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x))
-    dlat = dlat + common
-    dlat = dlat + (20.0 * np.sin(y * pi) + 40.0 * np.sin(y / 3.0 * pi)) * 2.0 / 3.0
-    dlat = dlat + (160.0 * np.sin(y / 12.0 * pi) + 320.0 * np.sin(y * pi / 30.0)) * 2.0 / 3.0
-    dlon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x))
-    dlon = dlon + common
-    dlon = dlon + (20.0 * np.sin(x * pi) + 40.0 * np.sin(x / 3.0 * pi)) * 2.0 / 3.0
-    dlon = dlon + (150.0 * np.sin(x / 12.0 * pi) + 300.0 * np.sin(x / 30.0 * pi)) * 2.0 / 3.0
-    radlat = lat / 180.0 * pi
-    magic = 1.0 - _EE * np.sin(radlat) ** 2
-    sqrtmagic = np.sqrt(magic)
-    dlat = (dlat * 180.0) / ((_A * (1.0 - _EE)) / (magic * sqrtmagic) * pi)
-    dlon = (dlon * 180.0) / (_A / sqrtmagic * np.cos(radlat) * pi)
-    outside = out_of_china(lon, lat)
-    return np.where(outside, 0.0, dlon), np.where(outside, 0.0, dlat)
-
-
-def wgs84_to_gcj02(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
-    """WGS84 → GCJ-02 (the published forward formula; identity outside China).
-
-    Parameters
-    ----------
-    lon, lat : array-like of float
-        WGS84 longitude and latitude in degrees.
-
-    Returns
-    -------
-    lon, lat : numpy.ndarray
-        GCJ-02 coordinates.
-    """
-    lon_a, lat_a = _as_arrays(lon, lat)
-    dlon, dlat = _gcj_delta(lon_a, lat_a)
-    return lon_a + dlon, lat_a + dlat
-
-
-def gcj02_to_wgs84(
-    lon: Any, lat: Any, *, tol_deg: float = 1e-10, max_iter: int = 30
-) -> tuple[np.ndarray, np.ndarray]:
-    """GCJ-02 → WGS84 by fixed-point iteration of the forward formula.
-
-    The offset varies slowly, so ``w ← w + (g − forward(w))`` converges in a few steps to
-    ``tol_deg`` (1e-10° ≈ 0.01 mm); identity outside China.
-
-    Parameters
-    ----------
-    lon, lat : array-like of float
-        GCJ-02 longitude and latitude in degrees.
-    tol_deg : float, optional
-        Stop when every point moves less than this (degrees).
-    max_iter : int, optional
-        Iteration cap.
-    """
-    g_lon, g_lat = _as_arrays(lon, lat)
-    dlon, dlat = _gcj_delta(g_lon, g_lat)
-    w_lon, w_lat = g_lon - dlon, g_lat - dlat
-    for _ in range(max_iter):
-        f_lon, f_lat = wgs84_to_gcj02(w_lon, w_lat)
-        e_lon, e_lat = g_lon - f_lon, g_lat - f_lat
-        w_lon = w_lon + e_lon
-        w_lat = w_lat + e_lat
-        err = np.nanmax(np.abs(np.concatenate([e_lon.ravel(), e_lat.ravel()])), initial=0.0)
-        if err < tol_deg:
-            break
-    return w_lon, w_lat
-
-
-def gcj02_to_bd09(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
-    """GCJ-02 → BD-09 (the published forward formula)."""
-    x, y = _as_arrays(lon, lat)
-    z = np.sqrt(x * x + y * y) + 0.00002 * np.sin(y * _X_PI)
-    theta = np.arctan2(y, x) + 0.000003 * np.cos(x * _X_PI)
-    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
-
-
-def _bd09_to_gcj02_approx(x_bd: np.ndarray, y_bd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    x = x_bd - 0.0065
-    y = y_bd - 0.006
-    z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
-    theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
-    return z * np.cos(theta), z * np.sin(theta)
-
-
-def bd09_to_gcj02(
-    lon: Any, lat: Any, *, tol_deg: float = 1e-10, max_iter: int = 20
-) -> tuple[np.ndarray, np.ndarray]:
-    """BD-09 → GCJ-02: the published approximate inverse, refined by iterating the forward.
-
-    The published inverse alone is off by up to a few decimetres; the refinement makes
-    ``gcj02_to_bd09(bd09_to_gcj02(p)) == p`` to ``tol_deg``.
-    """
-    b_lon, b_lat = _as_arrays(lon, lat)
-    g_lon, g_lat = _bd09_to_gcj02_approx(b_lon, b_lat)
-    for _ in range(max_iter):
-        f_lon, f_lat = gcj02_to_bd09(g_lon, g_lat)
-        e_lon, e_lat = b_lon - f_lon, b_lat - f_lat
-        g_lon = g_lon + e_lon
-        g_lat = g_lat + e_lat
-        err = np.nanmax(np.abs(np.concatenate([e_lon.ravel(), e_lat.ravel()])), initial=0.0)
-        if err < tol_deg:
-            break
-    return g_lon, g_lat
-
-
-def bd09_to_wgs84(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
-    """BD-09 → GCJ-02 → WGS84."""
-    return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
-
-
-def wgs84_to_bd09(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
-    """WGS84 → GCJ-02 → BD-09."""
-    return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
 
 
 def resolve_crs(name: Any) -> pyproj.CRS | str | None:
@@ -241,20 +108,16 @@ def resolve_crs(name: Any) -> pyproj.CRS | str | None:
     if isinstance(alias, int):
         return pyproj.CRS.from_epsg(alias)
     if key.lower() in ("bd09mc", "bd09_mc", "baidu_mercator"):
-        raise CRSError([Problem(
-            f"crs {name!r}: Baidu Mercator (BD-09MC) is not supported; "
-            "give BD-09 longitude/latitude with crs='bd09'"
-        )])
-    hint = ("use 'wgs84', 'cgcs2000', 'gcj02', 'bd09' or an EPSG code such as "
-            "'EPSG:4549'")
+        raise CRSError([Problem(Message("geo.crs.baidu_mercator", {"name": repr(name)}))])
     try:
         resolved = pyproj.CRS.from_user_input(int(key) if key.isdigit() else key)
     except (PyprojCRSError, ValueError, TypeError) as exc:
-        raise CRSError([Problem(f"crs {name!r} is not understood ({exc}); {hint}")]) from None
+        raise CRSError([Problem(Message("geo.crs.not_understood",
+                                        {"name": repr(name), "error": str(exc)}))]) from None
     ellipsoid = resolved.ellipsoid
     if ellipsoid is None or abs(ellipsoid.semi_major_metre - 6_378_137.0) > 20_000.0:
-        raise CRSError([Problem(f"crs {name!r} is not understood as an Earth CRS "
-                                f"({resolved.name}); {hint}")])
+        raise CRSError([Problem(Message("geo.crs.not_earth",
+                                        {"name": repr(name), "crs": resolved.name}))])
     return resolved
 
 
@@ -308,36 +171,30 @@ def check_coordinates(
     if xs.size == 0:
         return
     label = crs_label(crs)
-    problems: list[str] = []
+    problems: list[Message] = []
     geographic = isinstance(crs, str) or crs.is_geographic
     if geographic:
         bad = (np.abs(xs) > 180) | (np.abs(ys) > 90)
         if bad.any():
             swapped = bool(((np.abs(xs[bad]) <= 90) & (np.abs(ys[bad]) <= 180)).all())
-            guess = ("longitude and latitude look swapped" if swapped else
-                     "are they projected metres? pass the right crs (e.g. crs='EPSG:4549')")
-            problems.append(
-                f"{int(bad.sum())} coordinate(s) are not longitude/latitude degrees, as {label} "
-                f"requires, e.g. {_sample(xs, ys, bad)}; {guess}"
-            )
+            guess = Message("geo.crs.guess_swapped" if swapped else "geo.crs.guess_projected")
+            problems.append(Message("geo.crs.not_degrees", {
+                "n": int(bad.sum()), "crs": label, "sample": _sample(xs, ys, bad),
+                "guess": guess}))
         elif isinstance(crs, str) or _is_chinese_datum(crs):
             x0, y0, x1, y1 = CHINA_BOUNDS
             bad = (xs < x0) | (xs > x1) | (ys < y0) | (ys > y1)
             if bad.any():
                 flipped = (ys[bad] >= x0) & (ys[bad] <= x1) & (xs[bad] >= y0) & (xs[bad] <= y1)
-                hint = "; longitude and latitude look swapped" if flipped.all() else ""
-                problems.append(
-                    f"{int(bad.sum())} coordinate(s) lie outside China although {label} is a "
-                    f"Chinese datum, e.g. {_sample(xs, ys, bad)}{hint}"
-                )
+                code = ("geo.crs.outside_china_swapped" if flipped.all()
+                        else "geo.crs.outside_china")
+                problems.append(Message(code, {"n": int(bad.sum()), "crs": label,
+                                               "sample": _sample(xs, ys, bad)}))
     elif isinstance(crs, pyproj.CRS):
         small = (np.abs(xs) <= 180) & (np.abs(ys) <= 90)
         if small.all():
-            problems.append(
-                f"coordinates look like longitude/latitude degrees, not the metres of "
-                f"projected {label}, e.g. {_sample(xs, ys, small)}; pass crs='wgs84' (or the "
-                "right projected CRS)"
-            )
+            problems.append(Message("geo.crs.degrees_not_metres",
+                                    {"crs": label, "sample": _sample(xs, ys, small)}))
         else:
             tr = pyproj.Transformer.from_crs(crs, WGS84, always_xy=True)
             with np.errstate(all="ignore"):
@@ -355,12 +212,9 @@ def check_coordinates(
                 bad |= (lon < x0) | (lon > x1) | (lat < y0) | (lat > y1)
             if bad.any():
                 where = f" ({aou.name})" if aou is not None else ""
-                problems.append(
-                    f"{int(bad.sum())} coordinate(s) fall outside the area of use of "
-                    f"{label}{where}, e.g. {_sample(xs, ys, bad)}; wrong CRS or wrong zone "
-                    "(Gauss-Krüger eastings with a zone prefix, e.g. 39 500 000, need the "
-                    "'zone in easting' EPSG code, e.g. EPSG:4527; without it, e.g. EPSG:4545)"
-                )
+                problems.append(Message("geo.crs.outside_area_of_use", {
+                    "n": int(bad.sum()), "crs": label, "area": where,
+                    "sample": _sample(xs, ys, bad)}))
     if problems:
         raise CRSError([Problem(p, source=source) for p in problems], source=source)
 
@@ -370,7 +224,8 @@ def _shift(geoms: np.ndarray, func: Any) -> np.ndarray:
         lon, lat = func(coords[:, 0], coords[:, 1])
         return np.column_stack([lon, lat])
 
-    return shapely.transform(geoms, transformation)
+    shifted: np.ndarray = shapely.transform(geoms, transformation)
+    return shifted
 
 
 def to_wgs84(
@@ -405,25 +260,18 @@ def to_wgs84(
     attrs = dict(gdf.attrs)
     repairs = list(attrs.get("repairs", []))
     if user is None and declared is None:
-        raise CRSError([Problem(
-            "no coordinate reference system: the file declares none and no crs was given; "
-            "pass crs= ('wgs84', 'cgcs2000', 'gcj02', 'bd09' or e.g. 'EPSG:4549')",
-            source=source,
-        )], source=source)
+        raise CRSError([Problem(Message("geo.crs.missing"), source=source)], source=source)
     target = user if user is not None else declared
     if user is not None and declared is not None:
         same = (not isinstance(user, str)) and pyproj.CRS(declared).equals(user)
         if not same:
             if isinstance(user, str) and not pyproj.CRS(declared).is_geographic:
-                raise CRSError([Problem(
-                    f"crs={crs!r} says the coordinates are {user} longitude/latitude, but the "
-                    f"file declares projected {crs_label(pyproj.CRS(declared))}",
-                    source=source,
-                )], source=source)
-            repairs.append(
-                f"CRS declared in the file ({crs_label(pyproj.CRS(declared))}) overridden by "
-                f"crs={crs_label(target)} as given"
-            )
+                raise CRSError([Problem(Message("geo.crs.datum_vs_projected", {
+                    "crs": repr(crs), "datum": user,
+                    "declared": crs_label(pyproj.CRS(declared))}), source=source)],
+                    source=source)
+            repairs.append(Message("geo.crs.overridden", {
+                "declared": crs_label(pyproj.CRS(declared)), "given": crs_label(target)}))
     geoms = np.asarray(gdf.geometry.values, dtype=object)
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if present.any():
@@ -462,12 +310,29 @@ def local_metric_crs(gdf: gpd.GeoDataFrame | Any) -> pyproj.CRS:
         EPSG:326zz (north) or EPSG:327zz (south).
     """
     if gdf.crs is None:
-        raise CRSError([Problem("cannot choose a metric CRS for a frame without CRS")])
+        raise CRSError([Problem(Message("geo.crs.no_metric_for_unknown"))])
     g = gdf if pyproj.CRS(gdf.crs).equals(WGS84) else gdf.to_crs(WGS84)
     x0, y0, x1, y1 = g.total_bounds
     if not np.all(np.isfinite([x0, y0, x1, y1])):
-        raise CRSError([Problem("cannot choose a metric CRS for an empty frame")])
+        raise CRSError([Problem(Message("geo.crs.no_metric_for_empty"))])
     lon = (x0 + x1) / 2.0
     lat = (y0 + y1) / 2.0
     zone = int(math.floor((lon + 180.0) / 6.0)) % 60 + 1
     return pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+
+
+def metric_crs_at(lon: Any, lat: Any) -> pyproj.CRS:
+    """The metric CRS of :func:`local_metric_crs` for the extent of WGS84 points.
+
+    Parameters
+    ----------
+    lon, lat : array-like of float
+        WGS84 longitudes and latitudes (or one of each).
+
+    Returns
+    -------
+    pyproj.CRS
+        The UTM zone of the centre of their extent.
+    """
+    pts = gpd.GeoSeries(shapely.points(np.atleast_1d(lon), np.atleast_1d(lat)), crs=WGS84)
+    return local_metric_crs(pts)

@@ -18,12 +18,19 @@ import pandas as pd
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
+from core.messages import Message, Quantity
 from errors import InputError, ProblemCollector, SnapError
-from geo.access import _check_layer, access_points, snap_graph
-from geo.crs import local_metric_crs
-from geo.network import WGS84, WalkNetwork
+from geo.access_points import access_points
+from geo.crs import WGS84, local_metric_crs
+from geo.layers import check_layer
+from geo.network import WalkNetwork
+from geo.reach import DEFAULT_REACH, Reach
+from geo.snapping import snap_graph
 
-__all__ = ["service_areas", "dissolve_service_areas"]
+__all__ = ["service_areas", "dissolve_service_areas", "DEFAULT_BANDS"]
+
+#: The service-area bands drawn by default: 5, 10 and 15 minutes at 60 m/min.
+DEFAULT_BANDS: tuple[Reach, ...] = DEFAULT_REACH.bands((5.0, 10.0, 15.0))
 
 
 def _reached_segments(
@@ -51,15 +58,15 @@ def _reached_segments(
                 pieces.append(np.stack([a, b], axis=1))
     if not pieces:
         return np.empty(0, dtype=object)
-    return shapely.linestrings(np.concatenate(pieces))
+    lines: np.ndarray = shapely.linestrings(np.concatenate(pieces))
+    return lines
 
 
 def service_areas(
     network: WalkNetwork,
     sites: gpd.GeoDataFrame,
     *,
-    minutes: Sequence[float] = (5, 10, 15),
-    speed_m_per_min: float = 60.0,
+    reach: Reach | Sequence[Reach] = DEFAULT_BANDS,
     buffer_m: float = 50.0,
     max_snap_m: float = 200.0,
     id_col: str = "id",
@@ -74,10 +81,9 @@ def service_areas(
     sites : GeoDataFrame
         Points or polygons with ``id_col`` and a CRS. Polygons reach the network at gates
         or boundary points as in :func:`geo.access.travel_times`.
-    minutes : sequence of float, default (5, 10, 15)
-        Time budgets.
-    speed_m_per_min : float, default 60.0
-        Walking speed.
+    reach : Reach or sequence of Reach, default 5, 10 and 15 minutes at 60 m/min
+        The time budgets and walking speed of the bands (e.g. ``Reach(15, 60).bands((5, 10,
+        15))``); each band is ``reach.metres`` of walking.
     buffer_m : float, default 50.0
         Half-width of the band around reachable streets.
     max_snap_m : float, default 200.0
@@ -96,10 +102,11 @@ def service_areas(
         ``minutes``, ``sites`` (count), ``area_m2``, geometry.
     """
     problems = ProblemCollector(source="service_areas")
-    _check_layer(sites, name="sites", id_col=id_col, problems=problems)
-    budgets = sorted({float(m) for m in minutes})
-    if not budgets or budgets[0] <= 0:
-        problems.add(f"minutes must be positive numbers, got {list(minutes)}", field="minutes")
+    check_layer(sites, name="sites", id_col=id_col, problems=problems)
+    bands = sorted({(r.minutes, r.speed_m_per_min) for r in
+                    ([reach] if isinstance(reach, Reach) else reach)})
+    if not bands:
+        problems.add(Message("geo.service_areas.no_reach"), field="reach")
     problems.raise_if_any()
     ids = sites[id_col].to_numpy()
     ap = access_points(sites, network)
@@ -110,8 +117,10 @@ def service_areas(
     reached[ap.owner[ok]] = True
     lost = ids[~reached].tolist()
     if lost and not drop_unsnapped:
-        raise SnapError([_lost_problem(lost, max_snap_m)], source="service_areas")
-    max_m = budgets[-1] * speed_m_per_min
+        raise SnapError([Message("geo.service_areas.unsnapped", {
+            "n": len(lost), "max_snap": Quantity(max_snap_m, "metres"), "ids": lost})],
+            source="service_areas")
+    max_m = max(m * v for m, v in bands)
     rows = []
     owners, nodes, offs = ap.owner[ok], node[ok], off[ok]
     for s in np.unique(owners):
@@ -124,8 +133,8 @@ def service_areas(
         near = (du <= max_m) | (dv <= max_m)
         eu, ev, el = sg.edge_u[near], sg.edge_v[near], sg.edge_length[near]
         du, dv = du[near], dv[near]
-        for m in budgets:
-            segs = _reached_segments(sg.x, sg.y, eu, ev, el, du, dv, m * speed_m_per_min)
+        for m, v in bands:
+            segs = _reached_segments(sg.x, sg.y, eu, ev, el, du, dv, m * v)
             geom = (shapely.union_all(shapely.buffer(segs, buffer_m)) if len(segs)
                     else shapely.Polygon())
             rows.append({"site_id": ids[s], "minutes": m, "geometry": geom})
@@ -137,13 +146,9 @@ def service_areas(
         gdf = dissolve_service_areas(gdf, crs_metric=True)
     out = gdf.to_crs(WGS84)
     out.attrs.update({"method": f"reachable street segments buffered {buffer_m} m",
-                      "speed_m_per_min": speed_m_per_min, "unsnapped": lost})
+                      "speed_m_per_min": bands[0][1] if len({v for _, v in bands}) == 1
+                      else [v for _, v in bands], "unsnapped": lost})
     return out
-
-
-def _lost_problem(lost: list, max_snap_m: float) -> str:
-    return (f"{len(lost)} site(s) farther than max_snap_m={max_snap_m} m from every walkable "
-            f"way: {', '.join(str(i) for i in lost[:20])}")
 
 
 def dissolve_service_areas(
@@ -160,7 +165,7 @@ def dissolve_service_areas(
         projected to its UTM zone to measure ``area_m2``.
     """
     if "minutes" not in areas.columns:
-        raise InputError(["service areas need a 'minutes' column"])
+        raise InputError([Message("geo.service_areas.no_minutes")])
     work = areas
     if not crs_metric:
         work = areas.to_crs(local_metric_crs(areas))

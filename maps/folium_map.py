@@ -181,7 +181,7 @@ class _Style(MacroElement):
 
 def _shift_gcj(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Return *gdf* (EPSG:4326) with every coordinate shifted WGS84 → GCJ-02."""
-    from geo.crs import wgs84_to_gcj02
+    from geo import wgs84_to_gcj02
 
     def _tf(coords: np.ndarray) -> np.ndarray:
         lon, lat = wgs84_to_gcj02(coords[:, 0], coords[:, 1])

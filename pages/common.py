@@ -69,14 +69,14 @@ def owner_id() -> str:
 
 @st.cache_data(show_spinner=False)
 def _demo_layers() -> dict[str, Any]:
-    from geo.demo import load_demo
+    from geo import load_demo
 
     return load_demo()
 
 
 @st.cache_resource(show_spinner=False)
 def _network(path: str) -> Any:
-    from geo.network import load_network
+    from geo import load_network
 
     return load_network(path)
 
@@ -87,7 +87,7 @@ def _network_edges(path: str) -> Any:
 
 
 def demo_network_path() -> str:
-    from geo.demo import demo_paths
+    from geo import demo_paths
 
     return str(demo_paths()["network"])
 

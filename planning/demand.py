@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from errors import InputError, ProblemCollector
-from geo.io import parse_number_list
+from geo import parse_number_list
 from planning.profiles import Profile
 
 FrameT = TypeVar("FrameT", bound=pd.DataFrame)

@@ -14,6 +14,7 @@ from typing import Any
 from core.messages import Message
 from core.vocab import OBJECTIVES, SERVICE_CHOICES, SERVICES
 from errors import InputError
+from geo import Reach
 
 #: Column of each service's requirement in the demand table (托位; m² of floor area).
 DEMAND_COL = {"childcare": "childcare_places_required", "eldercare": "eldercare_area_required_m2"}
@@ -85,10 +86,11 @@ class ScenarioParams:
         if problems:
             raise InputError(problems, source="scenario parameters")
 
-    def reach(self, profile: Any, service: str) -> tuple[float, float]:
-        """(minutes, speed m/min) of ``service``: the planner's, else the profile's."""
+    def reach(self, profile: Any, service: str) -> Reach:
+        """The walking reach of ``service``: the planner's minutes and speed, else the
+        profile's."""
         minutes, speed = service_defaults(profile, service)
-        return float(self.minutes or minutes), float(self.speed_m_per_min or speed)
+        return Reach(float(self.minutes or minutes), float(self.speed_m_per_min or speed))
 
 
 def service_defaults(profile: Any, service: str) -> tuple[float, float]:

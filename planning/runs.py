@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from core.messages import Message
-from geo.access import travel_times
+from geo import Reach, service_areas, travel_times
 from optimizer import JointSiting
 from planning.applied import rule_record
 from planning.demand import compute_demand
@@ -46,8 +46,8 @@ from planning.params import DEMAND_COL, WHOLE_UNITS, Progress, ScenarioParams, n
 from planning.side_rules import check_p, count_rules, countable, has_count_rules, side_rules_for
 from planning.sites import joint_site_table, site_table
 
-#: (minutes, speed m/min) of each service in a run.
-Cutoffs = dict[str, tuple[float, float]]
+#: The walking reach of each service in a run.
+Cutoffs = dict[str, Reach]
 
 
 @dataclass
@@ -100,11 +100,11 @@ def _solve_joint(
 ) -> tuple[list[Any], list[pd.DataFrame], str, Any]:
     """JointSiting on the shared sites; results and pairs split back per service rows."""
     services = list(per_service)
-    ref_speed = cutoffs[services[0]][1]
-    reach_min = {s: cutoffs[s][0] * cutoffs[s][1] / ref_speed for s in services}
+    ref_speed = cutoffs[services[0]].speed_m_per_min
+    reach_min = {s: cutoffs[s].metres / ref_speed for s in services}
     progress("travel", 0.1)
-    pairs = travel_times(network, demand, joint_sites, minutes=max(reach_min.values()),
-                         speed_m_per_min=ref_speed, fallback=network is None,
+    pairs = travel_times(network, demand, joint_sites,
+                         reach=Reach(max(reach_min.values()), ref_speed), fallback=network is None,
                          drop_unsnapped=True)
     method = pairs.attrs.get("method", "network")
     areas = demand[["id"]].copy()
@@ -130,7 +130,7 @@ def _solve_joint(
         a = res.assignments[res.assignments["service"] == s].copy()
         a["site_id"] = a["site_id"].astype(str).map(row)
         if "minutes" in a.columns:
-            a["minutes"] = a["minutes"] * ref_speed / cutoffs[s][1]
+            a["minutes"] = a["minutes"] * ref_speed / cutoffs[s].speed_m_per_min
         u = res.unmet[res.unmet["service"] == s].copy()
         results.append(replace(res, sites=sel.drop(columns="service"),
                                assignments=a.drop(columns="service"),
@@ -138,7 +138,7 @@ def _solve_joint(
         pp = pairs[pairs["minutes"] <= reach_min[s] + 1e-9].copy()
         pp["destination_id"] = pp["destination_id"].astype(str).map(row)
         pp = pp[pp["destination_id"].notna()]
-        pp["minutes"] = pp["minutes"] * ref_speed / cutoffs[s][1]
+        pp["minutes"] = pp["minutes"] * ref_speed / cutoffs[s].speed_m_per_min
         split_pairs.append(pp)
     return results, split_pairs, method, res
 
@@ -294,12 +294,10 @@ def _solve_separately(plan: _Plan, network: Any | None, params: ScenarioParams,
     method = "network"
     n = len(plan.services)
     for k, svc in enumerate(plan.services):
-        minutes, speed = plan.cutoffs[svc]
         sites = plan.per_service[svc]
         progress("travel", 0.1 + 0.4 * k / n)
-        pairs = travel_times(network, plan.demand, sites, minutes=minutes,
-                             speed_m_per_min=speed, fallback=network is None,
-                             drop_unsnapped=True)
+        pairs = travel_times(network, plan.demand, sites, reach=plan.cutoffs[svc],
+                             fallback=network is None, drop_unsnapped=True)
         method = pairs.attrs.get("method", method)
         progress("solve", 0.5 + 0.4 * k / n)
         results.append(_solve_one(svc, plan.demand, sites, pairs, params, plan.side.get(svc)))
@@ -347,7 +345,9 @@ def _assemble(plan: _Plan, results: list[Any], all_pairs: list[pd.DataFrame],
             "capacity", "cost", *(["shared_saving"] if shared else []), "size_rule"]
     layers = [o.layer for o in outcomes]
     return ScenarioRun(
-        params=params.to_dict() | {"cutoffs": plan.cutoffs},
+        params=params.to_dict() | {"cutoffs": {
+            s: {"minutes": r.minutes, "speed_m_per_min": r.speed_m_per_min}
+            for s, r in plan.cutoffs.items()}},
         indicators=indicators,
         sites=sites_df[[c for c in keep if c in sites_df.columns]],
         assignments=pd.concat(assign_rows, ignore_index=True),
@@ -386,14 +386,12 @@ def service_area_layer(
     network: Any, sites: gpd.GeoDataFrame, cutoffs: Cutoffs
 ) -> gpd.GeoDataFrame | None:
     """Walking reach of *sites* per service (dissolved), at each service's minutes and speed."""
-    from geo.service_areas import service_areas
-
     parts = []
-    for svc, (minutes, speed) in cutoffs.items():
+    for svc, reach in cutoffs.items():
         sel = sites[sites["service"] == svc]
         if not len(sel):
             continue
-        sa = service_areas(network, sel, minutes=(minutes,), speed_m_per_min=speed,
+        sa = service_areas(network, sel, reach=reach,
                            dissolve=True, drop_unsnapped=True)
         if len(sa):
             parts.append(gpd.GeoDataFrame({"service": svc, "minutes": sa["minutes"].values},

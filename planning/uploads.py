@@ -205,7 +205,7 @@ def read_layer_file(
 
     *fields* maps further file columns to canonical names (the planner's field mapping).
     """
-    from geo import io as gio
+    import geo as gio
 
     if layer not in READERS:
         raise UploadError([f"unknown layer kind {layer!r}; one of {', '.join(READERS)}"])
@@ -220,13 +220,13 @@ def read_layer_file(
 
 def canonical_names() -> list[str]:
     """Canonical column names a file column can be mapped to."""
-    from geo.fields import FIELD_ALIASES
+    from geo import FIELD_ALIASES
 
     return list(FIELD_ALIASES)
 
 
 def recognised_fields(columns: list[str]) -> list[tuple[str, str | None]]:
     """(column in the file, canonical name or None) using the aliases of :mod:`geo.fields`."""
-    from geo.fields import canonical_field
+    from geo import canonical_field
 
     return [(str(c), canonical_field(str(c))) for c in columns]

@@ -12,8 +12,10 @@ import shapely
 from scipy.spatial import Delaunay
 
 from errors import CRSError, InputError, NetworkError, SnapError
-from geo.access import access_points, travel_times
+from geo.access import travel_times
+from geo.access_points import access_points
 from geo.network import WalkNetwork
+from geo.reach import Reach
 
 UTM = "EPSG:32650"
 X0, Y0 = 500000.0, 3500000.0
@@ -68,15 +70,15 @@ def test_point_snaps_to_edge_and_walks_both_ways() -> None:
     # origin 20 m off the edge x=100 at y=50: walks 20 m, then 50 m down to (100, 0)
     o = _gdf(["o"], [_pt(80, 50)])
     d = _gdf(["a", "b"], [_pt(200, 0), _pt(100, 200)])
-    r = travel_times(net, o, d, minutes=15, speed_m_per_min=60, max_snap_m=50)
+    r = travel_times(net, o, d, reach=Reach(15, 60), max_snap_m=50)
     got = dict(zip(r["destination_id"], r["distance_m"], strict=True))
     assert got == pytest.approx({"a": 20 + 50 + 100, "b": 20 + 150})
     assert r["minutes"].tolist() == pytest.approx([170 / 60, 170 / 60])
     assert r.attrs["method"] == "network"
     # cutoff is inclusive: 170 m at 10 m/min = 17 min
-    r2 = travel_times(net, o, d, minutes=17, speed_m_per_min=10, max_snap_m=50)
+    r2 = travel_times(net, o, d, reach=Reach(17, 10), max_snap_m=50)
     assert len(r2) == 2
-    r3 = travel_times(net, o, d, minutes=16.99, speed_m_per_min=10, max_snap_m=50)
+    r3 = travel_times(net, o, d, reach=Reach(16.99, 10), max_snap_m=50)
     assert len(r3) == 0
 
 
@@ -84,7 +86,7 @@ def test_two_points_on_the_same_edge() -> None:
     net = _grid()
     o = _gdf(["o"], [_pt(110, 30)])  # snaps to (100, 30), 10 m
     d = _gdf(["d"], [_pt(95, 70)])  # snaps to (100, 70), 5 m
-    r = travel_times(net, o, d, minutes=15, max_snap_m=50)
+    r = travel_times(net, o, d, reach=Reach(15), max_snap_m=50)
     assert r["distance_m"].tolist() == pytest.approx([10 + 40 + 5])
 
 
@@ -98,14 +100,14 @@ def test_polygon_boundary_points_versus_gate() -> None:
     net = _grid()
     ap = access_points(_gdf(["r"], [area]), net, boundary_spacing_m=75)
     assert len(ap) == 4 and set(ap.kind) == {"boundary"}
-    r = travel_times(net, _gdf(["r"], [area]), dest, minutes=15, max_snap_m=50)
+    r = travel_times(net, _gdf(["r"], [area]), dest, reach=Reach(15), max_snap_m=50)
     assert r["distance_m"].tolist() == pytest.approx([162.5])
     assert r.attrs["access_points"]["origins"] == {"boundary": 4}
     # a gate at (100, 50), 10 m from the east side: the only access point, walked distance 0
     gated = _grid(gates=[(100, 50)])
     ap = access_points(_gdf(["r"], [area]), gated, gate_tolerance_m=15)
     assert ap.kind.tolist() == ["gate"]
-    r = travel_times(gated, _gdf(["r"], [area]), dest, minutes=15, max_snap_m=50)
+    r = travel_times(gated, _gdf(["r"], [area]), dest, reach=Reach(15), max_snap_m=50)
     assert r["distance_m"].tolist() == pytest.approx([50 + 100])
     # the gate is too far with a 5 m tolerance: back to boundary points
     ap = access_points(_gdf(["r"], [area]), gated, gate_tolerance_m=5)
@@ -118,8 +120,8 @@ def test_speed_parameter_and_search_side_do_not_change_results() -> None:
     pts = [_pt(*xy) for xy in rng.uniform(0, 400, size=(30, 2))]
     o = _gdf([f"o{i}" for i in range(25)], pts[:25])
     d = _gdf([f"d{i}" for i in range(5)], pts[25:])
-    a = travel_times(net, o, d, minutes=10, speed_m_per_min=40, max_snap_m=60)
-    b = travel_times(net, d, o, minutes=10, speed_m_per_min=40, max_snap_m=60)
+    a = travel_times(net, o, d, reach=Reach(10, 40), max_snap_m=60)
+    b = travel_times(net, d, o, reach=Reach(10, 40), max_snap_m=60)
     assert a.attrs["searched_from"] == "destinations"
     assert b.attrs["searched_from"] == "origins"
     fa = {(x, y): m for x, y, m in zip(a.origin_id, a.destination_id, a.minutes, strict=True)}
@@ -134,7 +136,7 @@ def test_straight_line_fallback_is_declared() -> None:
     d = _gdf(["a", "b"], [_pt(300, 400), _pt(900, 0)])
     with pytest.raises(NetworkError, match="no walking network"):
         travel_times(None, o, d)
-    r = travel_times(None, o, d, minutes=10, speed_m_per_min=60, fallback=True)
+    r = travel_times(None, o, d, reach=Reach(10, 60), fallback=True)
     assert r.attrs["method"] == "straight-line"
     assert r["destination_id"].tolist() == ["a"]
     assert r["minutes"].tolist() == pytest.approx([500 / 60])
@@ -210,7 +212,7 @@ def test_agrees_with_networkx_on_nodes(seed: int, localize: bool) -> None:
     di = rng.choice(linked, 15, replace=False)
     o = _gdf([f"o{i}" for i in oi], list(shapely.points(net.x[oi], net.y[oi])))
     d = _gdf([f"d{i}" for i in di], list(shapely.points(net.x[di], net.y[di])))
-    r = travel_times(net, o, d, minutes=12, speed_m_per_min=60, max_snap_m=1, localize=localize)
+    r = travel_times(net, o, d, reach=Reach(12, 60), max_snap_m=1, localize=localize)
     assert r.attrs["search"] == ("tiled" if localize else "global")
     ref = _nx_pairs(net.to_networkx(), {f"o{i}": i for i in oi}, {f"d{i}": i for i in di}, 720)
     got = {(a, b): m for a, b, m in zip(r.origin_id, r.destination_id, r.distance_m,
@@ -264,7 +266,7 @@ def test_agrees_with_networkx_off_nodes(seed: int) -> None:
     o = _gdf([f"o{k}" for k in o_keys], [shapely.Point(*pts[k]) for k in o_keys])
     d = _gdf([f"d{k}" for k in d_keys], [shapely.Point(*pts[k]) for k in d_keys])
     cutoff = 900.0
-    r = travel_times(net, o, d, minutes=15, speed_m_per_min=60, max_snap_m=150,
+    r = travel_times(net, o, d, reach=Reach(15, 60), max_snap_m=150,
                      localize=seed % 2 == 0)
     ref = {}
     for k in o_keys:
@@ -289,7 +291,7 @@ def test_agrees_with_networkx_on_nanjing(nanjing_osm: Path) -> None:
     di = rng.choice(net.n_nodes, 40, replace=False)
     o = _gdf([f"o{i}" for i in oi], list(shapely.points(net.x[oi], net.y[oi])), crs=net.crs)
     d = _gdf([f"d{i}" for i in di], list(shapely.points(net.x[di], net.y[di])), crs=net.crs)
-    r = travel_times(net, o.to_crs(4326), d.to_crs(4326), minutes=15, max_snap_m=5,
+    r = travel_times(net, o.to_crs(4326), d.to_crs(4326), reach=Reach(15), max_snap_m=5,
                      localize=True)
     ref = _nx_pairs(net.to_networkx(), {f"o{i}": i for i in oi}, {f"d{i}": i for i in di}, 900)
     got = {(a, b): m for a, b, m in zip(r.origin_id, r.destination_id, r.distance_m,
@@ -306,9 +308,9 @@ def test_polygons_tiled_equals_global_from_either_side(
 ) -> None:
     """Areas with many boundary points spread over several tiles, points inside edges on both
     sides, both search directions: the tiled search must give the global one's pairs."""
-    import geo.access
+    import geo.search
 
-    monkeypatch.setattr(geo.access, "_TILE_SOURCES", 1.0)  # many small tiles
+    monkeypatch.setattr(geo.search, "_TILE_SOURCES", 1.0)  # many small tiles
     net = _random_network(seed, n=400)
     rng = np.random.default_rng(seed)
     c = rng.uniform(100, 2400, size=(60, 2)) + [X0, Y0]
@@ -331,7 +333,7 @@ def test_polygons_tiled_equals_global_from_either_side(
 
 
 def test_boundary_points_match_shapely_interpolation() -> None:
-    from geo.access import _boundary_points
+    from geo.access_points import boundary_points
 
     rng = np.random.default_rng(3)
     geoms = []
@@ -349,7 +351,7 @@ def test_boundary_points_match_shapely_interpolation() -> None:
                                          rng.uniform(0, 1000, (4, 2))])
         geoms.append(g)
     geoms = np.array(geoms, dtype=object)
-    own, xy = _boundary_points(geoms, 75.0)
+    own, xy = boundary_points(geoms, 75.0)
     # reference: shapely's interpolation along the boundary (or the line) as one path
     bnd = shapely.boundary(geoms)
     is_line = np.isin(shapely.get_type_id(geoms), (1, 5))
@@ -379,7 +381,7 @@ def test_real_residential_areas_to_the_real_kindergarten_in_beijing(beijing_osm:
     kg = kg.rename(columns={"osm_way_id": "id"}).reset_index(drop=True)
     net = WalkNetwork.from_osm_file(beijing_osm,
                                     clip=shapely.box(116.3489, 39.9567, 116.3552, 39.9638))
-    r = travel_times(net, areas, kg, minutes=30, speed_m_per_min=60.0)
+    r = travel_times(net, areas, kg, reach=Reach(30, 60.0))
     assert r.attrs["method"] == "network" and len(r) == 3
     metric = net.crs
     straight = {a: g.distance(kg.to_crs(metric).geometry.iloc[0])

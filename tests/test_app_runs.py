@@ -9,8 +9,8 @@ import pytest
 from shapely.geometry import Point
 
 from errors import InfeasibleError, InputError
+from geo import load_network
 from geo.demo import demo_paths, load_demo
-from geo.network import load_network
 from planning.params import ScenarioParams
 from planning.profiles import load_profile
 from planning.runs import run_scenario

@@ -17,6 +17,7 @@ import pytest
 import shapely
 from geopandas.testing import assert_geoseries_equal
 
+from core.messages import Message
 from errors import CRSError, InputError
 from geo.crs import wgs84_to_bd09, wgs84_to_gcj02
 from geo.io import (
@@ -108,6 +109,7 @@ def test_utf8_shapefile_without_cpg_and_cut_field_names(tmp_path) -> None:
     path = write(areas_frame(**GOOD), tmp_path / "u.shp", encoding="UTF-8")
     with pytest.raises(InputError, match="rows A3: population missing"):
         read_areas(path)  # 常住人口 is lost to the cut (A3 has no households): it says so
+    assert len(read_areas(path, require_demand=False)) == 3  # read for the estimate
     (tmp_path / "u.cpg").unlink(missing_ok=True)
     assert detect_dbf_encoding(tmp_path / "u.dbf") == "UTF-8"
     frame = areas_frame(**{("人口" if k == "常住人口" else k): v for k, v in GOOD.items()})
@@ -116,7 +118,9 @@ def test_utf8_shapefile_without_cpg_and_cut_field_names(tmp_path) -> None:
     gdf = read_areas(path)
     assert list(gdf["name"]) == ["幸福里小区", "锦绣花园", "和平新村"]
     assert list(gdf["population"].fillna(-1)) == [3000.0, -1, 1200.0]
-    assert "no .cpg: attribute table read as UTF-8" in gdf.attrs["notes"]
+    assert Message("geo.file.dbf_read_as", {"encoding": "UTF-8"}) in gdf.attrs["notes"]
+    assert "no .cpg: attribute table read as UTF-8" in map(str, gdf.attrs["notes"])
+    assert "没有 .cpg 文件：属性表按 UTF-8 读取" in (n.render("zh") for n in gdf.attrs["notes"])
 
 
 def test_csv_wkt_column(tmp_path) -> None:
@@ -136,7 +140,7 @@ def test_csv_lon_lat_in_gbk_with_chinese_headers(tmp_path) -> None:
     gdf = read_areas(path, crs="wgs84")
     assert list(gdf["name"]) == ["幸福里", "锦绣花园"]
     assert list(gdf["id"]) == ["1", "2"]  # no id column: row numbers, and it says so
-    assert any("row numbers" in n for n in gdf.attrs["notes"])
+    assert any("row numbers" in str(n) for n in gdf.attrs["notes"])
     assert gdf.geometry.iloc[1].equals(shapely.Point(117.28, 31.87))
 
 
@@ -222,7 +226,7 @@ def test_facilities_service_filter_and_defaults(tmp_path) -> None:
     assert list(every["service"]) == ["childcare", "eldercare", "childcare"]
     assert list(every["status"]) == ["existing"] * 3
     assert list(every["kind"]) == ["puhui", "public", "market"]
-    assert any("existing" in n for n in every.attrs["notes"])
+    assert any("existing" in str(n) for n in every.attrs["notes"])
     cc = read_facilities(path, service="childcare")
     assert list(cc["id"]) == ["F1", "F3"] and list(cc["capacity"]) == [60.0, 90.0]
     no_service = write(frame.drop(columns=["服务类型"]), tmp_path / "ec.gpkg")
@@ -284,8 +288,11 @@ def test_invalid_polygon_is_repaired_and_reported(tmp_path) -> None:
     # the repaired bow-tie is two triangles of a quarter of the square each
     assert fixed.area == pytest.approx(0.5 * 0.002 * 0.002, rel=1e-6)
     assert len(gdf.attrs["repairs"]) == 1
-    assert gdf.attrs["repairs"][0].startswith("row bow: invalid geometry (Self-intersection")
-    assert "repaired with make_valid" in gdf.attrs["repairs"][0]
+    repair = gdf.attrs["repairs"][0]
+    assert repair.code == "geo.geometry.repaired" and repair.args["row"] == "bow"
+    assert str(repair).startswith("row bow: invalid geometry (Self-intersection")
+    assert "repaired with make_valid" in str(repair)
+    assert repair.render("zh").startswith("第 bow 行：无效几何（Self-intersection")
 
 
 def test_empty_and_missing_geometry(tmp_path) -> None:
@@ -297,7 +304,7 @@ def test_empty_and_missing_geometry(tmp_path) -> None:
     assert "field 'geometry' rows e, n: empty or missing geometry" in str(err.value)
     kept = read_areas(path, skip_empty=True)
     assert list(kept["id"]) == ["ok"]
-    assert "skipped 2 row(s) without geometry" in kept.attrs["notes"][0]
+    assert "skipped 2 row(s) without geometry" in str(kept.attrs["notes"][0])
 
 
 def test_missing_crs(tmp_path) -> None:
@@ -394,7 +401,7 @@ def test_every_problem_is_reported_at_once(tmp_path) -> None:
         read_areas(path)
     fields = {p.field for p in err.value.problems}
     assert {"id", "geometry", "population", "area_type"} <= fields
-    assert any("no coordinate reference system" in p.message for p in err.value.problems)
+    assert any("no coordinate reference system" in str(p.message) for p in err.value.problems)
     assert isinstance(err.value, InputError)
 
 
@@ -415,3 +422,27 @@ def test_output_geometry_equals_input_for_wgs84(tmp_path) -> None:
     gdf = read_areas(write(frame, tmp_path / "same.gpkg"))
     assert_geoseries_equal(gdf.geometry, frame.geometry.reset_index(drop=True),
                            check_less_precise=True)
+
+
+def test_every_geo_message_is_in_the_catalog_and_renders_in_both_languages() -> None:
+    """Codes used in geo/ exist; zh and en take the same arguments; both render."""
+    import re
+    import string
+    from pathlib import Path
+
+    from core.catalog import MESSAGES
+    from core.messages import render
+
+    used = set()
+    for path in Path(__file__).resolve().parents[1].joinpath("geo").glob("*.py"):
+        used |= set(re.findall(r"\"(geo\.[a-z_]+\.[a-z_.]+)\"", path.read_text("utf-8")))
+    assert len(used) > 60
+    assert used - set(MESSAGES) == set()
+    geo_codes = [c for c in MESSAGES if c.startswith("geo.")]
+    assert set(geo_codes) == used  # no template left unused
+    for code in geo_codes:
+        names = {lang: {f for _, f, _, _ in string.Formatter().parse(MESSAGES[code][lang]) if f}
+                 for lang in ("zh", "en")}
+        assert names["zh"] == names["en"], code
+        args = {n: "X" for n in names["en"]}
+        assert render(code, args, "zh") and render(code, args, "en")

@@ -93,7 +93,7 @@ def test_rows_and_fields_are_read(communities, lianjia_csv) -> None:
     with_coords = [r for r in raw if r["lon_bd09"] and r["lat_bd09"]]
     assert len(raw) == 510 and len(with_coords) == 480
     assert len(communities) == 480
-    assert "skipped 30 row(s) without geometry" in communities.attrs["notes"][0]
+    assert "skipped 30 row(s) without geometry" in str(communities.attrs["notes"][0])
     assert communities.crs.to_epsg() == 4326
     assert communities.attrs["source_crs"] == "bd09"
     # households and build years as in the file, for every row

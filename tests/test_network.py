@@ -12,7 +12,8 @@ import pytest
 import shapely
 
 from errors import CRSError, NetworkError
-from geo.network import WalkNetwork, is_walkable, load_network
+from geo import WalkNetwork, load_network
+from geo.osm import is_walkable
 
 OSM_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="test">\n'
 
@@ -208,8 +209,8 @@ def test_nanjing_extract(nanjing_osm: Path) -> None:
     assert net.info["walkable_ways"] == 383
     assert net.info["fragments"]["components"] > 1
     # every kept node lies within the core + margin
-    lon, lat = net.nodes_wgs84()
-    assert lon.min() > 118.76 and lon.max() < 118.80
+    lon_min, _, lon_max, _ = net.to_gdf().total_bounds
+    assert lon_min > 118.76 and lon_max < 118.80
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -232,3 +233,20 @@ def test_nearest_edges_is_exact(seed: int) -> None:
         assert (e[~inside] == -1).all() and np.isnan(d[~inside]).all()
         np.testing.assert_allclose(d[inside], best[inside], rtol=0, atol=1e-9)
         assert (e[inside] == first[inside]).all()
+
+
+def test_geo_exports_functions_and_measures_do_not_load_gdal() -> None:
+    """``from geo import ...`` gives the functions (not same-named modules), and importing
+    the measures leaves the file readers (and GDAL) unloaded until a reader is used."""
+    import subprocess
+    import sys
+
+    code = ("import sys, geo.service_areas, geo.coverage, geo.access\n"
+            "assert 'pyogrio' not in sys.modules and 'geo.io' not in sys.modules\n"
+            "from geo import coverage, read_areas, service_areas\n"
+            "assert callable(coverage) and callable(service_areas)\n"
+            "assert read_areas.__module__ == 'geo.io' and 'geo.io' in sys.modules\n")
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stderr

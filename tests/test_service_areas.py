@@ -9,6 +9,7 @@ import shapely
 
 from errors import SnapError
 from geo.network import WalkNetwork
+from geo.reach import Reach
 from geo.service_areas import service_areas
 
 UTM = "EPSG:32650"
@@ -25,7 +26,7 @@ def test_line_service_area_is_a_buffered_segment() -> None:
     net = _line_network()
     # site 10 m off the street at x=450: budget 5 min × 60 = 300 m, minus 10 m walked
     site = gpd.GeoDataFrame({"id": ["s"]}, geometry=[shapely.Point(X0 + 450, Y0 + 10)], crs=UTM)
-    sa = service_areas(net, site, minutes=(5,), speed_m_per_min=60, buffer_m=50)
+    sa = service_areas(net, site, reach=Reach(5, 60), buffer_m=50)
     assert sa.crs.to_epsg() == 4326 and sa["minutes"].tolist() == [5.0]
     # reachable: x in [450-290, 450+290] = [160, 740]; buffered by 50: 680 × 100 + circle ends
     expected = shapely.LineString([(X0 + 160, Y0), (X0 + 740, Y0)]).buffer(50)
@@ -34,7 +35,7 @@ def test_line_service_area_is_a_buffered_segment() -> None:
     assert sa["area_m2"].iloc[0] == pytest.approx(expected.area, rel=1e-3)
     assert got.symmetric_difference(expected).area < 100.0
     # a larger budget reaches the ends of the street (1000 m long) and no further
-    sa = service_areas(net, site, minutes=(5, 15), speed_m_per_min=60, buffer_m=50)
+    sa = service_areas(net, site, reach=[Reach(5, 60), Reach(15, 60)], buffer_m=50)
     whole = shapely.LineString([(X0, Y0), (X0 + 1000, Y0)]).buffer(50)
     assert sa.to_crs(UTM).geometry.iloc[1].symmetric_difference(whole).area < 100.0
 
@@ -50,11 +51,11 @@ def test_grid_partial_edges_and_dissolve() -> None:
     sites = gpd.GeoDataFrame({"id": ["c", "corner"]},
                              geometry=[shapely.Point(X0 + 100, Y0 + 100), shapely.Point(X0, Y0)],
                              crs=UTM)
-    sa = service_areas(net, sites, minutes=(2.5,), speed_m_per_min=60, buffer_m=1)
+    sa = service_areas(net, sites, reach=Reach(2.5, 60), buffer_m=1)
     c = sa[sa["site_id"] == "c"].to_crs(UTM).geometry.iloc[0]
     # street length reached: 4 × 100 + 8 × 50 = 800 m; buffered 1 m ≈ 2 × 800 m²
     assert c.area == pytest.approx(2 * 800, rel=0.02)
-    d = service_areas(net, sites, minutes=(2.5,), speed_m_per_min=60, buffer_m=1, dissolve=True)
+    d = service_areas(net, sites, reach=Reach(2.5, 60), buffer_m=1, dissolve=True)
     assert d["sites"].tolist() == [2]
     assert d["area_m2"].iloc[0] >= sa["area_m2"].max()
 

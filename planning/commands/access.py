@@ -22,8 +22,7 @@ import pandas as pd
 import shapely
 
 from errors import InputError
-from geo.access import travel_times
-from geo.network import WGS84, WalkNetwork, load_network
+from geo import WGS84, Reach, WalkNetwork, load_network, travel_times
 from planning.commands.options import positive
 
 SERVICES = ("childcare", "eldercare")
@@ -107,7 +106,7 @@ def write_csv_atomic(frame: pd.DataFrame, out: Path) -> None:
 
 def _inputs(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, str | None]:
     if args.demo:
-        from geo.demo import demo_paths, load_demo
+        from geo import demo_paths, load_demo
 
         d = load_demo()
         dest = pd.concat([d["facilities"], d["candidates"]], ignore_index=True)
@@ -119,7 +118,7 @@ def _inputs(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFram
         missing.append("--network (or --straight-line)")
     if missing:
         raise InputError([f"access needs {', '.join(missing)} (or --demo)"])
-    from geo.io import read_points_or_polygons
+    from geo import read_points_or_polygons
 
     o = read_points_or_polygons(args.origins, crs=args.crs, id_field=args.id_field)
     d = read_points_or_polygons(args.destinations, crs=args.crs, id_field=args.id_field)
@@ -137,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
     if net_path is not None and not args.straight_line:
         net = read_network_for(net_path, [origins, dests], reach_m=minutes * speed + args.max_snap,
                                crs=args.crs)
-    pairs = travel_times(net, origins, dests, minutes=minutes, speed_m_per_min=speed,
+    pairs = travel_times(net, origins, dests, reach=Reach(minutes, speed),
                          max_snap_m=args.max_snap, boundary_spacing_m=args.boundary_spacing,
                          drop_unsnapped=args.drop_unsnapped, fallback=args.straight_line)
     write_csv_atomic(pairs[["origin_id", "destination_id", "minutes"]], out)

@@ -24,8 +24,7 @@ from typing import Any
 import geopandas as gpd
 
 from errors import InputError
-from geo.access import travel_times
-from geo.accessibility import coverage
+from geo import Reach, coverage, travel_times
 from planning.commands.access import read_network_for
 from planning.commands.options import positive
 from planning.demand import compute_demand
@@ -71,7 +70,7 @@ def add_parser(subparsers: Any) -> None:
 
 def _inputs(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, str | None]:
     if args.demo:
-        from geo.demo import demo_paths, load_demo
+        from geo import demo_paths, load_demo
 
         d = load_demo()
         return d["areas"], d["facilities"], str(demo_paths()["network"])
@@ -80,7 +79,7 @@ def _inputs(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFram
         missing.append("--network (or --straight-line)")
     if missing:
         raise InputError([f"coverage needs {', '.join(missing)} (or --demo)"])
-    from geo.io import read_areas, read_facilities
+    from geo import read_areas, read_facilities
 
     return (read_areas(args.areas, crs=args.crs), read_facilities(args.facilities, crs=args.crs),
             args.network)
@@ -122,12 +121,12 @@ def run(args: argparse.Namespace) -> int:
             entry["note"] = f"no {'/'.join(statuses)} {s} facilities: nothing is covered"
             pairs = None
         else:
-            pairs = travel_times(net, areas, fac, minutes=minutes, speed_m_per_min=speed,
+            pairs = travel_times(net, areas, fac, reach=Reach(minutes, speed),
                                  max_snap_m=args.max_snap, drop_unsnapped=args.drop_unsnapped,
                                  fallback=args.straight_line)
             entry["method"] = pairs.attrs["method"]
             entry["unsnapped"] = pairs.attrs["unsnapped"]
-            res = coverage(areas, fac, pairs, minutes=minutes,
+            res = coverage(areas, fac, pairs, reach=Reach(minutes, speed),
                            decay=None if args.decay == "none" else args.decay)
             entry.update(res.to_dict())
             o = res.overall

@@ -315,12 +315,12 @@ def _map_inputs(args: argparse.Namespace) -> dict[str, Any]:
 def _read_layers(args: argparse.Namespace) -> tuple[Any, Any, Any, str | None]:
     """(areas, existing facilities, candidate sites, network path)."""
     if args.demo:
-        from geo.demo import demo_paths, load_demo
+        from geo import demo_paths, load_demo
 
         d = load_demo()
         net = None if args.straight_line else str(demo_paths()["network"])
         return d["areas"], d["facilities"], d["candidates"], net
-    from geo.io import read_areas, read_facilities
+    from geo import read_areas, read_facilities
 
     areas = read_areas(args.areas, crs=args.crs, layer=args.areas_layer)
     sites = read_facilities(args.sites, crs=args.crs, layer=args.sites_layer)
@@ -365,8 +365,7 @@ def map_result_json(run: Any, *, profile_id: str, outputs: dict[str, str]) -> di
         "unmet": run.unmet[u_cols].to_dict("records"),
         "service": run.params["service"], "objective_kind": run.params["objective"],
         "profile": profile_id, "method": run.method,
-        "cutoffs": {s: {"minutes": m, "speed_m_per_min": v}
-                    for s, (m, v) in run.params["cutoffs"].items()},
+        "cutoffs": run.params["cutoffs"],
         "side_rules_applied": run.params.get("side_rules_applied"),
         "indicators": run.indicators, "rules_applied": run.rules, "notes": run.notes,
         "solver": run.solver, "outputs": outputs,
@@ -445,7 +444,7 @@ def run_map(args: argparse.Namespace) -> int:
     areas, existing, candidates, net_path = _read_layers(args)
     network = None
     if net_path is not None:
-        reach = max(m * v for m, v in (params.reach(profile, s) for s in params.services))
+        reach = max(params.reach(profile, s).metres for s in params.services)
         layers = [g for g in (areas, existing, candidates) if g is not None and len(g)]
         network = read_network_for(net_path, layers, reach_m=reach + 200.0, crs=args.crs)
     run = run_scenario(areas=areas, facilities=existing, candidates=candidates,

@@ -28,7 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core.messages import Message
 from errors import InputError, ProblemCollector
+from geo.reach import Reach
 
 __all__ = ["CoverageResult", "coverage", "two_step_fca", "decay_weights"]
 
@@ -60,7 +62,7 @@ def decay_weights(
         e = math.exp(-0.5)
         w = (np.exp(-0.5 * (m / cutoff) ** 2) - e) / (1.0 - e)
     else:
-        raise InputError([f"decay must be None, 'linear', 'gaussian' or a function, got {decay!r}"])
+        raise InputError([Message("geo.coverage.bad_decay", {"decay": repr(decay)})])
     return np.where(inside, np.clip(w, 0.0, None), 0.0)
 
 
@@ -73,33 +75,33 @@ def _check(areas: Any, facilities: Any, pairs: pd.DataFrame, *, area_cols: list[
     pc = ProblemCollector(source="accessibility")
     for name, df, cols in (("areas", areas, area_cols), ("facilities", facilities, fac_cols)):
         if len(df) == 0:
-            pc.add("the layer is empty (no features)", source=name)
+            pc.add(Message("geo.layer.empty"), source=name)
         for c in [id_col, *cols]:
             if c not in df.columns:
-                pc.add(f"no '{c}' column", source=name, field=c)
+                pc.add(Message("geo.layer.no_column", {"column": c}), source=name, field=c)
     for c in ("origin_id", "destination_id", "minutes"):
         if c not in pairs.columns:
-            pc.add(f"no '{c}' column", source="pairs", field=c)
+            pc.add(Message("geo.layer.no_column", {"column": c}), source="pairs", field=c)
     pc.raise_if_any()
     if area_cols:
         pop = pd.to_numeric(areas[area_cols[0]], errors="coerce")
         bad = areas[id_col][pop.isna() | (pop < 0)].tolist()
         if bad:
-            pc.add("population missing or negative", source="areas", field=area_cols[0],
+            pc.add(Message("geo.coverage.population_missing"), source="areas", field=area_cols[0],
                    rows=bad)
     if fac_cols:
         cap = pd.to_numeric(facilities[fac_cols[0]], errors="coerce")
         bad = facilities[id_col][cap.isna() | (cap < 0)].tolist()
         if bad:
-            pc.add("capacity missing or negative", source="facilities", field=fac_cols[0],
+            pc.add(Message("geo.coverage.capacity_missing"), source="facilities", field=fac_cols[0],
                    rows=bad)
     unknown_o = sorted(set(pairs["origin_id"]) - set(areas[id_col]), key=str)
     unknown_d = sorted(set(pairs["destination_id"]) - set(facilities[id_col]), key=str)
     if unknown_o:
-        pc.add("pairs refer to areas not in the area layer", source="pairs",
+        pc.add(Message("geo.coverage.unknown_areas"), source="pairs",
                field="origin_id", rows=unknown_o)
     if unknown_d:
-        pc.add("pairs refer to facilities not in the facility layer", source="pairs",
+        pc.add(Message("geo.coverage.unknown_facilities"), source="pairs",
                field="destination_id", rows=unknown_d)
     pc.raise_if_any()
 
@@ -112,7 +114,7 @@ def two_step_fca(
     demand_col: str,
     capacity_col: str,
     decay: str | Callable[[np.ndarray], np.ndarray] | None = None,
-    minutes: float | None = None,
+    reach: Reach | None = None,
     id_col: str = "id",
 ) -> pd.Series:
     """Two-step floating catchment accessibility of each area.
@@ -130,9 +132,9 @@ def two_step_fca(
         Column names.
     decay : None, 'linear', 'gaussian' or callable
         Distance decay on minutes.
-    minutes : float, optional
-        Catchment d0; pairs beyond it are ignored. Defaults to ``pairs.attrs['minutes']``,
-        else the largest time in ``pairs``.
+    reach : Reach, optional
+        Catchment d0 (its minutes); pairs beyond it are ignored. Defaults to
+        ``pairs.attrs['minutes']``, else the largest time in ``pairs``.
     id_col : str, default 'id'
 
     Returns
@@ -143,7 +145,16 @@ def two_step_fca(
     """
     _check(areas, facilities, pairs, area_cols=[demand_col], fac_cols=[capacity_col],
            id_col=id_col)
-    d0 = _cutoff(pairs, minutes)
+    return _two_step_fca(areas, facilities, pairs, demand_col=demand_col,
+                         capacity_col=capacity_col, decay=decay, d0=_cutoff(pairs, reach),
+                         id_col=id_col)
+
+
+def _two_step_fca(
+    areas: Any, facilities: Any, pairs: pd.DataFrame, *, demand_col: str, capacity_col: str,
+    decay: str | Callable[[np.ndarray], np.ndarray] | None, d0: float, id_col: str,
+) -> pd.Series:
+    """:func:`two_step_fca` on checked inputs with the catchment ``d0`` in minutes."""
     a = _frame(areas).set_index(id_col)
     f = _frame(facilities).set_index(id_col)
     p = pairs[pairs["minutes"] <= d0]
@@ -166,14 +177,14 @@ def two_step_fca(
     return out
 
 
-def _cutoff(pairs: pd.DataFrame, minutes: float | None) -> float:
-    if minutes is not None:
-        return float(minutes)
+def _cutoff(pairs: pd.DataFrame, reach: Reach | None) -> float:
+    if reach is not None:
+        return reach.minutes
     if "minutes" in pairs.attrs:
         return float(pairs.attrs["minutes"])
     if len(pairs):
         return float(pairs["minutes"].max())
-    raise InputError(["no pairs and no 'minutes' given: the catchment size is unknown"])
+    raise InputError([Message("geo.coverage.no_catchment")])
 
 
 @dataclass
@@ -195,15 +206,15 @@ class CoverageResult:
         Ids of the areas with no facility in reach.
     """
 
-    overall: dict
+    overall: dict[str, Any]
     by_unit: pd.DataFrame
     areas: pd.DataFrame
-    not_covered: list
-    params: dict = field(default_factory=dict)
+    not_covered: list[Any]
+    params: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dictionary."""
-        def clean(records: list[dict]) -> list[dict]:
+        def clean(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
             return [{k: _py(v) for k, v in r.items()} for r in records]
 
         return {
@@ -233,7 +244,7 @@ def coverage(
     by: str | None = "admin_unit",
     population_col: str = "population",
     capacity_col: str | None = "capacity",
-    minutes: float | None = None,
+    reach: Reach | None = None,
     decay: str | Callable[[np.ndarray], np.ndarray] | None = None,
     id_col: str = "id",
 ) -> CoverageResult:
@@ -252,8 +263,9 @@ def coverage(
     population_col : str, default 'population'
     capacity_col : str or None, default 'capacity'
         Capacity column; None skips reachable places and 2SFCA.
-    minutes : float, optional
-        Service-circle cutoff; defaults to ``pairs.attrs['minutes']`` or the largest time.
+    reach : Reach, optional
+        Service-circle cutoff (its minutes); defaults to ``pairs.attrs['minutes']`` or the
+        largest time.
     decay : optional
         Distance decay of the 2SFCA score.
     id_col : str, default 'id'
@@ -265,7 +277,7 @@ def coverage(
     fac_cols = [capacity_col] if capacity_col else []
     _check(areas, facilities, pairs, area_cols=[population_col], fac_cols=fac_cols,
            id_col=id_col)
-    d0 = _cutoff(pairs, minutes)
+    d0 = _cutoff(pairs, reach)
     a = _frame(areas)
     p = pairs[pairs["minutes"] <= d0]
     g = p.groupby("origin_id")
@@ -281,15 +293,15 @@ def coverage(
         f = _frame(facilities).set_index(id_col)
         cap = pd.to_numeric(f[capacity_col])
         total_cap = float(cap.sum())
-        reach = pd.Series(cap.reindex(p["destination_id"]).to_numpy()).groupby(
+        in_reach = pd.Series(cap.reindex(p["destination_id"]).to_numpy()).groupby(
             p["origin_id"].to_numpy()).sum()
-        per["reachable_capacity"] = reach.reindex(per[id_col]).fillna(0.0).to_numpy()
-        acc = two_step_fca(areas, facilities, p, demand_col=population_col,
-                           capacity_col=capacity_col, decay=decay, minutes=d0, id_col=id_col)
+        per["reachable_capacity"] = in_reach.reindex(per[id_col]).fillna(0.0).to_numpy()
+        acc = _two_step_fca(areas, facilities, p, demand_col=population_col,
+                            capacity_col=capacity_col, decay=decay, d0=d0, id_col=id_col)
         per["accessibility"] = acc.reindex(per[id_col]).to_numpy()
         per["places_per_1000_reachable"] = per["accessibility"] * 1000.0
 
-    def summary(df: pd.DataFrame) -> dict:
+    def summary(df: pd.DataFrame) -> dict[str, Any]:
         pop = float(df["population"].sum())
         cov = float(df.loc[df["covered"], "population"].sum())
         out = {"population": pop, "covered_population": cov,

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from errors import InputError
-from geo.accessibility import coverage, decay_weights, two_step_fca
+from geo.coverage import coverage, decay_weights, two_step_fca
+from geo.reach import Reach
 
 AREAS = pd.DataFrame({"id": ["A", "B", "C"], "population": [100.0, 300.0, 600.0],
                       "admin_unit": ["u1", "u1", "u2"]})
@@ -19,7 +20,7 @@ PAIRS = pd.DataFrame({"origin_id": ["A", "B", "B"], "destination_id": ["F1", "F1
 def test_2sfca_binary() -> None:
     # R1 = 10 / (100 + 300), R2 = 20 / 300; A: R1; B: R1 + R2; C: none
     acc = two_step_fca(AREAS, FACS, PAIRS, demand_col="population", capacity_col="capacity",
-                       minutes=10)
+                       reach=Reach(10))
     assert acc.to_dict() == pytest.approx({"A": 0.025, "B": 0.025 + 20 / 300, "C": 0.0})
     # total places are conserved: Σ P_i A_i = Σ S_j (every facility has demand in reach)
     assert (acc * AREAS.set_index("id")["population"]).sum() == pytest.approx(30.0)
@@ -29,7 +30,7 @@ def test_2sfca_linear_and_gaussian_decay() -> None:
     # linear, d0 = 10: w(A,F1)=.5, w(B,F1)=.8, w(B,F2)=.5
     # R1 = 10/(50+240) = 10/290, R2 = 20/150
     acc = two_step_fca(AREAS, FACS, PAIRS, demand_col="population", capacity_col="capacity",
-                       decay="linear", minutes=10)
+                       decay="linear", reach=Reach(10))
     assert acc["A"] == pytest.approx(0.5 * 10 / 290)
     assert acc["B"] == pytest.approx(0.8 * 10 / 290 + 0.5 * 20 / 150)
     w = decay_weights(np.array([0.0, 10.0, 11.0]), decay="gaussian", cutoff=10)
@@ -42,7 +43,7 @@ def test_2sfca_linear_and_gaussian_decay() -> None:
 
 
 def test_coverage_by_unit_and_not_covered() -> None:
-    res = coverage(AREAS, FACS, PAIRS, minutes=10)
+    res = coverage(AREAS, FACS, PAIRS, reach=Reach(10))
     o = res.overall
     assert o["population"] == 1000 and o["covered_population"] == 400
     assert o["share"] == pytest.approx(0.4)
@@ -56,7 +57,7 @@ def test_coverage_by_unit_and_not_covered() -> None:
     assert a.loc["B", "reachable_capacity"] == 30 and a.loc["B", "nearest_minutes"] == 2.0
     assert a.loc["B", "facilities_in_reach"] == 2
     # a tighter circle: only B–F1 (2 min) remains
-    res3 = coverage(AREAS, FACS, PAIRS, minutes=3)
+    res3 = coverage(AREAS, FACS, PAIRS, reach=Reach(3))
     assert res3.overall["covered_population"] == 300 and res3.not_covered == ["A", "C"]
     d = res.to_dict()
     assert d["overall"]["share"] == pytest.approx(0.4) and len(d["areas"]) == 3
@@ -67,9 +68,9 @@ def test_bad_inputs_are_collected() -> None:
     pairs = pd.concat([PAIRS, pd.DataFrame({"origin_id": ["Z"], "destination_id": ["F9"],
                                             "minutes": [1.0]})])
     with pytest.raises(InputError) as exc:
-        coverage(bad, FACS, pairs, minutes=10)
+        coverage(bad, FACS, pairs, reach=Reach(10))
     msg = str(exc.value)
     assert "population missing or negative" in msg and "B, C" in msg
     assert "Z" in msg and "F9" in msg
     with pytest.raises(InputError, match="empty"):
-        coverage(AREAS.iloc[:0], FACS, PAIRS, minutes=10)
+        coverage(AREAS.iloc[:0], FACS, PAIRS, reach=Reach(10))
