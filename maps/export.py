@@ -1,8 +1,8 @@
 """Exports for planning reports: HTML map, PNG/PDF figure, GeoPackage layers, Excel tables.
 
-Every writer writes to a temporary file beside the target and renames it at the end, so a
-failed export never leaves a half-written file. ``*_bytes`` variants feed Streamlit's
-download buttons.
+Every writer goes through :func:`core.fileio.atomic_write` (a temporary file beside the
+target, moved into place at the end), so a failed export never leaves a half-written file.
+``*_bytes`` variants feed Streamlit's download buttons.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import io
 import math
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,9 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import FancyArrow, Patch, Rectangle  # noqa: E402
 
-from core.texts import SHEET_LABELS, label_frame, t  # noqa: E402
+from core.fileio import atomic_write  # noqa: E402
+from core.messages import as_text  # noqa: E402
+from core.texts import SHEET_LABELS, is_message, label_frame, t  # noqa: E402
 from maps.folium_map import SITE_COLOURS, build_map  # noqa: E402
 from maps.fonts import cjk_font  # noqa: E402
 from maps.offline import offline_html, save_html  # noqa: E402
@@ -43,22 +45,6 @@ __all__ = [
     "save_html",
     "offline_html",
 ]
-
-
-def _atomic_write(path: str | os.PathLike[str], writer: Callable[[Path], None]) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-", suffix=path.suffix)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        tmp_path.unlink()  # writers such as GeoPackage want to create the file themselves
-        writer(tmp_path)
-        os.replace(tmp_path, path)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
-    return path
 
 
 def html_map_bytes(**map_kwargs: Any) -> bytes:
@@ -226,7 +212,7 @@ def save_figure(fig: Figure, path: str | os.PathLike[str]) -> Path:
     def writer(p: Path) -> None:
         p.write_bytes(data)
 
-    return _atomic_write(path, writer)
+    return atomic_write(path, writer)
 
 
 # --------------------------------------------------------------------------- layers / tables
@@ -256,7 +242,7 @@ def write_gpkg(layers: Mapping[str, gpd.GeoDataFrame], path: str | os.PathLike[s
         if not written:
             raise ValueError("write_gpkg: no non-empty layer to write")
 
-    return _atomic_write(path, writer)
+    return atomic_write(path, writer)
 
 
 def gpkg_bytes(layers: Mapping[str, gpd.GeoDataFrame]) -> bytes:
@@ -306,13 +292,16 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]
                     frame = label_frame(frame, "zh")
                     name = SHEET_LABELS.get(name, {}).get("zh", name)
                 for col in frame.columns:
+                    if frame[col].map(is_message).any():  # notes, reasons: their text
+                        frame[col] = frame[col].map(
+                            lambda v: as_text(v, lang or "en") if is_message(v) else v)
                     if frame[col].map(lambda v: isinstance(v, list | tuple | dict)).any():
                         frame[col] = frame[col].astype(str)
                 frame.to_excel(xw, sheet_name=_sheet_name(name, used), index=False)
             if not used:
                 pd.DataFrame().to_excel(xw, sheet_name="empty", index=False)
 
-    return _atomic_write(path, writer)
+    return atomic_write(path, writer)
 
 
 def excel_bytes(tables: Mapping[str, pd.DataFrame], *, lang: str | None = None) -> bytes:

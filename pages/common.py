@@ -233,10 +233,21 @@ def show_table(df: Any, *, target: Any = None, **kwargs: Any) -> Any:
     return where.dataframe(shown, hide_index=True, column_config=table_config(df), **kwargs)
 
 
+def message(value: Any) -> str:
+    """A note, reason or rule detail in the interface language, whatever form it comes in.
+
+    A :class:`core.messages.Message`, its stored JSON form, or plain text (see
+    :func:`core.texts.message_text`).
+    """
+    from core.texts import message_text
+
+    return str(message_text(value, lang()))
+
+
 def show_error(exc: BaseException, *, title: str | None = None) -> None:
     """Show a planning error's message (every problem); other errors with a traceback."""
     if isinstance(exc, PlanningError):
-        st.error((title or T("data.error")) + "\n\n" + str(exc))
+        st.error((title or T("data.error")) + "\n\n" + exc.render(lang()))
     else:
         st.error(f"{type(exc).__name__}: {exc}")
         st.code("".join(traceback.format_exception(exc))[-3000:])

@@ -122,7 +122,7 @@ if path:
                 if repairs:
                     st.markdown(f"**{T('data.repairs')}**")
                     for r in repairs:
-                        st.write("- " + str(r))
+                        st.write("- " + common.message(r))
         except Exception as exc:  # noqa: BLE001
             common.show_error(exc)
 

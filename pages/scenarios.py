@@ -158,7 +158,7 @@ if state:
     common.show_map(m, height=560)
 
     for note in run.notes:
-        st.caption(str(value_label(note, LANG)))
+        st.caption(common.message(note))
     if run.rules:
         with st.expander(T("sc.rules"), expanded=True):
             common.show_table(pd.DataFrame(run.rules)[["service", "rule", "applied", "detail",

@@ -15,9 +15,10 @@ import pytest
 from openpyxl import load_workbook
 from shapely.geometry import LineString, Point, box
 
+from core.messages import Message
 from maps.export import figure_bytes, figure_map, write_excel, write_gpkg
 from maps.folium_map import build_map, esc
-from maps.offline import OfflineAssetError, offline_html
+from maps.offline import OfflineAssetError, offline_html, save_html
 from maps.report import report_pdf
 
 EVIL = "<script>alert(1)</script>"
@@ -165,7 +166,24 @@ def test_gpkg_and_excel_roundtrip(tmp_path, areas, sites) -> None:
     wb = load_workbook(xl)
     assert wb.sheetnames == ["居住区", "sites"]
     assert wb["居住区"]["B2"].value == EVIL  # Excel stores text as text
-    assert list(tmp_path.glob(".part-*")) == []
+    assert list(tmp_path.glob(".*")) == []  # no temporary file or folder left behind
+
+
+def test_excel_shows_structured_messages_as_text(tmp_path) -> None:
+    note = Message("where.rows", {"rows": ["R1", "R2"]})
+    table = pd.DataFrame({"id": ["a", "b"],
+                          "reason": [note, note.to_json()]})  # as made, and as stored
+    wb = load_workbook(write_excel({"unmet": table}, tmp_path / "en.xlsx"))
+    assert [wb["unmet"]["B2"].value, wb["unmet"]["B3"].value] == ["rows R1, R2"] * 2
+    wb = load_workbook(write_excel({"unmet": table}, tmp_path / "zh.xlsx", lang="zh"))
+    assert wb.worksheets[0]["B2"].value == "行 R1、R2"
+
+
+def test_save_html_is_atomic_and_readable(tmp_path, areas) -> None:
+    path = save_html(build_map(areas=areas, basemap="offline"), tmp_path / "out" / "map.html")
+    assert path.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html>")
+    assert path.stat().st_mode & 0o777 == 0o644  # colleagues can open the exported map
+    assert sorted(p.name for p in path.parent.iterdir()) == ["map.html"]
 
 
 def test_failed_gpkg_leaves_nothing(tmp_path) -> None:
