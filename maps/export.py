@@ -93,6 +93,60 @@ def _north_arrow(ax: Any, *, lang: str) -> None:
             fontsize=10, fontweight="bold", zorder=10)
 
 
+def _figure_areas(ax: Any, areas_m: gpd.GeoDataFrame, *, value_col: str | None,
+                  value_kind: str, value_label: str | None,
+                  uncovered_ids: Iterable[Any] | None, lang: str) -> list[Any]:
+    """Draw the areas (coloured by *value_col*) and the uncovered ones; legend handles."""
+    handles: list[Any] = []
+    if value_col and value_col in areas_m.columns:
+        cmap = "RdYlGn" if value_kind == "coverage" else "YlOrRd"
+        vals = pd.to_numeric(areas_m[value_col], errors="coerce")
+        vmin, vmax = (0.0, 1.0) if value_kind == "coverage" else (
+            0.0, max(float(vals.max()) if vals.notna().any() else 1.0, 1e-9))
+        areas_m.assign(_v=vals).plot(
+            ax=ax, column="_v", cmap=cmap, vmin=vmin, vmax=vmax, edgecolor="#555555",
+            linewidth=0.3, alpha=0.8, zorder=3, legend=True,
+            missing_kwds={"color": "#d9d9d9"},
+            legend_kwds={"label": value_label or t(
+                "map.coverage" if value_kind == "coverage" else "map.shortfall", lang),
+                "shrink": 0.6},
+        )
+    else:
+        areas_m.plot(ax=ax, color="#d9d9d9", edgecolor="#555555", linewidth=0.3, zorder=3)
+    handles.append(Patch(facecolor="#fdae61", edgecolor="#555555", label=t("map.areas", lang)))
+    unc = {str(i) for i in (uncovered_ids or [])}
+    if unc and "id" in areas_m.columns:
+        u = areas_m[areas_m["id"].astype(str).isin(unc)]
+        if len(u):
+            u.boundary.plot(ax=ax, color="#e31a1c", linewidth=1.2, linestyle="--", zorder=4)
+            handles.append(Line2D([], [], color="#e31a1c", ls="--",
+                                  label=t("map.uncovered", lang)))
+    return handles
+
+
+def _figure_sites(ax: Any, sites_m: gpd.GeoDataFrame, *, lang: str) -> list[Any]:
+    """Draw existing and proposed sites sized by capacity; legend handles."""
+    handles: list[Any] = []
+    caps = pd.to_numeric(sites_m.get("capacity"), errors="coerce") if (
+        "capacity" in sites_m.columns) else pd.Series(np.nan, index=sites_m.index)
+    cap_max = float(caps.max()) if caps.notna().any() else 1.0
+    status = sites_m.get("status", pd.Series("existing", index=sites_m.index))
+    service = sites_m.get("service", pd.Series("childcare", index=sites_m.index))
+    pts = sites_m.geometry.representative_point()
+    for key, colour in SITE_COLOURS.items():
+        if key[0] == "candidate":
+            continue
+        mask = (status.astype(str) == key[0]) & (service.astype(str) == key[1])
+        if not mask.any():
+            continue
+        size = 15 + 185 * (caps[mask].fillna(0).clip(lower=0) / cap_max)
+        ax.scatter(pts[mask].x, pts[mask].y, s=size, c=colour, edgecolors="white",
+                   linewidths=0.6, zorder=5)
+        handles.append(Line2D([], [], marker="o", ls="", color=colour, markersize=7,
+                              label=f"{t(f'map.{key[0]}', lang)} · {t(f'sc.{key[1]}', lang)}"))
+    return handles
+
+
 def figure_map(
     *,
     areas: gpd.GeoDataFrame | None = None,
@@ -109,12 +163,20 @@ def figure_map(
 ) -> Figure:
     """Static map for a report: areas coloured, sites sized, legend, scale bar, north arrow.
 
-    Drawn in the local UTM zone so that the scale bar is in true metres.
+    Drawn in the local UTM zone so that the scale bar is in true metres. The layers and
+    options are those of :func:`maps.folium_map.build_map`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure (close it with ``plt.close`` when done).
 
     Raises
     ------
     maps.fonts.MissingFontError
         If no CJK font is installed (Chinese labels would not render).
+    ValueError
+        If every layer is missing or empty.
     """
     family, _path = cjk_font()
     layers = [g for g in (areas, sites, service_areas, network_edges) if g is not None and len(g)]
@@ -138,51 +200,11 @@ def figure_map(
             handles.append(Patch(facecolor="#3182bd", alpha=0.3,
                                  label=t("map.service_areas", lang)))
         if areas_m is not None:
-            if value_col and value_col in areas_m.columns:
-                cmap = "RdYlGn" if value_kind == "coverage" else "YlOrRd"
-                vals = pd.to_numeric(areas_m[value_col], errors="coerce")
-                vmin, vmax = (0.0, 1.0) if value_kind == "coverage" else (
-                    0.0, max(float(vals.max()) if vals.notna().any() else 1.0, 1e-9))
-                areas_m.assign(_v=vals).plot(
-                    ax=ax, column="_v", cmap=cmap, vmin=vmin, vmax=vmax, edgecolor="#555555",
-                    linewidth=0.3, alpha=0.8, zorder=3, legend=True,
-                    missing_kwds={"color": "#d9d9d9"},
-                    legend_kwds={"label": value_label or t(
-                        "map.coverage" if value_kind == "coverage" else "map.shortfall", lang),
-                        "shrink": 0.6},
-                )
-            else:
-                areas_m.plot(ax=ax, color="#d9d9d9", edgecolor="#555555", linewidth=0.3,
-                             zorder=3)
-            handles.append(Patch(facecolor="#fdae61", edgecolor="#555555",
-                                 label=t("map.areas", lang)))
-            unc = {str(i) for i in (uncovered_ids or [])}
-            if unc and "id" in areas_m.columns:
-                u = areas_m[areas_m["id"].astype(str).isin(unc)]
-                if len(u):
-                    u.boundary.plot(ax=ax, color="#e31a1c", linewidth=1.2, linestyle="--",
-                                    zorder=4)
-                    handles.append(Line2D([], [], color="#e31a1c", ls="--",
-                                          label=t("map.uncovered", lang)))
+            handles += _figure_areas(ax, areas_m, value_col=value_col, value_kind=value_kind,
+                                     value_label=value_label, uncovered_ids=uncovered_ids,
+                                     lang=lang)
         if sites_m is not None:
-            caps = pd.to_numeric(sites_m.get("capacity"), errors="coerce") if (
-                "capacity" in sites_m.columns) else pd.Series(np.nan, index=sites_m.index)
-            cap_max = float(caps.max()) if caps.notna().any() else 1.0
-            status = sites_m.get("status", pd.Series("existing", index=sites_m.index))
-            service = sites_m.get("service", pd.Series("childcare", index=sites_m.index))
-            pts = sites_m.geometry.representative_point()
-            for key, colour in SITE_COLOURS.items():
-                if key[0] == "candidate":
-                    continue
-                mask = (status.astype(str) == key[0]) & (service.astype(str) == key[1])
-                if not mask.any():
-                    continue
-                size = 15 + 185 * (caps[mask].fillna(0).clip(lower=0) / cap_max)
-                ax.scatter(pts[mask].x, pts[mask].y, s=size, c=colour, edgecolors="white",
-                           linewidths=0.6, zorder=5)
-                handles.append(Line2D([], [], marker="o", ls="", color=colour, markersize=7,
-                                      label=f"{t(f'map.{key[0]}', lang)} · "
-                                            f"{t(f'sc.{key[1]}', lang)}"))
+            handles += _figure_sites(ax, sites_m, lang=lang)
         ax.set_aspect("equal")
         ax.set_axis_off()
         ax.margins(0.03)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import builtins
 import datetime as _dt
 import json
-import math
 import os
 import sqlite3
 import threading
@@ -27,7 +26,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from core.fileio import json_safe
 from errors import InputError
+from planning.summaries import (
+    nested_indicators,
+    per_service_text,
+    per_service_value,
+    run_services,
+    total,
+    unmet_text,
+)
 
 SCHEMA_VERSION = 1
 
@@ -67,10 +75,17 @@ def default_path() -> Path:
 
 
 def to_jsonable(value: Any) -> Any:
-    """Convert results (frames, numpy values, NaN) into plain JSON values.
+    """Convert results (frames, numpy values, NaN, messages) into plain JSON values.
 
     DataFrames become ``{"__frame__": [records]}`` so that :func:`from_jsonable` gives a
-    DataFrame back; NaN and infinities become ``null``.
+    DataFrame back; dates their ISO text; anything else is cleaned by
+    :func:`core.fileio.json_safe` (numpy numbers, NaN and infinities as ``null``, structured
+    messages as their ``{"code", "args", "text"}`` form).
+
+    Raises
+    ------
+    TypeError
+        For a value with no JSON form (it would come back as meaningless text).
     """
     if isinstance(value, gpd.GeoDataFrame):
         value = pd.DataFrame(value.drop(columns=value.geometry.name))
@@ -81,23 +96,15 @@ def to_jsonable(value: Any) -> Any:
         return to_jsonable(value.to_dict())
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
+    if isinstance(value, list | tuple | set | np.ndarray):
         return [to_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [to_jsonable(v) for v in value.tolist()]
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        f = float(value)
-        return None if math.isnan(f) or math.isinf(f) else f
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is pd.NA or value is pd.NaT:
         return None
-    if isinstance(value, int | str):
-        return value
     if isinstance(value, _dt.date | _dt.datetime | pd.Timestamp):
         return value.isoformat()
+    if (value is None or isinstance(value, bool | int | float | str | np.generic)
+            or callable(getattr(value, "to_json", None))):
+        return json_safe(value)
     raise TypeError(f"cannot store a value of type {type(value).__name__} in a scenario: {value!r}")
 
 
@@ -138,6 +145,38 @@ class Scenario:
     id: str | None = None
     owner: str | None = None
     created: str | None = None
+
+
+#: Columns of the residential areas kept with a saved scenario (its maps need no more).
+SAVED_AREA_COLUMNS: tuple[str, ...] = ("id", "name", "population", "shortfall", "coverage",
+                                       "fully_served", "geometry")
+
+
+def saved_scenario(run: Any, *, name: str, profile_id: str | None,
+                   candidates: gpd.GeoDataFrame | None = None) -> Scenario:
+    """The scenario to save for a finished run: its parameters, results and map layers.
+
+    Parameters
+    ----------
+    run : planning.runs.ScenarioRun
+        The run (``params``, ``results()``, ``areas``, ``site_layer``, ``service_areas``).
+    name : str
+        The planner's name for it.
+    profile_id : str, optional
+        The policy profile the run used.
+    candidates : GeoDataFrame, optional
+        The candidate sites offered to the run, kept as a layer.
+
+    Returns
+    -------
+    Scenario
+        Not saved yet: pass it to :meth:`ScenarioStore.save`.
+    """
+    areas_cols = [c for c in SAVED_AREA_COLUMNS if c in run.areas.columns]
+    return Scenario(name=name, profile_id=profile_id, parameters=run.params,
+                    results=run.results(),
+                    layers={"areas": run.areas[areas_cols], "sites": run.site_layer,
+                            "service_areas": run.service_areas, "candidates": candidates})
 
 
 def _layer_json(name: str, gdf: gpd.GeoDataFrame) -> str:
@@ -351,40 +390,97 @@ class ScenarioStore:
         return n > 0
 
 
-def comparison_table(scenarios: list[Scenario], *, lang: str = "zh") -> pd.DataFrame:
-    """One row per scenario: sites, new capacity, cost, share covered, per 1000, unmet, status.
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One scenario's figures for the side-by-side comparison.
 
-    Column labels are translated (:mod:`core.texts`); values come from
-    ``results['indicators']`` as written by :class:`planning.runs.ScenarioRun`.
+    ``places`` and ``per_1000`` are a number for a one-service scenario and ``{service:
+    number}`` for a scenario of both (托位 and m² are never added); ``unmet`` is already text
+    in the service's unit (see :func:`planning.summaries.unmet_text`).
     """
-    from core.texts import t
 
+    name: str
+    service: str
+    objective: str
+    sites: Any
+    places: float | dict[str, float] | None
+    cost: Any
+    share_covered: Any
+    per_1000: float | dict[str, float] | None
+    unmet: str
+    status: Any
+    gap: Any
+
+
+def comparison_rows(scenarios: builtins.list[Scenario], *,
+                    lang: str = "zh") -> builtins.list[ComparisonRow]:
+    """The figures of each scenario, from its stored indicators (nested or older flat form).
+
+    Parameters
+    ----------
+    scenarios : list of Scenario
+        Saved scenarios (``results['indicators']`` as written by a run).
+    lang : {'zh', 'en'}
+        Language of the unmet-demand text.
+
+    Returns
+    -------
+    list of ComparisonRow
+        One per scenario, in order.
+    """
     rows = []
     for sc in scenarios:
         ind = sc.results.get("indicators", {}) if isinstance(sc.results, dict) else {}
         service = str(sc.parameters.get("service", ""))
-        objective = str(sc.parameters.get("objective", ""))
-        places = ind.get("places")
-        if places is None:
-            parts = {k: v for k, v in ind.items() if k.endswith("_places") and v is not None}
-            places = "; ".join(f"{k.split('_')[0]} {v:,.0f}" for k, v in parts.items()) or None
-        per_1000 = ind.get("per_1000")
-        if per_1000 is None:
-            per = {k: v for k, v in ind.items() if k.endswith("_per_1000") and v is not None}
-            per_1000 = "; ".join(f"{k.split('_')[0]} {v:.2f}" for k, v in per.items()) or None
-        rows.append({
-            t("ind.scenario", lang): sc.name,
-            t("ind.service", lang): t(f"sc.{service}", lang) if service in (
-                "childcare", "eldercare", "both") else service,
-            t("ind.objective", lang): t(f"sc.obj.{objective}", lang) if objective in (
-                "min_cost", "max_coverage", "p_median") else objective,
-            t("ind.sites", lang): ind.get("sites"),
-            t("ind.places", lang): places,
-            t("ind.cost", lang): ind.get("cost"),
-            t("ind.share_covered", lang): ind.get("share_covered"),
-            t("ind.per_1000", lang): per_1000,
-            t("ind.unmet", lang): ind.get("unmet"),
-            t("ind.status", lang): ind.get("status"),
-            t("ind.gap", lang): ind.get("gap"),
-        })
-    return pd.DataFrame(rows)
+        services = run_services(service)
+        nested = nested_indicators(ind, service)
+        rows.append(ComparisonRow(
+            name=sc.name, service=service, objective=str(sc.parameters.get("objective", "")),
+            sites=total(nested, "sites"),
+            places=per_service_value(nested, services, "places"),
+            cost=total(nested, "cost"),
+            share_covered=total(nested, "share_covered"),
+            per_1000=per_service_value(nested, services, "per_1000"),
+            unmet=unmet_text(nested, services, lang),
+            status=total(nested, "status"),
+            gap=total(nested, "gap"),
+        ))
+    return rows
+
+
+def _numbers_or_text(values: builtins.list[Any], spec: str, lang: str) -> builtins.list[Any]:
+    """A column of numbers; all as text when one scenario gives a figure per service."""
+    if any(isinstance(v, Mapping) for v in values):
+        return [per_service_text(v, spec, lang) for v in values]
+    return values
+
+
+def comparison_table(scenarios: builtins.list[Scenario], *, lang: str = "zh") -> pd.DataFrame:
+    """One row per scenario, ready to show: labelled columns, values in the language.
+
+    Sites, new capacity, cost, share covered, capacity per 1000 residents, unmet demand (in
+    each service's unit), solver status and gap, from :func:`comparison_rows`. Column labels
+    and the service, objective and status values are translated (:mod:`core.texts`).
+    Capacity and per-1000 figures are numbers, or text per service when a scenario of both
+    services is among them.
+    """
+    from core.texts import t, value_label
+
+    rows = comparison_rows(scenarios, lang=lang)
+    places = _numbers_or_text([r.places for r in rows], ",.0f", lang)
+    per_1000 = _numbers_or_text([r.per_1000 for r in rows], ".2f", lang)
+    return pd.DataFrame([{
+        t("ind.scenario", lang): r.name,
+        t("ind.service", lang): t(f"sc.{r.service}", lang) if r.service in (
+            "childcare", "eldercare", "both") else r.service,
+        t("ind.objective", lang): t(f"sc.obj.{r.objective}", lang) if r.objective in (
+            "min_cost", "max_coverage", "p_median") else r.objective,
+        t("ind.sites", lang): r.sites,
+        t("ind.places", lang): places[k],
+        t("ind.cost", lang): r.cost,
+        t("ind.share_covered", lang): r.share_covered,
+        t("ind.per_1000", lang): per_1000[k],
+        t("ind.unmet", lang): r.unmet,
+        t("ind.status", lang): value_label(r.status, lang),
+        t("ind.gap", lang): r.gap,
+    } for k, r in enumerate(rows)])
