@@ -218,3 +218,22 @@ def unmet_with_names(unmet: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     out = unmet.copy()
     out.insert(1, "name", out["id"].astype(str).map(names))
     return out
+
+
+def indicators_frame(indicators: Mapping[str, Any] | None, service: object = None) -> pd.DataFrame:
+    """The indicators as a table for a spreadsheet.
+
+    The flat form gives one row, as it is; the nested form one row per service and one for
+    the total, with a ``service`` column first.
+
+    Examples
+    --------
+    >>> nested = {"childcare": {"sites": 1}, "eldercare": {"sites": 2}, "total": {"gap": 0.0}}
+    >>> indicators_frame(nested)["service"].tolist()
+    ['childcare', 'eldercare', 'total']
+    """
+    ind = dict(indicators or {})
+    if not any(isinstance(v, Mapping) for v in ind.values()):
+        return pd.DataFrame([ind])
+    nested = nested_indicators(ind, service)
+    return pd.DataFrame([{"service": k, **v} for k, v in nested.items()])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -210,3 +211,28 @@ def test_report_pdf_renders_chinese(tmp_path, areas, sites) -> None:
                               check=True).stdout
         assert "一老一小设施规划方案报告" in text
         assert "15分钟内无站点" in text and "方案甲 <b>" in text
+
+
+def test_bundle_of_a_saved_scenario_of_both_services(areas, sites) -> None:
+    from maps.bundle import _indicator_rows, scenario_bundle
+    from planning.scenarios import Scenario
+
+    nested = {
+        "childcare": {"sites": 1, "places": 60.0, "unmet": 4.0},
+        "eldercare": {"sites": 1, "places": 350.0, "unmet": 0.0},
+        "total": {"share_covered": 0.5, "status": "optimal", "gap": 0.0},
+    }
+    sc = Scenario(name="两项", parameters={"service": "both", "objective": "min_cost"},
+                  results={"indicators": nested,
+                           "unmet": pd.DataFrame({"id": ["a1"], "service": ["childcare"],
+                                                  "amount": [4.0], "reason": ["no site"]})},
+                  layers={"areas": areas.assign(fully_served=[True, False, True]),
+                          "sites": sites})
+    bundle = scenario_bundle(scenario=sc, lang="zh")
+    assert bundle["report"][:5] == b"%PDF-" and bundle["png"][:4] == b"\x89PNG"
+    sheet = load_workbook(io.BytesIO(bundle["xlsx"]))["指标"]
+    assert [c.value for c in sheet["A"]][1:] == ["托育", "养老", "total"]
+    # unmet demand in each service's unit (托位 and m² are never added); sites are counted
+    rows = _indicator_rows(nested, "both", "zh")
+    assert rows["未满足需求"] == "托育 4.0 托位；养老 0.0 m²"
+    assert rows["新增站点数"] == 2 and rows["覆盖居民比例"] == "50.0%"
