@@ -103,7 +103,7 @@ class BindText(MacroElement):
         """
     )
 
-    def __init__(self, tip: str | None, popup: str | None):
+    def __init__(self, tip: str | None, popup: str | None) -> None:
         super().__init__()
         self._name = "BindText"
         self.tip = tip
@@ -150,7 +150,7 @@ class Legend(MacroElement):
         """
     )
 
-    def __init__(self, html: str):
+    def __init__(self, html: str) -> None:
         super().__init__()
         self._name = "Legend"
         self.html = html

@@ -65,6 +65,7 @@ def make_colormap(kind: str, values: pd.Series | np.ndarray, *,
         The colormap.
     """
     vals = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
+    cm: bcm.LinearColormap
     if kind == "coverage":
         cm = _LINEAR.RdYlGn_09.scale(0.0, 1.0)
     elif kind == "shortfall":

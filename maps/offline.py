@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ def leaflet_assets() -> tuple[str, str]:
     return css, js
 
 
-def _walk(element):  # type: ignore[no-untyped-def]
+def _walk(element: Element) -> Iterator[Element]:
     yield element
     for child in list(getattr(element, "_children", {}).values()):
         yield from _walk(child)

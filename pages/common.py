@@ -24,8 +24,9 @@ import streamlit.components.v1 as components  # noqa: E402
 from core.texts import t  # noqa: E402
 from errors import PlanningError  # noqa: E402
 
-DEFAULT_PROFILE = "hefei"  # the demo district lies in Hefei
-LAYERS = ("areas", "developments", "facilities", "candidates", "admin_units")
+#: The policy profile the app opens with (the demo district lies in Hefei): the one place the
+#: app and its pages take their default profile from.
+DEFAULT_PROFILE = "hefei"
 
 
 def lang() -> str:
@@ -87,6 +88,7 @@ def _network_edges(path: str) -> Any:
 
 
 def demo_network_path() -> str:
+    """Path of the demo district's street network (an OSM file)."""
     from geo.demo import demo_paths
 
     return str(demo_paths()["network"])
@@ -102,17 +104,20 @@ def data() -> dict[str, Any]:
 
 
 def reset_demo() -> None:
+    """Drop the planner's layers and run, and load the demo district again."""
     st.session_state.pop("data", None)
     st.session_state.pop("run", None)
     data()
 
 
 def network() -> Any | None:
+    """The walking network of the current data (cached per file), or None."""
     path = data().get("network_path")
     return _network(path) if path else None
 
 
 def network_edges() -> Any | None:
+    """The street lines of the current network (for the offline base map), or None."""
     path = data().get("network_path")
     return _network_edges(path) if path else None
 
@@ -126,16 +131,19 @@ def _profile(pid: str) -> Any:
 
 @st.cache_data(show_spinner=False)
 def profile_choices() -> list[tuple[str, str, str]]:
+    """Every policy profile as (id, Chinese name, English name)."""
     from planning.profiles import list_profiles
 
     return [(p.id, p.name, p.name_en) for p in list_profiles()]
 
 
 def profile_id() -> str:
+    """The profile chosen in the sidebar, else :data:`DEFAULT_PROFILE`."""
     return st.session_state.get("profile_id") or DEFAULT_PROFILE
 
 
 def profile() -> Any:
+    """The chosen policy profile (loaded once per id)."""
     return _profile(profile_id())
 
 
@@ -148,6 +156,7 @@ def profile_for(pid: str | None) -> Any:
 
 
 def profile_label(pid: str) -> str:
+    """The name of profile *pid* in the interface language (the id when unknown)."""
     for p_id, name, name_en in profile_choices():
         if p_id == pid:
             return name if lang() == "zh" else name_en
@@ -169,6 +178,7 @@ def store() -> Any:
 
 
 def basemap() -> str:
+    """The base map chosen in the sidebar (``offline`` by default)."""
     return st.session_state.get("basemap", "offline")
 
 

@@ -7,12 +7,15 @@ totals for both). :func:`nested_indicators` reads either, so every reader here (
 and the exports) branches on nothing. Numbers of different units (托位, m²) are never added:
 per-service figures stay per service.
 
-Also here: the per-development shortfall of one rule kind that colours the compliance map.
+Also here: the side-by-side comparison of saved scenarios (:func:`comparison_table`, also
+importable from :mod:`planning.scenarios`), and the per-development shortfall of one rule kind
+that colours the compliance map.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -196,7 +199,7 @@ def uncovered_ids(areas: pd.DataFrame | None) -> list[Any]:
     """
     if areas is None or "fully_served" not in areas.columns or "id" not in areas.columns:
         return []
-    return areas.loc[~areas["fully_served"].astype(bool), "id"].tolist()
+    return list(areas.loc[~areas["fully_served"].astype(bool), "id"])
 
 
 def any_unmet(nested: Mapping[str, Mapping[str, Any]], services: Sequence[str]) -> bool:
@@ -237,3 +240,99 @@ def indicators_frame(indicators: Mapping[str, Any] | None, service: object = Non
         return pd.DataFrame([ind])
     nested = nested_indicators(ind, service)
     return pd.DataFrame([{"service": k, **v} for k, v in nested.items()])
+
+
+# --------------------------------------------------------------------------- comparison
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One scenario's figures for the side-by-side comparison.
+
+    ``places`` and ``per_1000`` are a number for a one-service scenario and ``{service:
+    number}`` for a scenario of both (托位 and m² are never added); ``unmet`` is already text
+    in the service's unit (see :func:`planning.summaries.unmet_text`).
+    """
+
+    name: str
+    service: str
+    objective: str
+    sites: Any
+    places: float | dict[str, float] | None
+    cost: Any
+    share_covered: Any
+    per_1000: float | dict[str, float] | None
+    unmet: str
+    status: Any
+    gap: Any
+
+
+def comparison_rows(scenarios: Sequence[Any], *,
+                    lang: str = "zh") -> list[ComparisonRow]:
+    """The figures of each scenario, from its stored indicators (nested or older flat form).
+
+    Parameters
+    ----------
+    scenarios : list of planning.scenarios.Scenario
+        Saved scenarios (``results['indicators']`` as written by a run).
+    lang : {'zh', 'en'}
+        Language of the unmet-demand text.
+
+    Returns
+    -------
+    list of ComparisonRow
+        One per scenario, in order.
+    """
+    rows = []
+    for sc in scenarios:
+        ind = sc.results.get("indicators", {}) if isinstance(sc.results, dict) else {}
+        service = str(sc.parameters.get("service", ""))
+        services = run_services(service)
+        nested = nested_indicators(ind, service)
+        rows.append(ComparisonRow(
+            name=sc.name, service=service, objective=str(sc.parameters.get("objective", "")),
+            sites=total(nested, "sites"),
+            places=per_service_value(nested, services, "places"),
+            cost=total(nested, "cost"),
+            share_covered=total(nested, "share_covered"),
+            per_1000=per_service_value(nested, services, "per_1000"),
+            unmet=unmet_text(nested, services, lang),
+            status=total(nested, "status"),
+            gap=total(nested, "gap"),
+        ))
+    return rows
+
+
+def _numbers_or_text(values: list[Any], spec: str, lang: str) -> list[Any]:
+    """A column of numbers; all as text when one scenario gives a figure per service."""
+    if any(isinstance(v, Mapping) for v in values):
+        return [per_service_text(v, spec, lang) for v in values]
+    return values
+
+
+def comparison_table(scenarios: Sequence[Any], *, lang: str = "zh") -> pd.DataFrame:
+    """One row per scenario, ready to show: labelled columns, values in the language.
+
+    Sites, new capacity, cost, share covered, capacity per 1000 residents, unmet demand (in
+    each service's unit), solver status and gap, from :func:`comparison_rows`. Column labels
+    and the service, objective and status values are translated (:mod:`core.texts`).
+    Capacity and per-1000 figures are numbers, or text per service when a scenario of both
+    services is among them.
+    """
+    rows = comparison_rows(scenarios, lang=lang)
+    places = _numbers_or_text([r.places for r in rows], ",.0f", lang)
+    per_1000 = _numbers_or_text([r.per_1000 for r in rows], ".2f", lang)
+    return pd.DataFrame([{
+        t("ind.scenario", lang): r.name,
+        t("ind.service", lang): t(f"sc.{r.service}", lang) if r.service in (
+            "childcare", "eldercare", "both") else r.service,
+        t("ind.objective", lang): t(f"sc.obj.{r.objective}", lang) if r.objective in (
+            "min_cost", "max_coverage", "p_median") else r.objective,
+        t("ind.sites", lang): r.sites,
+        t("ind.places", lang): places[k],
+        t("ind.cost", lang): r.cost,
+        t("ind.share_covered", lang): r.share_covered,
+        t("ind.per_1000", lang): per_1000[k],
+        t("ind.unmet", lang): r.unmet,
+        t("ind.status", lang): value_label(r.status, lang),
+        t("ind.gap", lang): r.gap,
+    } for k, r in enumerate(rows)])
