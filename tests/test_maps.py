@@ -236,3 +236,24 @@ def test_bundle_of_a_saved_scenario_of_both_services(areas, sites) -> None:
     rows = _indicator_rows(nested, "both", "zh")
     assert rows["未满足需求"] == "托育 4.0 托位；养老 0.0 m²"
     assert rows["新增站点数"] == 2 and rows["覆盖居民比例"] == "50.0%"
+
+
+def test_maps_and_pages_stay_small_and_maps_import_no_planning_internals() -> None:
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for folder in ("maps", "pages"):
+        for path in (root / folder).glob("*.py"):
+            lines = path.read_text(encoding="utf-8").count("\n")
+            assert lines <= 500, f"{path.name} has {lines} lines"
+    public = {"planning.summaries", "planning.scenarios"}  # what maps may use of planning
+    for path in (root / "maps").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                top = name.split(".")[0]
+                assert top not in ("pages", "app", "streamlit"), f"{path.name} imports {name}"
+                if top == "planning":
+                    assert name in public, f"{path.name} imports {name}"
