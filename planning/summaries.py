@@ -3,8 +3,9 @@
 Scenario indicators come in two forms: the nested one (``{"childcare": {...},
 "eldercare": {...}, "total": {...}}``) and the flat one of scenarios saved earlier
 (``sites``, ``places`` … for one service; ``childcare_places``, ``eldercare_places`` … plus
-totals for both). :func:`nested_indicators` reads either, so every reader here (and the app,
-and the exports) branches on nothing. Numbers of different units (托位, m²) are never added:
+totals for both; ``places`` is ``new_capacity`` in the nested form).
+:func:`nested_indicators` reads either, so every reader here (and the app, and the exports)
+branches on nothing. Numbers of different units (托位, m²) are never added:
 per-service figures stay per service.
 
 Also here: the side-by-side comparison of saved scenarios (:func:`comparison_table`, also
@@ -23,8 +24,11 @@ import pandas as pd
 from core.texts import t, value_label
 from core.vocab import SERVICES
 
-#: Indicators given per service (the rest are totals of the run).
-PER_SERVICE_KEYS: tuple[str, ...] = ("sites", "places", "cost", "per_1000", "unmet", "required")
+#: Indicators given per service in the flat form, and their names in the nested form (the new
+#: capacity of a service is ``new_capacity`` there, ``places`` in the flat form).
+FLAT_SERVICE_KEYS: dict[str, str] = {"sites": "sites", "places": "new_capacity", "cost": "cost",
+                                     "per_1000": "per_1000", "unmet": "unmet",
+                                     "required": "required"}
 
 
 def run_services(service: object) -> list[str]:
@@ -53,37 +57,39 @@ def nested_indicators(indicators: Mapping[str, Any] | None,
     Returns
     -------
     dict
-        ``{service: {...}, ..., "total": {...}}``; the total holds the figures of the whole
-        run (sites, cost, share covered, status, gap …).
+        ``{service: {...}, ..., "total": {...}}``; each service's figures in its unit (new
+        capacity as ``new_capacity``), the total the figures of the whole run (sites, cost,
+        share covered, status, gap …).
 
     Examples
     --------
     >>> flat = {"sites": 2, "places": 120.0, "status": "optimal"}
-    >>> nested_indicators(flat, "childcare")["childcare"]["places"]
+    >>> nested_indicators(flat, "childcare")["childcare"]["new_capacity"]
     120.0
     >>> nested_indicators(flat, "childcare")["total"]["status"]
     'optimal'
     """
     ind = dict(indicators or {})
-    if any(isinstance(ind.get(s), Mapping) for s in SERVICES):
+    if "total" in ind or any(isinstance(ind.get(s), Mapping) for s in SERVICES):
         out = {s: dict(ind[s]) for s in SERVICES if isinstance(ind.get(s), Mapping)}
         out["total"] = dict(ind.get("total") or {})
         return out
-    prefixed = [s for s in SERVICES if any(f"{s}_{k}" in ind for k in PER_SERVICE_KEYS)]
+    prefixed = [s for s in SERVICES if any(f"{s}_{k}" in ind for k in FLAT_SERVICE_KEYS)]
     if prefixed:
-        out = {s: {k: ind[f"{s}_{k}"] for k in PER_SERVICE_KEYS if f"{s}_{k}" in ind}
-               for s in prefixed}
+        out = {s: {new: ind[f"{s}_{old}"] for old, new in FLAT_SERVICE_KEYS.items()
+                   if f"{s}_{old}" in ind} for s in prefixed}
         out["total"] = {k: v for k, v in ind.items()
                         if not any(k.startswith(f"{s}_") for s in prefixed)}
         return out
     svc = run_services(service)[0]
-    return {svc: {k: ind[k] for k in PER_SERVICE_KEYS if k in ind}, "total": ind}
+    return {svc: {new: ind[old] for old, new in FLAT_SERVICE_KEYS.items() if old in ind},
+            "total": ind}
 
 
 def total(nested: Mapping[str, Mapping[str, Any]], key: str) -> Any:
     """A run-wide figure: the total's, or (counts and money) the sum over the services.
 
-    Only ``sites`` and ``cost`` are summed; other keys (places, unmet) have a unit per
+    Only ``sites`` and ``cost`` are summed; other keys (new capacity, unmet) have a unit per
     service and give None when the total does not hold them.
     """
     tot = nested.get("total") or {}
@@ -143,13 +149,20 @@ def per_service_value(nested: Mapping[str, Mapping[str, Any]], services: Sequenc
     return values or None
 
 
-def per_service_text(value: float | Mapping[str, float] | None, spec: str, lang: str) -> Any:
-    """A figure of :func:`per_service_value` as text: ``365`` or ``托育 365; 养老 5,012``."""
+def per_service_text(value: float | Mapping[str, float] | None, spec: str, lang: str, *,
+                     service: str | None = None) -> Any:
+    """A figure of :func:`per_service_value` as text with its unit.
+
+    ``700 托位`` for one service (*service*; no unit when not given), ``托育 365 托位；养老
+    5,012 m²`` for both: 托位 and m² are never added.
+    """
     if value is None:
         return None
     if isinstance(value, Mapping):
-        return "; ".join(f"{value_label(s, lang)} {format(v, spec)}" for s, v in value.items())
-    return format(value, spec)
+        return "；".join(f"{value_label(s, lang)} {format(v, spec)} {t(f'sc.unit.{s}', lang)}"
+                        for s, v in value.items())
+    unit = f" {t(f'sc.unit.{service}', lang)}" if service in SERVICES else ""
+    return f"{format(value, spec)}{unit}"
 
 
 def shortfall_by_development(rules: pd.DataFrame, kind: object) -> tuple[pd.Series, str]:
@@ -291,7 +304,7 @@ def comparison_rows(scenarios: Sequence[Any], *,
         rows.append(ComparisonRow(
             name=sc.name, service=service, objective=str(sc.parameters.get("objective", "")),
             sites=total(nested, "sites"),
-            places=per_service_value(nested, services, "places"),
+            places=per_service_value(nested, services, "new_capacity"),
             cost=total(nested, "cost"),
             share_covered=total(nested, "share_covered"),
             per_1000=per_service_value(nested, services, "per_1000"),
@@ -302,10 +315,12 @@ def comparison_rows(scenarios: Sequence[Any], *,
     return rows
 
 
-def _numbers_or_text(values: list[Any], spec: str, lang: str) -> list[Any]:
-    """A column of numbers; all as text when one scenario gives a figure per service."""
+def _numbers_or_text(values: list[Any], services: list[str], spec: str,
+                     lang: str) -> list[Any]:
+    """A column of numbers; all as text with units when one scenario gives one per service."""
     if any(isinstance(v, Mapping) for v in values):
-        return [per_service_text(v, spec, lang) for v in values]
+        return [per_service_text(v, spec, lang, service=s) for v, s in zip(values, services,
+                                                                            strict=True)]
     return values
 
 
@@ -315,12 +330,13 @@ def comparison_table(scenarios: Sequence[Any], *, lang: str = "zh") -> pd.DataFr
     Sites, new capacity, cost, share covered, capacity per 1000 residents, unmet demand (in
     each service's unit), solver status and gap, from :func:`comparison_rows`. Column labels
     and the service, objective and status values are translated (:mod:`core.texts`).
-    Capacity and per-1000 figures are numbers, or text per service when a scenario of both
-    services is among them.
+    Capacity and per-1000 figures are numbers, or text with the unit of each service when a
+    scenario of both services is among them (托位 and m² are never added).
     """
     rows = comparison_rows(scenarios, lang=lang)
-    places = _numbers_or_text([r.places for r in rows], ",.0f", lang)
-    per_1000 = _numbers_or_text([r.per_1000 for r in rows], ".2f", lang)
+    services = [r.service for r in rows]
+    places = _numbers_or_text([r.places for r in rows], services, ",.0f", lang)
+    per_1000 = _numbers_or_text([r.per_1000 for r in rows], services, ".2f", lang)
     return pd.DataFrame([{
         t("ind.scenario", lang): r.name,
         t("ind.service", lang): t(f"sc.{r.service}", lang) if r.service in (

@@ -243,6 +243,6 @@ def test_comparison_page_reads_a_scenario_saved_in_the_older_flat_form() -> None
     at.run()
     _no_exception(at)
     table = at.dataframe[0].value
-    assert table["新增规模"].tolist() == ["托育 365; 养老 5,012"]
+    assert table["新增规模"].tolist() == ["托育 365 托位；养老 5,012 m²"]
     assert table["未满足需求"].tolist() == ["托育 0.0 托位；养老 5.5 m²"]
     assert table["新增站点数"].tolist() == [3] and table["求解状态"].tolist() == ["最优"]

@@ -218,8 +218,8 @@ def test_bundle_of_a_saved_scenario_of_both_services(areas, sites) -> None:
     from planning.scenarios import Scenario
 
     nested = {
-        "childcare": {"sites": 1, "places": 60.0, "unmet": 4.0},
-        "eldercare": {"sites": 1, "places": 350.0, "unmet": 0.0},
+        "childcare": {"sites": 1, "new_capacity": 60.0, "unmet": 4.0, "unit": "places"},
+        "eldercare": {"sites": 1, "new_capacity": 350.0, "unmet": 0.0, "unit": "m2"},
         "total": {"share_covered": 0.5, "status": "optimal", "gap": 0.0},
     }
     sc = Scenario(name="两项", parameters={"service": "both", "objective": "min_cost"},

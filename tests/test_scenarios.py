@@ -172,10 +172,10 @@ _BOTH_FLAT = {
     "gap": 0.01, "objective": None,
 }
 _BOTH_NESTED = {
-    "childcare": {"sites": 1, "places": 365.0, "cost": 1e6, "per_1000": 3.2, "unmet": 0.0,
-                  "required": 10.0},
-    "eldercare": {"sites": 2, "places": 5012.4, "cost": 2e6, "per_1000": 40.0, "unmet": 5.5,
-                  "required": 10.0},
+    "childcare": {"sites": 1, "new_capacity": 365.0, "cost": 1e6, "per_1000": 3.2,
+                  "unmet": 0.0, "required": 10.0, "unit": "places"},
+    "eldercare": {"sites": 2, "new_capacity": 5012.4, "cost": 2e6, "per_1000": 40.0,
+                  "unmet": 5.5, "required": 10.0, "unit": "m2"},
     "total": {"share_covered": 0.5, "status": "optimal", "gap": 0.01},
 }
 
@@ -190,9 +190,10 @@ def test_comparison_table_shows_each_service_in_its_unit() -> None:
                              lang="zh")
     assert table["方案"].tolist() == ["A", "B"]
     assert table["新增站点数"].tolist() == [2, 3]
-    # a scenario of both services gives capacity per service: the column is text, never a sum
-    assert table["新增规模"].tolist() == ["700", "托育 365; 养老 5,012"]
-    assert table["每千人托位/面积"].tolist() == ["35.12", "托育 3.20; 养老 40.00"]
+    # a scenario of both services gives capacity per service: the column is text with each
+    # service's unit, never a sum of 托位 and m²
+    assert table["新增规模"].tolist() == ["700 m²", "托育 365 托位；养老 5,012 m²"]
+    assert table["每千人托位/面积"].tolist() == ["35.12 m²", "托育 3.20 托位；养老 40.00 m²"]
     assert table["未满足需求"].tolist() == ["12.2 m²", "托育 0.0 托位；养老 5.5 m²"]
     assert table["求解状态"].tolist() == ["最优", "最优"]
     english = comparison_table([_saved("B", "both", _BOTH_FLAT)], lang="en")
@@ -219,7 +220,7 @@ def test_comparison_of_a_scenario_saved_before_reopens(tmp_path, layers) -> None
     store = ScenarioStore(tmp_path / "s.sqlite")
     sid = store.save(_saved("旧方案", "both", _BOTH_FLAT), owner="u")
     table = comparison_table([store.load(sid, owner="u")], lang="zh")
-    assert table.loc[0, "新增规模"] == "托育 365; 养老 5,012"
+    assert table.loc[0, "新增规模"] == "托育 365 托位；养老 5,012 m²"
 
 
 def test_scenario_with_messages_is_stored_as_codes(tmp_path) -> None:
@@ -238,8 +239,9 @@ def test_scenario_with_messages_is_stored_as_codes(tmp_path) -> None:
 def test_nested_indicators_of_every_form() -> None:
     one = nested_indicators(_ONE, "eldercare")
     assert set(one) == {"eldercare", "total"} and one["eldercare"]["unmet"] == 12.25
+    assert one["eldercare"]["new_capacity"] == 700.5  # 'places' of the flat form
     both = nested_indicators(_BOTH_FLAT, "both")
-    assert both["eldercare"]["places"] == 5012.4 and both["childcare"]["sites"] == 1
+    assert both["eldercare"]["new_capacity"] == 5012.4 and both["childcare"]["sites"] == 1
     assert "childcare_places" not in both["total"] and both["total"]["status"] == "optimal"
     assert nested_indicators(_BOTH_NESTED, "both")["total"]["gap"] == 0.01
 
