@@ -9,10 +9,10 @@ one entry per key, each with a ``zh`` and an ``en`` text (tests check both exist
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from core.messages import Message, as_text
+from core.messages import Message
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -552,8 +552,41 @@ def value_label(value: object, lang: str = DEFAULT_LANGUAGE, /) -> object:
     return value
 
 
-def _is_message(value: object) -> bool:
-    return isinstance(value, Message) or (isinstance(value, dict) and "code" in value)
+def is_message(value: object) -> bool:
+    """Whether *value* is a structured message: a ``Message`` or its JSON form ``{"code", ...}``.
+
+    Examples
+    --------
+    >>> is_message({"code": "x", "args": {}}), is_message("plain text")
+    (True, False)
+    """
+    return isinstance(value, Message) or (isinstance(value, Mapping) and "code" in value)
+
+
+def message_text(value: object, lang: str = DEFAULT_LANGUAGE, /) -> object:
+    """A note, reason or rule detail as the planner reads it, whatever form it comes in.
+
+    A ``Message`` or its stored JSON form is rendered in *lang* with
+    :func:`core.messages.as_text`; plain text (notes written before messages were structured)
+    gets its display label (:func:`value_label`); other values come back unchanged.
+
+    Parameters
+    ----------
+    value : object
+        A ``Message``, its JSON dict, a string, or any other cell value.
+    lang : {'zh', 'en'}
+        Language.
+
+    Returns
+    -------
+    object
+        The text to show (or *value* itself when it is neither a message nor text).
+    """
+    if is_message(value):
+        from core.messages import as_text
+
+        return as_text(value, lang)
+    return value_label(value, lang)
 
 
 def label_frame(df: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, /) -> pd.DataFrame:
@@ -561,9 +594,9 @@ def label_frame(df: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, /) -> pd.DataFra
 
     Columns and values this module does not know are left as they are, so a planner's own
     fields pass through. A rename that would give two columns the same label keeps the
-    canonical name of the second. Structured messages (rule details, notes, reasons) are
-    rendered in ``lang``. The input is not changed (JSON/CSV exports keep the
-    canonical names and values); a GeoDataFrame loses its geometry column.
+    canonical name of the second. The input is not changed (JSON/CSV exports keep the
+    canonical names and values); a GeoDataFrame loses its geometry column. Cells holding a
+    structured message (a note, reason or rule detail) are rendered in *lang*.
 
     Parameters
     ----------
@@ -590,9 +623,9 @@ def label_frame(df: pd.DataFrame, lang: str = DEFAULT_LANGUAGE, /) -> pd.DataFra
     if geom in out.columns:
         out = out.drop(columns=[geom])
     for col in out.columns:
-        if out[col].dtype == object and out[col].map(_is_message).any():
-            out[col] = out[col].map(lambda v: as_text(v, lang) if _is_message(v) else v)
-        elif col in CATEGORICAL_COLUMNS:
+        if out[col].dtype == object and out[col].map(is_message).any():
+            out[col] = out[col].map(lambda v: message_text(v, lang))
+        if col in CATEGORICAL_COLUMNS:
             series = out[col]
             if series.map(lambda v: isinstance(v, str)).any():
                 out[col] = series.astype(object).map(lambda v: value_label(v, lang))

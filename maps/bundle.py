@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -12,12 +13,99 @@ from maps.export import excel_bytes, figure_bytes, figure_map, gpkg_bytes
 from maps.folium_map import build_map
 from maps.offline import offline_html
 from maps.report import report_pdf
+from planning.summaries import (
+    indicators_frame,
+    nested_indicators,
+    run_services,
+    total,
+    uncovered_ids,
+    unmet_text,
+)
 
 
 def _fmt(v: Any) -> Any:
     if isinstance(v, float):
         return f"{v:,.4g}" if abs(v) < 10 else f"{v:,.0f}"
     return "–" if v is None else v
+
+
+@dataclass
+class _Scenario:
+    """What the exports need of a run or a saved scenario."""
+
+    areas: gpd.GeoDataFrame | None
+    sites: gpd.GeoDataFrame | None
+    reach: gpd.GeoDataFrame | None
+    results: dict[str, Any]
+    params: dict[str, Any]
+    title: str
+
+
+def _source(run: Any | None, scenario: Any | None, name: str | None) -> _Scenario:
+    if run is not None:
+        return _Scenario(run.areas, run.site_layer, run.service_areas, run.results(),
+                         run.params, name or "")
+    if scenario is not None:
+        return _Scenario(scenario.layers.get("areas"), scenario.layers.get("sites"),
+                         scenario.layers.get("service_areas"), scenario.results,
+                         scenario.parameters, name or scenario.name)
+    raise ValueError("scenario_bundle needs a run or a saved scenario")
+
+
+def _parameter_rows(params: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The report's inputs: service, objective, reach, budget, number of sites."""
+    svc = str(params.get("service", ""))
+    obj = str(params.get("objective", ""))
+    cut = params.get("cutoffs") or {}
+    first_cut = next(iter(cut.values()), (None, None)) if isinstance(cut, dict) else (None, None)
+    minutes = params.get("minutes") or first_cut[0]
+    speed = params.get("speed_m_per_min") or first_cut[1]
+    return {
+        t("sc.service", lang): t(f"sc.{svc}", lang) if svc else "–",
+        t("sc.objective", lang): t(f"sc.obj.{obj}", lang) if obj else "–",
+        t("sc.minutes", lang): _fmt(minutes),
+        t("sc.speed", lang): _fmt(speed),
+        t("sc.budget", lang): _fmt(params.get("budget")),
+        t("sc.p", lang): _fmt(params.get("p")),
+    }
+
+
+def _indicator_rows(indicators: dict[str, Any], service: object, lang: str) -> dict[str, Any]:
+    """The report's results; unmet demand in each service's own unit."""
+    nested = nested_indicators(indicators, service)
+    share, gap = total(nested, "share_covered"), total(nested, "gap")
+    return {
+        t("ind.sites", lang): _fmt(total(nested, "sites")),
+        t("ind.cost", lang): _fmt(total(nested, "cost")),
+        t("ind.share_covered", lang): "–" if share is None else f"{share:.1%}",
+        t("ind.unmet", lang): unmet_text(nested, run_services(service), lang),
+        t("ind.status", lang): _fmt(value_label(total(nested, "status"), lang)),
+        t("ind.gap", lang): "–" if gap is None else f"{gap:.2%}",
+    }
+
+
+def _report_tables(tables: dict[str, pd.DataFrame], lang: str) -> dict[str, pd.DataFrame]:
+    """The report's tables: the proposed sites and the unmet demand, labelled."""
+    out = {}
+    if "sites" in tables:
+        s = tables["sites"]
+        if "status" in s.columns:
+            s = s[s["status"] == "proposed"]
+        out[t("rep.sites", lang)] = label_frame(s, lang)
+    if "unmet" in tables:
+        out[t("rep.unmet", lang)] = label_frame(tables["unmet"], lang)
+    return out
+
+
+def _figures(common: dict[str, Any], title: str) -> tuple[bytes, bytes]:
+    """PNG and PDF of the static map."""
+    import matplotlib.pyplot as plt
+
+    fig = figure_map(title=title, **common)
+    try:
+        return figure_bytes(fig, fmt="png"), figure_bytes(fig, fmt="pdf")
+    finally:
+        plt.close(fig)
 
 
 def scenario_bundle(
@@ -39,86 +127,43 @@ def scenario_bundle(
         A run not saved yet; or
     scenario : planning.scenarios.Scenario, optional
         A saved scenario (layers ``areas`` and ``sites``, results with ``indicators``).
+    name : str, optional
+        Title of the figure and report (default the saved scenario's name).
+    profile : planning.profiles.Profile, optional
+        The policy profile, named in the report.
+    lang : {'zh', 'en'}
+        Language of every label.
+    basemap, tianditu_key, network_edges
+        Options of :func:`maps.folium_map.build_map` for the HTML map.
+
+    Returns
+    -------
+    dict of bytes
+        ``html``, ``png``, ``pdf_fig``, ``gpkg``, ``xlsx`` and ``report``.
     """
-    if run is not None:
-        areas, sites, reach = run.areas, run.site_layer, run.service_areas
-        results = run.results()
-        params = run.params
-        title = name or ""
-    elif scenario is not None:
-        areas, sites = scenario.layers.get("areas"), scenario.layers.get("sites")
-        reach = scenario.layers.get("service_areas")
-        results = scenario.results
-        params = scenario.parameters
-        title = name or scenario.name
-    else:
-        raise ValueError("scenario_bundle needs a run or a saved scenario")
-    uncovered = []
-    if areas is not None and "fully_served" in areas.columns:
-        uncovered = areas.loc[~areas["fully_served"].astype(bool), "id"].tolist()
-    common = {"areas": areas, "value_col": "shortfall", "sites": sites, "service_areas": reach,
-              "uncovered_ids": uncovered, "lang": lang, "network_edges": network_edges}
+    src = _source(run, scenario, name)
+    areas, results = src.areas, src.results
+    common: dict[str, Any] = {
+        "areas": areas, "value_col": "shortfall", "sites": src.sites, "service_areas": src.reach,
+        "uncovered_ids": uncovered_ids(areas), "lang": lang, "network_edges": network_edges}
     html = offline_html(build_map(basemap=basemap, tianditu_key=tianditu_key, **common))
-    fig = figure_map(title=title, **common)
-    png = figure_bytes(fig, fmt="png")
-    pdf_fig = figure_bytes(fig, fmt="pdf")
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    from planning.indicators import indicator_rows, nested
-
-    svc = str(params.get("service", ""))
-    nested_ind = nested(results.get("indicators", {}),
-                        [svc] if svc in ("childcare", "eldercare") else None)
-    ind = nested_ind.get("total", {})
+    png, pdf_fig = _figures(common, src.title)
+    service = src.params.get("service")
     tables = {k: results.get(k) for k in ("sites", "assignments", "unmet")
               if isinstance(results.get(k), pd.DataFrame)}
-    xlsx = excel_bytes({"indicators": pd.DataFrame(indicator_rows(nested_ind)), **tables,
-                        **({"areas": areas} if areas is not None else {})}, lang=lang)
-    layers = {k: v for k, v in (("areas", areas), ("sites", sites), ("service_areas", reach))
-              if v is not None}
-    gpkg = gpkg_bytes(layers)
-    obj = str(params.get("objective", ""))
-    cut = params.get("cutoffs") or {}
-    first_cut = next(iter(cut.values()), (None, None)) if isinstance(cut, dict) else (None, None)
-    minutes = params.get("minutes") or first_cut[0]
-    speed = params.get("speed_m_per_min") or first_cut[1]
-    param_rows = {
-        t("sc.service", lang): t(f"sc.{svc}", lang) if svc else "–",
-        t("sc.objective", lang): t(f"sc.obj.{obj}", lang) if obj else "–",
-        t("sc.minutes", lang): _fmt(minutes),
-        t("sc.speed", lang): _fmt(speed),
-        t("sc.budget", lang): _fmt(params.get("budget")),
-        t("sc.p", lang): _fmt(params.get("p")),
-    }
-    ind_rows = {
-        t("ind.sites", lang): _fmt(ind.get("sites")),
-        t("ind.cost", lang): _fmt(ind.get("cost")),
-        t("ind.share_covered", lang): "–" if ind.get("share_covered") is None
-        else f"{ind['share_covered']:.1%}",
-        t("ind.unmet", lang): "；".join(
-            f"{t(f'sc.{s}', lang)} {_fmt(v['unmet'])} {t(f'sc.unit.{s}', lang)}"
-            for s, v in nested_ind.items() if s != "total" and v.get("unmet") is not None)
-        or "–",
-        t("ind.status", lang): _fmt(value_label(ind.get("status"), lang)),
-        t("ind.gap", lang): "–" if ind.get("gap") is None else f"{ind['gap']:.2%}",
-    }
-    rep_tables = {}
-    if "sites" in tables:
-        s = tables["sites"]
-        if "status" in s.columns:
-            s = s[s["status"] == "proposed"]
-        rep_tables[t("rep.sites", lang)] = label_frame(s, lang)
-    if "unmet" in tables:
-        rep_tables[t("rep.unmet", lang)] = label_frame(tables["unmet"], lang)
+    xlsx = excel_bytes({"indicators": indicators_frame(results.get("indicators"), service),
+                        **tables, **({"areas": areas} if areas is not None else {})}, lang=lang)
+    layers = {k: v for k, v in (("areas", areas), ("sites", src.sites),
+                                ("service_areas", src.reach)) if v is not None}
     notes = []
     if results.get("method") and results.get("method") != "network":
         notes.append(t("sc.method_fallback", lang))
     report = report_pdf(
-        scenario_name=title,
+        scenario_name=src.title,
         profile_name=(getattr(profile, "name", None) or "–") if profile is not None else "–",
-        parameters=param_rows, indicators=ind_rows, tables=rep_tables, figure_png=png,
-        notes=notes, lang=lang,
+        parameters=_parameter_rows(src.params, lang),
+        indicators=_indicator_rows(dict(results.get("indicators") or {}), service, lang),
+        tables=_report_tables(tables, lang), figure_png=png, notes=notes, lang=lang,
     )
-    return {"html": html.encode("utf-8"), "png": png, "pdf_fig": pdf_fig, "gpkg": gpkg,
-            "xlsx": xlsx, "report": report}
+    return {"html": html.encode("utf-8"), "png": png, "pdf_fig": pdf_fig,
+            "gpkg": gpkg_bytes(layers), "xlsx": xlsx, "report": report}

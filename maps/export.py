@@ -1,8 +1,8 @@
 """Exports for planning reports: HTML map, PNG/PDF figure, GeoPackage layers, Excel tables.
 
-Every writer writes to a temporary file beside the target and renames it at the end, so a
-failed export never leaves a half-written file. ``*_bytes`` variants feed Streamlit's
-download buttons.
+Every writer goes through :func:`core.fileio.atomic_write` (a temporary file beside the
+target, moved into place at the end), so a failed export never leaves a half-written file.
+``*_bytes`` variants feed Streamlit's download buttons.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import io
 import math
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,9 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import FancyArrow, Patch, Rectangle  # noqa: E402
 
-from core.texts import SHEET_LABELS, label_frame, t  # noqa: E402
+from core.fileio import atomic_write  # noqa: E402
+from core.messages import as_text  # noqa: E402
+from core.texts import SHEET_LABELS, is_message, label_frame, t  # noqa: E402
 from maps.folium_map import SITE_COLOURS, build_map  # noqa: E402
 from maps.fonts import cjk_font  # noqa: E402
 from maps.offline import offline_html, save_html  # noqa: E402
@@ -43,22 +45,6 @@ __all__ = [
     "save_html",
     "offline_html",
 ]
-
-
-def _atomic_write(path: str | os.PathLike[str], writer: Callable[[Path], None]) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-", suffix=path.suffix)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        tmp_path.unlink()  # writers such as GeoPackage want to create the file themselves
-        writer(tmp_path)
-        os.replace(tmp_path, path)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
-    return path
 
 
 def html_map_bytes(**map_kwargs: Any) -> bytes:
@@ -107,6 +93,60 @@ def _north_arrow(ax: Any, *, lang: str) -> None:
             fontsize=10, fontweight="bold", zorder=10)
 
 
+def _figure_areas(ax: Any, areas_m: gpd.GeoDataFrame, *, value_col: str | None,
+                  value_kind: str, value_label: str | None,
+                  uncovered_ids: Iterable[Any] | None, lang: str) -> list[Any]:
+    """Draw the areas (coloured by *value_col*) and the uncovered ones; legend handles."""
+    handles: list[Any] = []
+    if value_col and value_col in areas_m.columns:
+        cmap = "RdYlGn" if value_kind == "coverage" else "YlOrRd"
+        vals = pd.to_numeric(areas_m[value_col], errors="coerce")
+        vmin, vmax = (0.0, 1.0) if value_kind == "coverage" else (
+            0.0, max(float(vals.max()) if vals.notna().any() else 1.0, 1e-9))
+        areas_m.assign(_v=vals).plot(
+            ax=ax, column="_v", cmap=cmap, vmin=vmin, vmax=vmax, edgecolor="#555555",
+            linewidth=0.3, alpha=0.8, zorder=3, legend=True,
+            missing_kwds={"color": "#d9d9d9"},
+            legend_kwds={"label": value_label or t(
+                "map.coverage" if value_kind == "coverage" else "map.shortfall", lang),
+                "shrink": 0.6},
+        )
+    else:
+        areas_m.plot(ax=ax, color="#d9d9d9", edgecolor="#555555", linewidth=0.3, zorder=3)
+    handles.append(Patch(facecolor="#fdae61", edgecolor="#555555", label=t("map.areas", lang)))
+    unc = {str(i) for i in (uncovered_ids or [])}
+    if unc and "id" in areas_m.columns:
+        u = areas_m[areas_m["id"].astype(str).isin(unc)]
+        if len(u):
+            u.boundary.plot(ax=ax, color="#e31a1c", linewidth=1.2, linestyle="--", zorder=4)
+            handles.append(Line2D([], [], color="#e31a1c", ls="--",
+                                  label=t("map.uncovered", lang)))
+    return handles
+
+
+def _figure_sites(ax: Any, sites_m: gpd.GeoDataFrame, *, lang: str) -> list[Any]:
+    """Draw existing and proposed sites sized by capacity; legend handles."""
+    handles: list[Any] = []
+    caps = pd.to_numeric(sites_m.get("capacity"), errors="coerce") if (
+        "capacity" in sites_m.columns) else pd.Series(np.nan, index=sites_m.index)
+    cap_max = float(caps.max()) if caps.notna().any() else 1.0
+    status = sites_m.get("status", pd.Series("existing", index=sites_m.index))
+    service = sites_m.get("service", pd.Series("childcare", index=sites_m.index))
+    pts = sites_m.geometry.representative_point()
+    for key, colour in SITE_COLOURS.items():
+        if key[0] == "candidate":
+            continue
+        mask = (status.astype(str) == key[0]) & (service.astype(str) == key[1])
+        if not mask.any():
+            continue
+        size = 15 + 185 * (caps[mask].fillna(0).clip(lower=0) / cap_max)
+        ax.scatter(pts[mask].x, pts[mask].y, s=size, c=colour, edgecolors="white",
+                   linewidths=0.6, zorder=5)
+        handles.append(Line2D([], [], marker="o", ls="", color=colour, markersize=7,
+                              label=f"{t(f'map.{key[0]}', lang)} · {t(f'sc.{key[1]}', lang)}"))
+    return handles
+
+
 def figure_map(
     *,
     areas: gpd.GeoDataFrame | None = None,
@@ -123,12 +163,20 @@ def figure_map(
 ) -> Figure:
     """Static map for a report: areas coloured, sites sized, legend, scale bar, north arrow.
 
-    Drawn in the local UTM zone so that the scale bar is in true metres.
+    Drawn in the local UTM zone so that the scale bar is in true metres. The layers and
+    options are those of :func:`maps.folium_map.build_map`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure (close it with ``plt.close`` when done).
 
     Raises
     ------
     maps.fonts.MissingFontError
         If no CJK font is installed (Chinese labels would not render).
+    ValueError
+        If every layer is missing or empty.
     """
     family, _path = cjk_font()
     layers = [g for g in (areas, sites, service_areas, network_edges) if g is not None and len(g)]
@@ -152,51 +200,11 @@ def figure_map(
             handles.append(Patch(facecolor="#3182bd", alpha=0.3,
                                  label=t("map.service_areas", lang)))
         if areas_m is not None:
-            if value_col and value_col in areas_m.columns:
-                cmap = "RdYlGn" if value_kind == "coverage" else "YlOrRd"
-                vals = pd.to_numeric(areas_m[value_col], errors="coerce")
-                vmin, vmax = (0.0, 1.0) if value_kind == "coverage" else (
-                    0.0, max(float(vals.max()) if vals.notna().any() else 1.0, 1e-9))
-                areas_m.assign(_v=vals).plot(
-                    ax=ax, column="_v", cmap=cmap, vmin=vmin, vmax=vmax, edgecolor="#555555",
-                    linewidth=0.3, alpha=0.8, zorder=3, legend=True,
-                    missing_kwds={"color": "#d9d9d9"},
-                    legend_kwds={"label": value_label or t(
-                        "map.coverage" if value_kind == "coverage" else "map.shortfall", lang),
-                        "shrink": 0.6},
-                )
-            else:
-                areas_m.plot(ax=ax, color="#d9d9d9", edgecolor="#555555", linewidth=0.3,
-                             zorder=3)
-            handles.append(Patch(facecolor="#fdae61", edgecolor="#555555",
-                                 label=t("map.areas", lang)))
-            unc = {str(i) for i in (uncovered_ids or [])}
-            if unc and "id" in areas_m.columns:
-                u = areas_m[areas_m["id"].astype(str).isin(unc)]
-                if len(u):
-                    u.boundary.plot(ax=ax, color="#e31a1c", linewidth=1.2, linestyle="--",
-                                    zorder=4)
-                    handles.append(Line2D([], [], color="#e31a1c", ls="--",
-                                          label=t("map.uncovered", lang)))
+            handles += _figure_areas(ax, areas_m, value_col=value_col, value_kind=value_kind,
+                                     value_label=value_label, uncovered_ids=uncovered_ids,
+                                     lang=lang)
         if sites_m is not None:
-            caps = pd.to_numeric(sites_m.get("capacity"), errors="coerce") if (
-                "capacity" in sites_m.columns) else pd.Series(np.nan, index=sites_m.index)
-            cap_max = float(caps.max()) if caps.notna().any() else 1.0
-            status = sites_m.get("status", pd.Series("existing", index=sites_m.index))
-            service = sites_m.get("service", pd.Series("childcare", index=sites_m.index))
-            pts = sites_m.geometry.representative_point()
-            for key, colour in SITE_COLOURS.items():
-                if key[0] == "candidate":
-                    continue
-                mask = (status.astype(str) == key[0]) & (service.astype(str) == key[1])
-                if not mask.any():
-                    continue
-                size = 15 + 185 * (caps[mask].fillna(0).clip(lower=0) / cap_max)
-                ax.scatter(pts[mask].x, pts[mask].y, s=size, c=colour, edgecolors="white",
-                           linewidths=0.6, zorder=5)
-                handles.append(Line2D([], [], marker="o", ls="", color=colour, markersize=7,
-                                      label=f"{t(f'map.{key[0]}', lang)} · "
-                                            f"{t(f'sc.{key[1]}', lang)}"))
+            handles += _figure_sites(ax, sites_m, lang=lang)
         ax.set_aspect("equal")
         ax.set_axis_off()
         ax.margins(0.03)
@@ -226,7 +234,7 @@ def save_figure(fig: Figure, path: str | os.PathLike[str]) -> Path:
     def writer(p: Path) -> None:
         p.write_bytes(data)
 
-    return _atomic_write(path, writer)
+    return atomic_write(path, writer)
 
 
 # --------------------------------------------------------------------------- layers / tables
@@ -256,7 +264,7 @@ def write_gpkg(layers: Mapping[str, gpd.GeoDataFrame], path: str | os.PathLike[s
         if not written:
             raise ValueError("write_gpkg: no non-empty layer to write")
 
-    return _atomic_write(path, writer)
+    return atomic_write(path, writer)
 
 
 def gpkg_bytes(layers: Mapping[str, gpd.GeoDataFrame]) -> bytes:
@@ -306,13 +314,16 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]
                     frame = label_frame(frame, "zh")
                     name = SHEET_LABELS.get(name, {}).get("zh", name)
                 for col in frame.columns:
+                    if frame[col].map(is_message).any():  # notes, reasons: their text
+                        frame[col] = frame[col].map(
+                            lambda v: as_text(v, lang or "en") if is_message(v) else v)
                     if frame[col].map(lambda v: isinstance(v, list | tuple | dict)).any():
                         frame[col] = frame[col].astype(str)
                 frame.to_excel(xw, sheet_name=_sheet_name(name, used), index=False)
             if not used:
                 pd.DataFrame().to_excel(xw, sheet_name="empty", index=False)
 
-    return _atomic_write(path, writer)
+    return atomic_write(path, writer)
 
 
 def excel_bytes(tables: Mapping[str, pd.DataFrame], *, lang: str | None = None) -> bytes:

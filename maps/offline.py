@@ -11,13 +11,15 @@ from __future__ import annotations
 import base64
 import os
 import re
-import tempfile
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import folium
 from branca.element import Element
+
+from core.fileio import atomic_write
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 LEAFLET_VERSION = "1.9.4"
@@ -53,7 +55,7 @@ def leaflet_assets() -> tuple[str, str]:
     return css, js
 
 
-def _walk(element):  # type: ignore[no-untyped-def]
+def _walk(element: Element) -> Iterator[Element]:
     yield element
     for child in list(getattr(element, "_children", {}).values()):
         yield from _walk(child)
@@ -114,16 +116,23 @@ def offline_html(m: folium.Map) -> str:
 
 
 def save_html(m: folium.Map, path: str | os.PathLike[str]) -> Path:
-    """Write :func:`offline_html` of *m* to *path* atomically (temp file, then rename)."""
-    path = Path(path)
+    """Write :func:`offline_html` of *m* to *path* with :func:`core.fileio.atomic_write`.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map.
+    path : path-like
+        The ``.html`` file to write.
+
+    Returns
+    -------
+    pathlib.Path
+        *path*.
+    """
     html = offline_html(m)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(html)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(html, encoding="utf-8")
+
+    return atomic_write(path, write)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -29,6 +29,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from core.messages import Message, as_text
 from core.texts import t
 
 FONT = "STSong-Light"
@@ -89,7 +90,7 @@ def report_pdf(
     indicators: Mapping[str, Any],
     tables: Mapping[str, pd.DataFrame] | None = None,
     figure_png: bytes | None = None,
-    notes: list[str] | None = None,
+    notes: Sequence[str | Message | Mapping[str, Any]] | None = None,
     lang: str = "zh",
     generated: _dt.datetime | None = None,
 ) -> bytes:
@@ -108,8 +109,9 @@ def report_pdf(
         at 60 rows with a note.
     figure_png : bytes, optional
         A map figure (e.g. from :func:`maps.export.figure_map`) to include.
-    notes : list of str, optional
-        Free paragraphs (data provenance, method notes).
+    notes : list of str or Message, optional
+        Free paragraphs (data provenance, method notes): plain text, or structured messages
+        (or their JSON form) rendered in *lang*.
     """
     _register()
     st = _styles()
@@ -147,7 +149,7 @@ def report_pdf(
             story.append(Paragraph(_x(t("rep.more_rows", lang, n=len(frame) - MAX_TABLE_ROWS)),
                                    st["small"]))
     for note in notes or []:
-        story.append(Paragraph(_x(note), st["small"]))
+        story.append(Paragraph(_x(as_text(note, lang)), st["small"]))
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
                             topMargin=16 * mm, bottomMargin=16 * mm,

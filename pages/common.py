@@ -25,8 +25,6 @@ from core.texts import t  # noqa: E402
 from errors import PlanningError  # noqa: E402
 from planning.profiles import DEFAULT_PROFILE  # noqa: E402  (the demo district lies in Hefei)
 
-LAYERS = ("areas", "developments", "facilities", "candidates", "admin_units")
-
 
 def lang() -> str:
     """Interface language of this session ('zh' by default)."""
@@ -87,6 +85,7 @@ def _network_edges(path: str) -> Any:
 
 
 def demo_network_path() -> str:
+    """Path of the demo district's street network (an OSM file)."""
     from geo import demo_paths
 
     return str(demo_paths()["network"])
@@ -102,17 +101,20 @@ def data() -> dict[str, Any]:
 
 
 def reset_demo() -> None:
+    """Drop the planner's layers and run, and load the demo district again."""
     st.session_state.pop("data", None)
     st.session_state.pop("run", None)
     data()
 
 
 def network() -> Any | None:
+    """The walking network of the current data (cached per file), or None."""
     path = data().get("network_path")
     return _network(path) if path else None
 
 
 def network_edges() -> Any | None:
+    """The street lines of the current network (for the offline base map), or None."""
     path = data().get("network_path")
     return _network_edges(path) if path else None
 
@@ -126,16 +128,19 @@ def _profile(pid: str) -> Any:
 
 @st.cache_data(show_spinner=False)
 def profile_choices() -> list[tuple[str, str, str]]:
+    """Every policy profile as (id, Chinese name, English name)."""
     from planning.profiles import list_profiles
 
     return [(p.id, p.name, p.name_en) for p in list_profiles()]
 
 
 def profile_id() -> str:
+    """The profile chosen in the sidebar, else :data:`DEFAULT_PROFILE`."""
     return st.session_state.get("profile_id") or DEFAULT_PROFILE
 
 
 def profile() -> Any:
+    """The chosen policy profile (loaded once per id)."""
     return _profile(profile_id())
 
 
@@ -148,6 +153,7 @@ def profile_for(pid: str | None) -> Any:
 
 
 def profile_label(pid: str) -> str:
+    """The name of profile *pid* in the interface language (the id when unknown)."""
     for p_id, name, name_en in profile_choices():
         if p_id == pid:
             return name if lang() == "zh" else name_en
@@ -169,6 +175,7 @@ def store() -> Any:
 
 
 def basemap() -> str:
+    """The base map chosen in the sidebar (``offline`` by default)."""
     return st.session_state.get("basemap", "offline")
 
 
@@ -233,10 +240,21 @@ def show_table(df: Any, *, target: Any = None, **kwargs: Any) -> Any:
     return where.dataframe(shown, hide_index=True, column_config=table_config(df), **kwargs)
 
 
+def message(value: Any) -> str:
+    """A note, reason or rule detail in the interface language, whatever form it comes in.
+
+    A :class:`core.messages.Message`, its stored JSON form, or plain text (see
+    :func:`core.texts.message_text`).
+    """
+    from core.texts import message_text
+
+    return str(message_text(value, lang()))
+
+
 def show_error(exc: BaseException, *, title: str | None = None) -> None:
     """Show a planning error's message (every problem); other errors with a traceback."""
     if isinstance(exc, PlanningError):
-        st.error((title or T("data.error")) + "\n\n" + str(exc))
+        st.error((title or T("data.error")) + "\n\n" + exc.render(lang()))
     else:
         st.error(f"{type(exc).__name__}: {exc}")
         st.code("".join(traceback.format_exception(exc))[-3000:])

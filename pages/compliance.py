@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from core.texts import value_label
@@ -32,6 +31,7 @@ if what == "one":
 
 if st.button(T("comp.run"), type="primary", key="comp_run") or "comp_report" in st.session_state:
     from planning.compliance import check_developments
+    from planning.summaries import shortfall_by_development
 
     try:
         report = check_developments(subset, common.profile())
@@ -60,10 +60,7 @@ if st.button(T("comp.run"), type="primary", key="comp_run") or "comp_report" in 
         kinds = [k for k in frame["kind"].dropna().unique().tolist()]
         kind = st.selectbox(T("comp.map_rule"), kinds, key="comp_kind",
                             format_func=lambda k: str(value_label(k, LANG))) if kinds else None
-        sub = frame[frame["kind"] == kind] if kind else frame
-        short = pd.to_numeric(sub["shortfall"], errors="coerce").groupby(
-            sub["development_id"].astype(str)).sum()
-        unit = str(sub["unit"].dropna().iloc[0]) if sub["unit"].notna().any() else ""
+        short, unit = shortfall_by_development(frame, kind)
         layer = subset[subset.geometry.notna()].copy()
         layer["shortfall"] = layer["id"].astype(str).map(short)
         from maps.folium_map import build_map

@@ -51,6 +51,7 @@ if d["source"] != "demo" and st.button(T("data.reset_demo")):
 from planning.uploads import (  # noqa: E402
     MAX_UPLOAD_BYTES,
     canonical_names,
+    file_columns,
     read_layer_file,
     recognised_fields,
     store_upload,
@@ -83,13 +84,7 @@ if path:
     st.caption(path.split("/")[-1])
     if kind != "network":
         try:
-            if path.lower().endswith(".csv"):
-                cols = list(pd.read_csv(path, nrows=0, encoding_errors="replace").columns)
-            else:
-                import pyogrio
-
-                cols = list(pyogrio.read_info(path)["fields"])
-            rec = recognised_fields(cols)
+            rec = recognised_fields(file_columns(path))
             st.markdown(f"**{T('data.fields')}**")
             st.dataframe(pd.DataFrame(
                 [(c, canon, column_label(canon, LANG) if canon else None) for c, canon in rec],
@@ -122,7 +117,7 @@ if path:
                 if repairs:
                     st.markdown(f"**{T('data.repairs')}**")
                     for r in repairs:
-                        st.write("- " + str(r))
+                        st.write("- " + common.message(r))
         except Exception as exc:  # noqa: BLE001
             common.show_error(exc)
 

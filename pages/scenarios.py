@@ -15,6 +15,15 @@ st.header(T("page.scenarios"))
 from planning.params import ScenarioParams, service_defaults  # noqa: E402
 from planning.runs import run_scenario  # noqa: E402
 from planning.side_rules import count_rules, has_count_rules  # noqa: E402
+from planning.summaries import (  # noqa: E402
+    any_unmet,
+    nested_indicators,
+    run_services,
+    total,
+    uncovered_ids,
+    unmet_text,
+    unmet_with_names,
+)
 
 LANG = common.lang()
 
@@ -59,7 +68,7 @@ site_ids = sorted(cands["site_id" if "site_id" in cands.columns else "id"].astyp
 chosen = st.multiselect(T("sc.candidates"), site_ids, default=site_ids, key="sc_candidates")
 allow_unmet = st.checkbox(T("sc.allow_unmet"), value=True,
                           key="sc_allow_unmet")
-svc_list = ["childcare", "eldercare"] if service == "both" else [service]
+svc_list = run_services(service)
 rule_list = [r for s_ in svc_list for r in count_rules(prof, s_)]
 can_count = has_count_rules(prof, service)
 side_rules = st.checkbox(
@@ -109,20 +118,11 @@ def _objective_label(params: dict) -> str:
     return T(f"sc.objval.{obj}") if obj in ("max_coverage", "p_median") else obj
 
 
-def _unmet_text(ind: dict, services: list[str]) -> str:
-    """Unmet demand in each service's own unit (托位 and m² are never added up)."""
-    if len(services) == 1:
-        return f"{ind[services[0]].get('unmet', 0):,.1f} {T(f'sc.unit.{services[0]}')}"
-    return "；".join(f"{T(f'sc.{s}')} {ind[s].get('unmet', 0) or 0:,.1f} {T(f'sc.unit.{s}')}"
-                    for s in services)
-
-
 state = st.session_state.get("run")
 if state:
     run = state["run"]
-    ind = run.indicators
-    run_services = (["childcare", "eldercare"] if run.params.get("service") == "both"
-                    else [str(run.params.get("service", "childcare"))])
+    services = run_services(run.params.get("service", "childcare"))
+    ind = nested_indicators(run.indicators, run.params.get("service"))
     obj_label = _objective_label(run.params)
     for svc, s in run.solver.items():
         label = T("sc.joint_status") if svc == "both" else T(f"sc.{svc}")
@@ -134,14 +134,14 @@ if state:
     if run.method != "network":
         st.warning(T("sc.method_fallback"))
     m1, m2, m3, m4 = st.columns(4)
-    total = ind["total"]
-    m1.metric(T("ind.sites"), total.get("sites", 0))
-    m2.metric(T("ind.cost"), f"{total.get('cost', 0):,.0f}")
-    share = total.get("share_covered")
+    m1.metric(T("ind.sites"), total(ind, "sites") or 0)
+    m2.metric(T("ind.cost"), f"{total(ind, 'cost') or 0:,.0f}")
+    share = total(ind, "share_covered")
     m3.metric(T("ind.share_covered"), "–" if share is None else f"{share:.1%}")
-    m4.metric(T("ind.unmet"), _unmet_text(ind, run_services))
+    m4.metric(T("ind.unmet"), unmet_text(ind, services, LANG, label=_service_label,
+                                         default=0.0))
     if (run.params.get("objective") == "min_cost" and run.params.get("allow_unmet", True)
-            and any((ind[s].get("unmet") or 0) > 0 for s in run_services)):
+            and any_unmet(ind, services)):
         st.caption(T("sc.cost_note"))
 
     from maps.folium_map import build_map
@@ -150,12 +150,12 @@ if state:
                          key="sc_colour", format_func=lambda k: T(f"map.{k}"))
     m = build_map(areas=run.areas, value_col=colour_by, value_kind=colour_by,
                   sites=run.site_layer, service_areas=run.service_areas,
-                  uncovered_ids=run.areas.loc[~run.areas["fully_served"], "id"].tolist(),
+                  uncovered_ids=uncovered_ids(run.areas),
                   extra_fields={"coverage": T("map.coverage")}, **common.map_kwargs())
     common.show_map(m, height=560)
 
     for note in run.notes:
-        st.caption(str(value_label(note, LANG)))
+        st.caption(common.message(note))
     if run.rules:
         with st.expander(T("sc.rules"), expanded=True):
             common.show_table(pd.DataFrame(run.rules)[["service", "rule", "applied", "detail",
@@ -169,10 +169,7 @@ if state:
         common.show_table(run.joint_sites)
     st.subheader(T("sc.unmet"))
     if len(run.unmet):
-        names = run.areas.set_index("id")["name"]
-        unmet = run.unmet.copy()
-        unmet.insert(1, "name", unmet["id"].astype(str).map(names))
-        common.show_table(unmet)
+        common.show_table(unmet_with_names(run.unmet, run.areas))
     else:
         st.success(T("sc.no_unmet"))
     with st.expander(T("sc.assign")):
@@ -182,14 +179,9 @@ if state:
                          f"{T(f'sc.obj.{objective}')}",
                          key="sc_name")
     if st.button(T("sc.save"), key="sc_save"):
-        from planning.scenarios import Scenario
+        from planning.scenarios import saved_scenario
 
-        areas_cols = [c for c in ("id", "name", "population", "shortfall", "coverage",
-                                  "fully_served", "geometry") if c in run.areas.columns]
-        sc = Scenario(name=name, profile_id=state["profile_id"], parameters=run.params,
-                      results=run.results(),
-                      layers={"areas": run.areas[areas_cols], "sites": run.site_layer,
-                              "service_areas": run.service_areas, "candidates": cands})
+        sc = saved_scenario(run, name=name, profile_id=state["profile_id"], candidates=cands)
         try:
             common.store().save(sc, owner=common.owner_id())
             st.success(T("sc.saved", name=name))

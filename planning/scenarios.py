@@ -13,7 +13,6 @@ from __future__ import annotations
 import builtins
 import datetime as _dt
 import json
-import math
 import os
 import sqlite3
 import threading
@@ -27,8 +26,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from core.vocab import SERVICES
+from core.fileio import json_safe
 from errors import InputError
+from planning.summaries import ComparisonRow, comparison_rows, comparison_table
+
+__all__ = [
+    "ComparisonRow", "SAVED_AREA_COLUMNS", "Scenario", "ScenarioNotFound", "ScenarioStore",
+    "comparison_rows", "comparison_table", "default_path", "from_jsonable", "saved_scenario",
+    "to_jsonable",
+]
 
 SCHEMA_VERSION = 1
 
@@ -68,10 +74,17 @@ def default_path() -> Path:
 
 
 def to_jsonable(value: Any) -> Any:
-    """Convert results (frames, numpy values, NaN) into plain JSON values.
+    """Convert results (frames, numpy values, NaN, messages) into plain JSON values.
 
     DataFrames become ``{"__frame__": [records]}`` so that :func:`from_jsonable` gives a
-    DataFrame back; NaN and infinities become ``null``.
+    DataFrame back; dates their ISO text; anything else is cleaned by
+    :func:`core.fileio.json_safe` (numpy numbers, NaN and infinities as ``null``, structured
+    messages as their ``{"code", "args", "text"}`` form).
+
+    Raises
+    ------
+    TypeError
+        For a value with no JSON form (it would come back as meaningless text).
     """
     if isinstance(value, gpd.GeoDataFrame):
         value = pd.DataFrame(value.drop(columns=value.geometry.name))
@@ -82,25 +95,15 @@ def to_jsonable(value: Any) -> Any:
         return to_jsonable(value.to_dict())
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
+    if isinstance(value, list | tuple | set | np.ndarray):
         return [to_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [to_jsonable(v) for v in value.tolist()]
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        f = float(value)
-        return None if math.isnan(f) or math.isinf(f) else f
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is pd.NA or value is pd.NaT:
         return None
-    if isinstance(value, int | str):
-        return value
     if isinstance(value, _dt.date | _dt.datetime | pd.Timestamp):
         return value.isoformat()
-    if callable(getattr(value, "to_json", None)):  # structured messages: code, args, text
-        return to_jsonable(value.to_json())
+    if (value is None or isinstance(value, bool | int | float | str | np.generic)
+            or callable(getattr(value, "to_json", None))):
+        return json_safe(value)
     raise TypeError(f"cannot store a value of type {type(value).__name__} in a scenario: {value!r}")
 
 
@@ -143,6 +146,38 @@ class Scenario:
     created: str | None = None
 
 
+#: Columns of the residential areas kept with a saved scenario (its maps need no more).
+SAVED_AREA_COLUMNS: tuple[str, ...] = ("id", "name", "population", "shortfall", "coverage",
+                                       "fully_served", "geometry")
+
+
+def saved_scenario(run: Any, *, name: str, profile_id: str | None,
+                   candidates: gpd.GeoDataFrame | None = None) -> Scenario:
+    """The scenario to save for a finished run: its parameters, results and map layers.
+
+    Parameters
+    ----------
+    run : planning.runs.ScenarioRun
+        The run (``params``, ``results()``, ``areas``, ``site_layer``, ``service_areas``).
+    name : str
+        The planner's name for it.
+    profile_id : str, optional
+        The policy profile the run used.
+    candidates : GeoDataFrame, optional
+        The candidate sites offered to the run, kept as a layer.
+
+    Returns
+    -------
+    Scenario
+        Not saved yet: pass it to :meth:`ScenarioStore.save`.
+    """
+    areas_cols = [c for c in SAVED_AREA_COLUMNS if c in run.areas.columns]
+    return Scenario(name=name, profile_id=profile_id, parameters=run.params,
+                    results=run.results(),
+                    layers={"areas": run.areas[areas_cols], "sites": run.site_layer,
+                            "service_areas": run.service_areas, "candidates": candidates})
+
+
 def _layer_json(name: str, gdf: gpd.GeoDataFrame) -> str:
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise TypeError(f"layer {name!r} is not a GeoDataFrame")
@@ -156,7 +191,7 @@ def _layer_json(name: str, gdf: gpd.GeoDataFrame) -> str:
             frame[col] = frame[col].map(
                 lambda v: json.dumps(to_jsonable(v)) if isinstance(v, list | tuple | dict) else v
             )
-    return frame.to_json(na="null", drop_id=True)
+    return str(frame.to_json(na="null", drop_id=True))
 
 
 class ScenarioStore:
@@ -175,7 +210,7 @@ class ScenarioStore:
     (['A'], [])
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None):
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         if path is None:
             path = default_path()
         self.path = str(path)
@@ -352,42 +387,3 @@ class ScenarioStore:
             cur.execute("ROLLBACK")
             raise
         return n > 0
-
-
-def comparison_table(scenarios: list[Scenario], *, lang: str = "zh") -> pd.DataFrame:
-    """One row per scenario: sites, new capacity, cost, share covered, per 1000, unmet, status.
-
-    Column labels are translated (:mod:`core.texts`); values come from
-    ``results['indicators']`` as written by :class:`planning.runs.ScenarioRun`.
-    """
-    from core.texts import t
-    from planning.indicators import nested
-
-    def per_service(ind: dict[str, Any], key: str, spec: str) -> str | None:
-        parts = [f"{t(f'sc.{s}', lang)} {format(ind[s][key], spec)} {t(f'sc.unit.{s}', lang)}"
-                 for s in SERVICES if s in ind and ind[s].get(key) is not None]
-        return "；".join(parts) or None
-
-    rows = []
-    for sc in scenarios:
-        service = str(sc.parameters.get("service", ""))
-        raw = sc.results.get("indicators", {}) if isinstance(sc.results, dict) else {}
-        ind = nested(raw, [service] if service in SERVICES else None)
-        total = ind.get("total", {})
-        objective = str(sc.parameters.get("objective", ""))
-        rows.append({
-            t("ind.scenario", lang): sc.name,
-            t("ind.service", lang): t(f"sc.{service}", lang) if service in (
-                "childcare", "eldercare", "both") else service,
-            t("ind.objective", lang): t(f"sc.obj.{objective}", lang) if objective in (
-                "min_cost", "max_coverage", "p_median") else objective,
-            t("ind.sites", lang): total.get("sites"),
-            t("ind.places", lang): per_service(ind, "new_capacity", ",.0f"),
-            t("ind.cost", lang): total.get("cost"),
-            t("ind.share_covered", lang): total.get("share_covered"),
-            t("ind.per_1000", lang): per_service(ind, "per_1000", ".2f"),
-            t("ind.unmet", lang): per_service(ind, "unmet", ",.1f"),
-            t("ind.status", lang): total.get("status"),
-            t("ind.gap", lang): total.get("gap"),
-        })
-    return pd.DataFrame(rows)

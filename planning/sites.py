@@ -44,7 +44,7 @@ def nearest_area_values(points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame | None
     out = pd.Series([None] * len(points), index=points.index, dtype=object)
     if areas is None or column not in areas.columns or not len(points) or not len(areas):
         return out
-    from geo.crs import local_metric_crs
+    from geo import local_metric_crs
 
     crs = local_metric_crs(areas)
     a = gpd.GeoDataFrame({"_v": areas[column].values}, geometry=areas.geometry.values,

@@ -230,3 +230,26 @@ def recognised_fields(columns: list[str]) -> list[tuple[str, str | None]]:
     from geo import canonical_field
 
     return [(str(c), canonical_field(str(c))) for c in columns]
+
+
+def file_columns(path: str | Path) -> list[str]:
+    """The attribute columns of a stored upload, read without reading its rows.
+
+    Parameters
+    ----------
+    path : path-like
+        A CSV file or any file pyogrio reads (GeoPackage, Shapefile, GeoJSON).
+
+    Returns
+    -------
+    list of str
+        Column names in file order (no geometry column).
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        import pandas as pd
+
+        return [str(c) for c in pd.read_csv(path, nrows=0, encoding_errors="replace").columns]
+    import pyogrio
+
+    return [str(c) for c in pyogrio.read_info(path)["fields"]]

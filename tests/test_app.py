@@ -201,7 +201,7 @@ def test_infeasible_scenario_is_explained() -> None:
     _no_exception(at)
     err = " ".join(e.value for e in at.error)
     assert err.startswith("无可行方案")
-    assert "no site" in err
+    assert "R010" in err and "在可达范围内没有站点" in err  # rendered in the interface language
     assert "run" not in at.session_state
 
 
@@ -224,3 +224,25 @@ def test_switching_to_english_lasts_beyond_the_next_run() -> None:
     at.run()
     assert at.title[0].value == "Elder-care and child-care planning tool"
     assert at.session_state["lang"] == "en"
+
+
+def test_comparison_page_reads_a_scenario_saved_in_the_older_flat_form() -> None:
+    from planning.scenarios import Scenario, ScenarioStore, default_path
+
+    flat = {"childcare_sites": 1, "childcare_places": 365.0, "childcare_cost": 1e6,
+            "childcare_per_1000": 3.2, "childcare_unmet": 0.0, "eldercare_sites": 2,
+            "eldercare_places": 5012.4, "eldercare_cost": 2e6, "eldercare_per_1000": 40.0,
+            "eldercare_unmet": 5.5, "sites": 3, "cost": 3e6, "unmet": 5.5,
+            "share_covered": 0.5, "status": "optimal", "gap": 0.01}
+    with ScenarioStore(default_path()) as store:
+        store.save(Scenario(name="旧方案", profile_id="hefei",
+                            parameters={"service": "both", "objective": "min_cost"},
+                            results={"indicators": flat, "notes": ["plain note"]}),
+                   owner="tester")
+    at = _page("comparison")
+    at.run()
+    _no_exception(at)
+    table = at.dataframe[0].value
+    assert table["新增规模"].tolist() == ["托育 365 托位；养老 5,012 m²"]
+    assert table["未满足需求"].tolist() == ["托育 0.0 托位；养老 5.5 m²"]
+    assert table["新增站点数"].tolist() == [3] and table["求解状态"].tolist() == ["最优"]

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.messages import Message
 from core.texts import COLUMN_LABELS, VALUE_LABELS, column_label, label_frame, value_label
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,6 +65,14 @@ def test_label_frame_keeps_labels_unique_and_drops_geometry() -> None:
     out = label_frame(gdf, "zh")
     assert list(out.columns) == ["id", "编号", "类别"]
     assert out["类别"].tolist() == ["普惠"]
+
+
+def test_label_frame_renders_structured_messages() -> None:
+    note = Message("where.rows", {"rows": ["R1"]})
+    df = pd.DataFrame({"detail": [note, note.to_json(), "plain text"]})
+    assert label_frame(df, "zh")["说明"].tolist()[:2] == ["行 R1", "行 R1"]
+    assert label_frame(df, "en")["Detail"].tolist() == ["rows R1", "rows R1", "plain text"]
+    assert df["detail"].iloc[0] is note  # the input keeps its messages
 
 
 def test_value_labels_and_patterns() -> None:

@@ -146,19 +146,22 @@ def test_bad_parameters_collected() -> None:
 
 
 def test_scenario_results_are_storable(demo, net, tmp_path) -> None:
-    from planning.scenarios import Scenario, ScenarioStore, comparison_table
+    from planning.scenarios import ScenarioStore, comparison_table, saved_scenario
 
     run = run_scenario(areas=demo["areas"], facilities=demo["facilities"],
                        candidates=demo["candidates"], network=net,
                        profile=load_profile("hefei"), params=ScenarioParams())
     store = ScenarioStore(tmp_path / "s.sqlite")
-    sid = store.save(Scenario(name="x", profile_id="hefei", parameters=run.params,
-                              results=run.results(),
-                              layers={"areas": run.areas[["id", "shortfall", "geometry"]],
-                                      "sites": run.site_layer}), owner="u")
+    sid = store.save(saved_scenario(run, name="x", profile_id="hefei",
+                                    candidates=demo["candidates"]), owner="u")
     sc = store.load(sid, owner="u")
+    assert sc.profile_id == "hefei" and sc.parameters["service"] == run.params["service"]
     pd.testing.assert_frame_equal(sc.results["sites"].reset_index(drop=True),
                                   run.sites.reset_index(drop=True), check_dtype=False)
+    assert set(sc.layers) == {"areas", "sites", "service_areas", "candidates"}
+    assert list(sc.layers["areas"].columns) == ["id", "name", "population", "shortfall",
+                                                "coverage", "fully_served", "geometry"]
+    assert sc.layers["areas"]["fully_served"].tolist() == run.areas["fully_served"].tolist()
     table = comparison_table([sc], lang="en")
     assert table.loc[0, "New sites"] == run.indicators["total"]["sites"]
     assert np.isclose(table.loc[0, "Cost (yuan)"], run.indicators["total"]["cost"])

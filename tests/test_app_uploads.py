@@ -13,6 +13,7 @@ from planning.uploads import (
     UploadError,
     ZipLimits,
     check_zip,
+    file_columns,
     read_layer_file,
     recognised_fields,
     safe_extract_zip,
@@ -93,3 +94,14 @@ def test_zipped_shapefile_is_read(tmp_path) -> None:
 def test_shapefile_without_dbf_refused(tmp_path) -> None:
     with pytest.raises(UploadError, match="lacks .dbf"):
         store_upload("a.zip", _zip({"a.shp": b"x", "a.shx": b"x"}), tmp_path)
+
+
+def test_file_columns_of_csv_and_geopackage(tmp_path) -> None:
+    csv = tmp_path / "areas.csv"
+    csv.write_text("小区名称,户数,lon,lat\n甲,800,117.27,31.86\n", encoding="utf-8")
+    assert file_columns(csv) == ["小区名称", "户数", "lon", "lat"]
+    gdf = gpd.GeoDataFrame({"name": ["甲"], "households": [800]},
+                           geometry=[box(117.27, 31.86, 117.28, 31.87)], crs=4326)
+    gdf.to_file(tmp_path / "areas.gpkg", driver="GPKG")
+    assert file_columns(tmp_path / "areas.gpkg") == ["name", "households"]
+

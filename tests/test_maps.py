@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -15,9 +16,10 @@ import pytest
 from openpyxl import load_workbook
 from shapely.geometry import LineString, Point, box
 
+from core.messages import Message
 from maps.export import figure_bytes, figure_map, write_excel, write_gpkg
 from maps.folium_map import build_map, esc
-from maps.offline import OfflineAssetError, offline_html
+from maps.offline import OfflineAssetError, offline_html, save_html
 from maps.report import report_pdf
 
 EVIL = "<script>alert(1)</script>"
@@ -165,7 +167,24 @@ def test_gpkg_and_excel_roundtrip(tmp_path, areas, sites) -> None:
     wb = load_workbook(xl)
     assert wb.sheetnames == ["居住区", "sites"]
     assert wb["居住区"]["B2"].value == EVIL  # Excel stores text as text
-    assert list(tmp_path.glob(".part-*")) == []
+    assert list(tmp_path.glob(".*")) == []  # no temporary file or folder left behind
+
+
+def test_excel_shows_structured_messages_as_text(tmp_path) -> None:
+    note = Message("where.rows", {"rows": ["R1", "R2"]})
+    table = pd.DataFrame({"id": ["a", "b"],
+                          "reason": [note, note.to_json()]})  # as made, and as stored
+    wb = load_workbook(write_excel({"unmet": table}, tmp_path / "en.xlsx"))
+    assert [wb["unmet"]["B2"].value, wb["unmet"]["B3"].value] == ["rows R1, R2"] * 2
+    wb = load_workbook(write_excel({"unmet": table}, tmp_path / "zh.xlsx", lang="zh"))
+    assert wb.worksheets[0]["B2"].value == "行 R1、R2"
+
+
+def test_save_html_is_atomic_and_readable(tmp_path, areas) -> None:
+    path = save_html(build_map(areas=areas, basemap="offline"), tmp_path / "out" / "map.html")
+    assert path.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html>")
+    assert path.stat().st_mode & 0o777 == 0o644  # colleagues can open the exported map
+    assert sorted(p.name for p in path.parent.iterdir()) == ["map.html"]
 
 
 def test_failed_gpkg_leaves_nothing(tmp_path) -> None:
@@ -192,3 +211,49 @@ def test_report_pdf_renders_chinese(tmp_path, areas, sites) -> None:
                               check=True).stdout
         assert "一老一小设施规划方案报告" in text
         assert "15分钟内无站点" in text and "方案甲 <b>" in text
+
+
+def test_bundle_of_a_saved_scenario_of_both_services(areas, sites) -> None:
+    from maps.bundle import _indicator_rows, scenario_bundle
+    from planning.scenarios import Scenario
+
+    nested = {
+        "childcare": {"sites": 1, "new_capacity": 60.0, "unmet": 4.0, "unit": "places"},
+        "eldercare": {"sites": 1, "new_capacity": 350.0, "unmet": 0.0, "unit": "m2"},
+        "total": {"share_covered": 0.5, "status": "optimal", "gap": 0.0},
+    }
+    sc = Scenario(name="两项", parameters={"service": "both", "objective": "min_cost"},
+                  results={"indicators": nested,
+                           "unmet": pd.DataFrame({"id": ["a1"], "service": ["childcare"],
+                                                  "amount": [4.0], "reason": ["no site"]})},
+                  layers={"areas": areas.assign(fully_served=[True, False, True]),
+                          "sites": sites})
+    bundle = scenario_bundle(scenario=sc, lang="zh")
+    assert bundle["report"][:5] == b"%PDF-" and bundle["png"][:4] == b"\x89PNG"
+    sheet = load_workbook(io.BytesIO(bundle["xlsx"]))["指标"]
+    assert [c.value for c in sheet["A"]][1:] == ["托育", "养老", "total"]
+    # unmet demand in each service's unit (托位 and m² are never added); sites are counted
+    rows = _indicator_rows(nested, "both", "zh")
+    assert rows["未满足需求"] == "托育 4.0 托位；养老 0.0 m²"
+    assert rows["新增站点数"] == 2 and rows["覆盖居民比例"] == "50.0%"
+
+
+def test_maps_and_pages_stay_small_and_maps_import_no_planning_internals() -> None:
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for folder in ("maps", "pages"):
+        for path in (root / folder).glob("*.py"):
+            lines = path.read_text(encoding="utf-8").count("\n")
+            assert lines <= 500, f"{path.name} has {lines} lines"
+    public = {"planning.summaries", "planning.scenarios"}  # what maps may use of planning
+    for path in (root / "maps").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                top = name.split(".")[0]
+                assert top not in ("pages", "app", "streamlit"), f"{path.name} imports {name}"
+                if top == "planning":
+                    assert name in public, f"{path.name} imports {name}"

@@ -9,14 +9,23 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point, box
 
+from core.messages import Message, as_text
 from errors import InputError
 from planning.scenarios import (
     Scenario,
     ScenarioNotFound,
     ScenarioStore,
+    comparison_rows,
+    comparison_table,
     default_path,
     from_jsonable,
     to_jsonable,
+)
+from planning.summaries import (
+    nested_indicators,
+    shortfall_by_development,
+    uncovered_ids,
+    unmet_with_names,
 )
 
 
@@ -148,3 +157,113 @@ def test_concurrent_saves_from_threads(tmp_path, layers) -> None:
                                                  owner=f"user{k % 2}"), range(12)))
     assert len(set(ids)) == 12
     assert len(store.list(owner="user0")) == len(store.list(owner="user1")) == 6
+
+
+# --------------------------------------------------------------------------- comparison
+
+_ONE = {"sites": 2, "places": 700.5, "cost": 1.5e6, "per_1000": 35.123, "unmet": 12.25,
+        "required": 900.0, "share_covered": 0.9, "status": "optimal", "gap": 0.0}
+_BOTH_FLAT = {
+    "childcare_sites": 1, "childcare_places": 365.0, "childcare_cost": 1e6,
+    "childcare_per_1000": 3.2, "childcare_unmet": 0.0, "childcare_required": 10.0,
+    "eldercare_sites": 2, "eldercare_places": 5012.4, "eldercare_cost": 2e6,
+    "eldercare_per_1000": 40.0, "eldercare_unmet": 5.5, "eldercare_required": 10.0,
+    "sites": 3, "cost": 3e6, "unmet": 5.5, "share_covered": 0.5, "status": "optimal",
+    "gap": 0.01, "objective": None,
+}
+_BOTH_NESTED = {
+    "childcare": {"sites": 1, "new_capacity": 365.0, "cost": 1e6, "per_1000": 3.2,
+                  "unmet": 0.0, "required": 10.0, "unit": "places"},
+    "eldercare": {"sites": 2, "new_capacity": 5012.4, "cost": 2e6, "per_1000": 40.0,
+                  "unmet": 5.5, "required": 10.0, "unit": "m2"},
+    "total": {"share_covered": 0.5, "status": "optimal", "gap": 0.01},
+}
+
+
+def _saved(name: str, service: str, indicators: dict) -> Scenario:
+    return Scenario(name=name, parameters={"service": service, "objective": "min_cost"},
+                    results={"indicators": indicators})
+
+
+def test_comparison_table_shows_each_service_in_its_unit() -> None:
+    table = comparison_table([_saved("A", "eldercare", _ONE), _saved("B", "both", _BOTH_FLAT)],
+                             lang="zh")
+    assert table["方案"].tolist() == ["A", "B"]
+    assert table["新增站点数"].tolist() == [2, 3]
+    # a scenario of both services gives capacity per service: the column is text with each
+    # service's unit, never a sum of 托位 and m²
+    assert table["新增规模"].tolist() == ["700 m²", "托育 365 托位；养老 5,012 m²"]
+    assert table["每千人托位/面积"].tolist() == ["35.12 m²", "托育 3.20 托位；养老 40.00 m²"]
+    assert table["未满足需求"].tolist() == ["12.2 m²", "托育 0.0 托位；养老 5.5 m²"]
+    assert table["求解状态"].tolist() == ["最优", "最优"]
+    english = comparison_table([_saved("B", "both", _BOTH_FLAT)], lang="en")
+    assert english.loc[0, "Unmet demand"] == "child care 0.0 places；elder care 5.5 m²"
+
+
+def test_comparison_of_one_service_keeps_numbers() -> None:
+    table = comparison_table([_saved("A", "childcare", {**_ONE, "unmet": 0.0})], lang="en")
+    assert table.loc[0, "New capacity"] == 700.5
+    assert table.loc[0, "Cost (yuan)"] == 1.5e6
+    assert table.loc[0, "Unmet demand"] == "0.0 places"
+
+
+def test_comparison_reads_nested_and_older_flat_indicators_alike() -> None:
+    flat = comparison_table([_saved("B", "both", _BOTH_FLAT)], lang="zh")
+    nested = comparison_table([_saved("B", "both", _BOTH_NESTED)], lang="zh")
+    pd.testing.assert_frame_equal(flat, nested)
+    rows = comparison_rows([_saved("B", "both", _BOTH_NESTED)])
+    assert rows[0].places == {"childcare": 365.0, "eldercare": 5012.4}
+    assert rows[0].sites == 3 and rows[0].cost == 3e6  # summed only where units agree
+
+
+def test_comparison_of_a_scenario_saved_before_reopens(tmp_path, layers) -> None:
+    store = ScenarioStore(tmp_path / "s.sqlite")
+    sid = store.save(_saved("旧方案", "both", _BOTH_FLAT), owner="u")
+    table = comparison_table([store.load(sid, owner="u")], lang="zh")
+    assert table.loc[0, "新增规模"] == "托育 365 托位；养老 5,012 m²"
+
+
+def test_scenario_with_messages_is_stored_as_codes(tmp_path) -> None:
+    note = Message("where.rows", {"rows": ["R1", "R2"]})
+    store = ScenarioStore(tmp_path / "s.sqlite")
+    sid = store.save(Scenario(name="x", results={"notes": [note, "plain"]}), owner="u")
+    notes = store.load(sid, owner="u").results["notes"]
+    assert notes[0] == {"code": "where.rows", "args": {"rows": ["R1", "R2"]},
+                        "text": "rows R1, R2"}
+    assert [as_text(n, "zh") for n in notes] == ["行 R1、R2", "plain"]
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+def test_nested_indicators_of_every_form() -> None:
+    one = nested_indicators(_ONE, "eldercare")
+    assert set(one) == {"eldercare", "total"} and one["eldercare"]["unmet"] == 12.25
+    assert one["eldercare"]["new_capacity"] == 700.5  # 'places' of the flat form
+    both = nested_indicators(_BOTH_FLAT, "both")
+    assert both["eldercare"]["new_capacity"] == 5012.4 and both["childcare"]["sites"] == 1
+    assert "childcare_places" not in both["total"] and both["total"]["status"] == "optimal"
+    assert nested_indicators(_BOTH_NESTED, "both")["total"]["gap"] == 0.01
+
+
+def test_shortfall_by_development_sums_one_rule_kind() -> None:
+    frame = pd.DataFrame({
+        "development_id": ["D1", "D1", "D2", "D2"],
+        "kind": ["childcare_per_1000", "childcare_per_1000", "childcare_per_1000",
+                 "eldercare_per_100_households"],
+        "shortfall": [3.0, 2.5, 0.0, 40.0],
+        "unit": ["托位", "托位", "托位", "m²"],
+    })
+    short, unit = shortfall_by_development(frame, "childcare_per_1000")
+    assert short.to_dict() == {"D1": 5.5, "D2": 0.0} and unit == "托位"
+    short, unit = shortfall_by_development(frame, "eldercare_per_100_households")
+    assert short.to_dict() == {"D2": 40.0} and unit == "m²"
+
+
+def test_uncovered_ids_and_names_of_unmet_areas() -> None:
+    areas = pd.DataFrame({"id": ["a", "b", "c"], "name": ["甲", "乙", "丙"],
+                          "fully_served": [True, False, False]})
+    assert uncovered_ids(areas) == ["b", "c"]
+    assert uncovered_ids(areas.drop(columns="fully_served")) == []
+    unmet = unmet_with_names(pd.DataFrame({"id": ["c"], "amount": [4.0]}), areas)
+    assert unmet.iloc[0].tolist() == ["c", "丙", 4.0]
