@@ -58,8 +58,8 @@ def test_layers_import_downwards_only(package: str) -> None:
 
 def test_maps_use_only_public_planning_modules() -> None:
     """maps may read planning's results, not the runner's internals."""
-    allowed = {"planning.indicators", "planning.profiles", "planning.scenarios", "planning.summaries",
-               "planning.compliance"}
+    allowed = {"planning.indicators", "planning.profiles", "planning.scenarios",
+               "planning.summaries", "planning.compliance"}
     wrong = []
     for path in _modules("maps"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
