@@ -165,3 +165,35 @@ def test_elder_care_minimum_follows_the_area_type_of_the_site() -> None:
     assert st2["min_capacity"].tolist() == [100.0, 350.0]
     assert site_table(None, cands, service="eldercare",
                       profile=hefei)["min_capacity"].tolist() == [350.0, 350.0]
+
+
+# Which services each city's plan gives a demand figure for, in new and old areas (audit H4):
+# (profile, service) -> area types without a figure.
+NO_FIGURE = [
+    ("chuzhou", "childcare", []), ("chuzhou", "eldercare", ["new"]),
+    ("xuanhan", "childcare", []), ("xuanhan", "eldercare", ["new", "old"]),
+    ("quzhou", "childcare", ["old"]), ("quzhou", "eldercare", ["old"]),
+    ("hefei", "childcare", []), ("hefei", "eldercare", []),
+    ("suizhou", "childcare", ["old"]), ("suizhou", "eldercare", ["old"]),
+]
+
+
+@pytest.mark.parametrize(("profile", "service", "missing"), NO_FIGURE)
+def test_no_silent_zero_demand(profile, service, missing) -> None:
+    areas = _areas(["S1", "S1"])
+    areas["area_type"] = ["new", "old"]
+    cands = _cands([("A", service, 10.0, "S1", "puhui")])
+    if not missing:
+        run = _run(areas, cands, profile=profile, service=service, side_rules=False)
+        assert run.indicators[service]["required"] > 0
+        demand = [r for r in run.rules if r["kind"] in ("childcare_places_per_1000",
+                                                         "eldercare_area_per_100_households")]
+        assert {r["area_type"] for r in demand} == {"new", "old"}
+        assert all(r["basis"] == "local_plan" for r in demand)
+        return
+    with pytest.raises(InputError) as exc:
+        _run(areas, cands, profile=profile, service=service, side_rules=False)
+    [problem] = exc.value.problems
+    assert problem.code == "policy.no_demand_figure"
+    ids = problem.message.args["ids"]
+    assert ids == [f"A{k}" for k, t in enumerate(["new", "old"]) if t in missing]
