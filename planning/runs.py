@@ -177,8 +177,9 @@ def _side_rules(plan: _Plan, profile: Any, params: ScenarioParams, apply: bool) 
                        Message("planning.count_rule_level",
                                {"level": Message(f"planning.level_{r.admin_level}")}))
                 plan.rules.append(rule_record(r, svc, applied=False, detail=why))
-            plan.side[svc] = None
-            continue
+            if not params.share_rules:
+                plan.side[svc] = None
+                continue
         js = plan.joint_sites
         if js is not None:
             frame = gpd.GeoDataFrame({"kind": js[f"{svc}_kind"].values,
@@ -187,10 +188,12 @@ def _side_rules(plan: _Plan, profile: Any, params: ScenarioParams, apply: bool) 
             ex = js[f"{svc}_existing_capacity"].to_numpy() > 0
             av = ex | (js[f"{svc}_max_capacity"].to_numpy() > 0)
             rules, recs, nts, _ = side_rules_for(frame, plan.demand, service=svc,
-                                                 profile=profile, existing=ex, available=av)
+                                                 profile=profile, existing=ex, available=av,
+                                                 counts=apply, shares=params.share_rules)
         else:
-            rules, recs, nts, new_needed = side_rules_for(plan.per_service[svc], plan.demand,
-                                                          service=svc, profile=profile)
+            rules, recs, nts, new_needed = side_rules_for(
+                plan.per_service[svc], plan.demand, service=svc, profile=profile,
+                counts=apply, shares=params.share_rules)
             check_p(svc, params, new_needed)
         plan.side[svc] = rules
         plan.rules.extend(recs)
@@ -307,7 +310,7 @@ def _prepare(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None,
     apply = (has_count_rules(profile, params.service) if params.side_rules is None
              else bool(params.side_rules))
     _side_rules(plan, profile, params, apply)
-    plan.side_applied = apply
+    plan.side_applied = apply or params.share_rules
     return plan
 
 

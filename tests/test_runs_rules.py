@@ -197,3 +197,28 @@ def test_no_silent_zero_demand(profile, service, missing) -> None:
     assert problem.code == "policy.no_demand_figure"
     ids = problem.message.args["ids"]
     assert ids == [f"A{k}" for k, t in enumerate(["new", "old"]) if t in missing]
+
+
+def test_puhui_share_rule_applied_as_a_side_rule() -> None:
+    # one old Chuzhou area of 3,000 residents: 8 / 1000 → 24 托位. Candidate A is 普惠 (fixed
+    # cost 100), B is market (50); places cost nothing. Without the share rule B alone is
+    # cheapest (50); with 「普惠性托位占比 >60%」 the 普惠 places must be ≥ 60 % of all:
+    # A alone (100) beats A + B (150).
+    areas = _areas(["S1"])
+    cands = _cands([("A", "childcare", 100.0, "S1", "puhui"),
+                    ("B", "childcare", 50.0, "S1", "market")])
+    free = _run(areas, cands, profile="chuzhou", service="childcare", side_rules=False)
+    assert free.indicators["childcare"]["cost"] == pytest.approx(50.0)
+    ruled = _run(areas, cands, profile="chuzhou", service="childcare", side_rules=False,
+                 share_rules=True)
+    assert ruled.indicators["childcare"]["cost"] == pytest.approx(100.0)
+    opened = ruled.sites[ruled.sites["status"] == "proposed"]["site_id"].tolist()
+    assert opened == ["A"]
+    rec = next(r for r in ruled.rules if r["rule"] == "childcare_puhui_share_2025")
+    assert rec["applied"] and rec["value"] == 0.6 and rec["basis"] == "local_plan"
+    # without a kind on the sites the rule cannot apply, and says so
+    no_kind = cands.drop(columns="kind")
+    run = _run(areas, no_kind, profile="chuzhou", service="childcare", side_rules=False,
+               share_rules=True)
+    rec = next(r for r in run.rules if r["rule"] == "childcare_puhui_share_2025")
+    assert not rec["applied"] and rec["detail"].code == "policy.share_rule_no_kind"

@@ -111,6 +111,9 @@ def add_parser(subparsers: Any) -> None:
     g.add_argument("--map-out", type=Path, dest="map_out",
                    help="offline HTML map (default: <out>_map.html)")
     g.add_argument("--lang", choices=("zh", "en"), default="zh", help="map language")
+    g.add_argument("--share-rules", action="store_true", dest="share_rules",
+                   help="apply the profile's shares of 托位 by kind (普惠 >60 %% …) as side "
+                        "rules: the open sites of that kind hold at least that share")
     g.add_argument("--childcare-per-1000", type=float, metavar="X", dest="childcare_per_1000",
                    help="托位 per 1000 residents for the area types the plan states no figure "
                         "for (the result says it is the planner's figure)")
@@ -444,7 +447,7 @@ def run_map(args: argparse.Namespace) -> int:
         p=args.p, minutes=args.minutes, speed_m_per_min=args.speed,
         allow_unmet=True if args.allow_unmet is None else bool(args.allow_unmet),
         time_limit=args.time_limit, gap=args.gap, solver=args.solver,
-        side_rules=args.side_rules)
+        side_rules=args.side_rules, share_rules=bool(getattr(args, "share_rules", False)))
     params.validate()
     areas, existing, candidates, net_path = _read_layers(args)
     network = None
