@@ -10,6 +10,11 @@ literals here; every rule a run applies is listed, with its source, in
 :attr:`ScenarioRun.rules`.
 
 Joint siting (service ``'both'`` with the minimum-cost objective)
+    In the plans' own words: 「支持建设集养老、托育等于一体的社区服务综合体」
+    (Xuanhan 二（五）), 「推动社区养老、托育、文化、邻里等设施共建共享」 (Quzhou 三（二）4),
+    「推动养老托育服务设施与社区服务中心(站)…共建共享」 (Chuzhou 三（二）).
+    「两室联建」 is not this: in the Suizhou plan it is a village clinic with an elder-care
+    room, the profiles' ``colocated_with_health`` rule.
     Child care and elder care are sited together on shared sites with
     :class:`optimizer.JointSiting` (the shared fixed cost is explained in
     :mod:`planning.sites`); the saving ``f_c + f_e - S`` of a shared site is split evenly

@@ -346,3 +346,39 @@ def test_numpy_ids_and_nan_population_source_survive_json():
     assert d["population_source"]["code"] == "policy.population_households"
     assert d["population_source"]["text"].startswith("households×2.62")
     assert not any(isinstance(v, float) and math.isnan(v) for v in d.values())
+
+
+# Whole 托位 in each city: (profile, area type, residents, places provided) →
+# (required before rounding, whole places required, whole places short)
+WHOLE_PLACES = [
+    ("chuzhou", "new", 2882, 28, 28.82, 29, 1),   # 10 / 1000
+    ("chuzhou", "old", 1310, 11, 10.48, 11, 0),   # 8 / 1000
+    ("xuanhan", "old", 2499, 19, 19.992, 20, 1),  # 8 / 1000
+    ("quzhou", "new", 5240, 50, 52.4, 53, 3),     # 10 / 1000
+    ("hefei", "old", 1000, 8, 8.0, 8, 0),         # 8 / 1000: exactly 8 passes
+    ("suizhou", "new", 3300, 14, 14.85, 15, 1),   # 4.5 / 1000
+]
+
+
+@pytest.mark.parametrize(("pid", "at", "pop", "given", "required", "whole", "short"),
+                         WHOLE_PLACES)
+def test_whole_places_in_each_city(pid, at, pop, given, required, whole, short):
+    report = check_developments(devs(("d", "", at, pop, None, given, 10000, "10000",
+                                      str(given) if given else None)), load_profile(pid))
+    r = next(x for x in rules_of(report, "d")[0].values()
+             if x.kind == "childcare_places_per_1000")
+    assert r.required == pytest.approx(required)
+    assert (r.required_whole, r.shortfall_whole, r.passed) == (whole, short, short == 0)
+
+
+def test_hefei_single_site_minimum_is_shown_with_the_area_requirement():
+    # D04-like: 800 households × 30 / 100 = 240 m², but one building must have ≥ 350 m²
+    report = check_developments(devs(("d", "", "new", None, 800, 21, 300, "300")),
+                                load_profile("hefei"))
+    r = rules_of(report, "d")[0]
+    area = r["eldercare_area_new"]
+    assert (area.required, area.passed) == (240, True)
+    assert area.reason is not None and area.reason.code == "policy.reason_min_total"
+    assert "350 m²" in area.reason.render("zh")
+    assert (r["eldercare_min_site_new"].provided, r["eldercare_min_site_new"].passed) == (
+        300, False)
