@@ -44,6 +44,7 @@ class RawProfile:
     documents: dict[str, Source]
     rules: list[Rule]
     omitted: list[Omission]
+    no_figure: list[Omission]  # declarations: the plan states no figure (kind, area type)
     parameters: dict[str, Parameter]
     param_refs: dict[str, str]  # parameter id -> rule id (from_rule)
 
@@ -173,6 +174,38 @@ def read_file(path: Path, *, inherited_documents: Mapping[str, Source] | None = 
         if isinstance(reason, str) and src is not None:
             omitted.append(Omission(oid, reason, src, pid))
 
+    no_figure: list[Omission] = []
+    raw_nf = data.get("no_figure", [])
+    if not isinstance(raw_nf, list):
+        c.add("no_figure must be an array of tables ([[no_figure]])", field="no_figure")
+        raw_nf = []
+    for i, o in enumerate(raw_nf):
+        where = f"no_figure #{i + 1}"
+        if not isinstance(o, Mapping):
+            c.add(f"{where}: must be a table", field="no_figure")
+            continue
+        kind, service, area_type = o.get("kind"), o.get("service"), o.get("area_type")
+        ok = True
+        if kind not in KINDS or KINDS[kind].scope != "development":
+            c.add(f"{where}: kind {kind!r} must be a development rule kind", field="kind")
+            ok = False
+        if service not in SERVICES:
+            c.add(f"{where}: service {service!r} is not one of {', '.join(SERVICES)}",
+                  field="service")
+            ok = False
+        if area_type not in ("new", "old"):
+            c.add(f"{where}: area_type must be 'new' or 'old', got {area_type!r}",
+                  field="area_type")
+            ok = False
+        reason = o.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            c.add(f"{where}: reason is required", field="reason")
+            ok = False
+        src = _read_source(o.get("source"), documents, where, c)
+        if ok and src is not None and isinstance(reason, str):
+            no_figure.append(Omission("", reason, src, pid, kind=str(kind),
+                                      service=str(service), area_type=str(area_type)))
+
     parameters: dict[str, Parameter] = {}
     refs: dict[str, str] = {}
     raw_params = data.get("parameters", {})
@@ -217,7 +250,7 @@ def read_file(path: Path, *, inherited_documents: Mapping[str, Source] | None = 
 
     c.raise_if_any()
     return RawProfile(pid, path, str(name), str(name_en), parent, tuple(notes), documents,
-                       rules, omitted, parameters, refs)
+                       rules, omitted, no_figure, parameters, refs)
 
 
 def _read_rule(

@@ -123,7 +123,7 @@ REQUIRED_PARAMETERS: tuple[str, ...] = (
 RULE_KEYS = {"id", "service", "kind", "area_type", "value", "unit", "source", "note",
               "admin_level", "facility_kind", "basis", "strength", "level", "target_year"}
 PARAM_KEYS = {"value", "unit", "source", "note", "from_rule", "basis"}
-TOP_KEYS = {"id", "name", "name_en", "parent", "notes", "documents", "rules", "omit",
+TOP_KEYS = {"id", "name", "name_en", "parent", "notes", "documents", "rules", "omit", "no_figure",
              "parameters"}
 
 

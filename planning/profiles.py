@@ -212,6 +212,11 @@ def _merge(chain: list[RawProfile]) -> Profile:
                      f"({r.value:g} {r.unit}, profile '{r.origin}') is not applied",
                 r.source, origin=me.id, kind=r.kind, service=r.service, area_type=r.area_type,
                 automatic=True, rule=r)
+    # the profile's own statements that its plan gives no figure (with the plan's words)
+    for o in me.no_figure:
+        if not any(r.kind == o.kind and r.area_type == o.area_type
+                   and r.service in (o.service, "both") for r in rules.values()):
+            omitted[f"no_figure:{o.kind}:{o.area_type}"] = o
     return Profile(
         id=me.id,
         name=me.name,

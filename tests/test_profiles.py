@@ -130,11 +130,15 @@ def test_national_citywide_target_is_an_indicator_not_a_development_rule():
 
 def test_suizhou_omits_the_old_area_rule_with_its_reason():
     s = load_profile("suizhou")
-    assert [o.id for o in s.omitted] == ["childcare_places_old"]
+    assert [o.id for o in s.omitted] == ["childcare_places_old", ""]
     o = s.omitted[0]
     assert (o.kind, o.area_type, o.origin) == (CC, "old", "suizhou")
     assert "按标补齐" in o.reason and "按标补齐" in o.source.clause
     assert s.rules_for(kind=CC, area_type="old") == []
+    # the old-area elder-care rule is declared absent with the same 「按标补齐」 (audit L7)
+    decl = s.omitted[1]
+    assert (decl.kind, decl.service, decl.area_type) == (EC, "eldercare", "old")
+    assert "按标补齐" in decl.reason and "按标补齐" in decl.source.clause
 
 
 def test_rule_without_area_type_falls_back_to_any_area_type():

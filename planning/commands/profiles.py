@@ -92,8 +92,10 @@ def format_profile(p: Profile) -> str:
         out.append("")
         out.append("omitted (inherited rules this jurisdiction gives no figure for):")
         for o in p.omitted:
-            tag = "tool default not inherited" if o.automatic else "local"
-            out.append(f"  [{tag}] {o.id} ({o.kind}, area {o.area_type}): {o.reason}")
+            tag = ("tool default not inherited" if o.automatic
+                   else "local" if o.id else "no figure in the plan")
+            out.append(f"  [{tag}] {o.id or o.service} ({o.kind}, area {o.area_type}): "
+                       f"{o.reason}")
             if o.automatic:
                 out.append(f"      apply it on purpose: --apply-default {o.id}")
             out.append(f"      source: {o.source}")
