@@ -32,6 +32,18 @@ def _msg(value: Any) -> Any:
 def _record_json(record: dict[str, Any]) -> dict[str, Any]:
     return {k: _msg(v) for k, v in record.items()}
 
+
+def joined(messages: list[Any]) -> Message | str:
+    """Several messages as one (for a table cell rendered in the interface language)."""
+    items = [m if isinstance(m, Message) else Message("text", {"text": str(m)})
+             for m in messages]
+    if not items:
+        return ""
+    out = items[-1]
+    for m in reversed(items[:-1]):
+        out = Message("policy.pair", {"a": m, "b": out})
+    return out
+
 #: Output formats :meth:`ComplianceReport.write` understands.
 OUTPUT_SUFFIXES: tuple[str, ...] = (".json", ".csv", ".xlsx")
 
@@ -216,8 +228,10 @@ class ComplianceReport:
         return pd.DataFrame(rows, columns=columns)
 
     def summary_frame(self, lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
-        """One row per development: status, population and the failing rules (messages:
-        ``population_source`` as a message; not-checked reasons and warnings in ``lang``)."""
+        """One row per development: status, population and the failing rules; the population
+        derivation, the rules not checked and the warnings are messages, rendered in the
+        interface language by :func:`core.texts.label_frame` (``lang`` is kept for callers
+        of the first release)."""
         rows = []
         for d in self.developments:
             rows.append({
@@ -233,9 +247,9 @@ class ComplianceReport:
                 "failed_rules": ", ".join(r.rule for r in d.failed()),
                 "not_provided": ", ".join(r.rule for r in d.rules
                                           if r.status == "not_provided" and r.decides),
-                "not_checked": "; ".join(f"{x['kind']}: {as_text(x['reason'], lang)}"
-                                         for x in d.not_checked),
-                "warnings": "; ".join(as_text(w, lang) for w in d.warnings),
+                "not_checked": joined([Message("policy.labelled", {
+                    "label": x["kind"], "text": x["reason"]}) for x in d.not_checked]),
+                "warnings": joined(list(d.warnings)),
             })
         return pd.DataFrame(rows)
 

@@ -8,6 +8,9 @@ level of rules, and city-wide indicators.
 from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
+    # ---- joining messages in one table cell
+    "policy.pair": {"zh": "{a}；{b}", "en": "{a}; {b}"},
+    "policy.labelled": {"zh": "{label}：{text}", "en": "{label}: {text}"},
     # ---- words
     "policy.basis_local_plan": {"zh": "本地方案", "en": "local plan"},
     "policy.basis_national_standard": {"zh": "国家标准或文件", "en": "national standard"},
