@@ -94,6 +94,7 @@ def test_check_writes_json(good_csv, tmp_path, capsys):
     text = capsys.readouterr().out
     assert ("childcare_places_new [mandatory; local plan]: required 52.4 托位 (i.e. 53 托位), "
             "provided 52, short by 1 托位") in text
+    assert "source: 合肥市“一老一小”整体解决方案" in text
     # the profile-level rules not checked are in the console summary too (audit M7)
     assert "Rules not checked on developments:" in text
     assert "eldercare_service_circle (local plan): needs walking times" in text

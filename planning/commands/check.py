@@ -131,14 +131,14 @@ _WORDS = {
            "required": "required", "whole": "i.e.", "provided": "provided", "short": "short by",
            "excess": "excess", "not_evaluated": "not evaluated", "not_checked": "not checked",
            "warning": "warning", "profile_not_checked": "Rules not checked on developments",
-           "parameters": "Figures used"},
+           "parameters": "Figures used", "source": "source"},
     "zh": {"input": "输入", "developments": "个项目", "population": "人口",
            "compliant": "达标", "compliant_on_rules_checked": "已核查规则均达标",
            "non_compliant": "不达标", "incomplete": "资料不全",
            "required": "应配", "whole": "即", "provided": "已配", "short": "缺",
            "excess": "超出", "not_evaluated": "无法核查", "not_checked": "未核查",
            "warning": "提示", "profile_not_checked": "不在单个项目上核查的规则",
-           "parameters": "所用参数"},
+           "parameters": "所用参数", "source": "依据"},
 }
 
 
@@ -185,6 +185,7 @@ def format_summary(report: ComplianceReport, *, lang: str = "en") -> str:
                         if r.unit == "m²" else f"{r.shortfall:.6g} {r.unit}"
                 lines.append(f"      {r.rule} {_rule_word(r, lang)}: {w['required']} {req}, "
                              f"{w['provided']} {r.provided:g}, {word} {gap}")
+                lines.append(f"        {w['source']}: {r.source}")
             elif r.status == "not_provided":
                 reason = r.reason.render(lang) if r.reason is not None else ""
                 lines.append(f"      {r.rule}: {w['not_evaluated']} — {reason}")
