@@ -31,3 +31,14 @@ def test_coverage_labels_the_circle_basis(pid, tmp_path, capsys):
         assert entry["minutes_source"]
     text = capsys.readouterr().out
     assert f"circle: {CIRCLES[pid][0]}" in text
+    assert doc["parameters_used"]["persons_per_household"]["value"] == 2.62
+
+
+def test_coverage_with_the_planners_persons_per_household(tmp_path):
+    out = tmp_path / "c.json"
+    assert main(["coverage", "--profile", "quzhou", "--demo", "--straight-line",
+                 "--persons-per-household", "2.33", "--service", "childcare",
+                 "--out", str(out)]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    used = doc["parameters_used"]["persons_per_household"]
+    assert (used["value"], used["basis"]) == (2.33, "planner")

@@ -116,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
             "source": net.info.get("source"), "nodes": net.n_nodes, "edges": net.n_edges,
             "fragments": net.info.get("fragments")},
         "services": {},
+        "parameters_used": {pid: profile.parameter(pid).describe()
+                            for pid in ("persons_per_household", "floor_area_per_person_m2")},
     }
     for s in services:
         minutes, speed = params[s]
