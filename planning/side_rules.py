@@ -183,7 +183,16 @@ def side_rules_for(
         site_kind = (sites["kind"].astype(str).to_numpy() if "kind" in sites.columns
                      else np.full(len(sites), ""))
         group = np.where(np.isin(site_kind, kinds), group, -1)
-        if any(r.facility_kind in (None, "any") for r in usable):
+        # Exact where the rules for any kind ask no more sites than those for the kind (one
+        # 普惠 site also counts as one site of any kind); stricter, and said so, elsewhere.
+        need_kind = np.zeros(G, dtype=np.int64)
+        need_any = np.zeros(G, dtype=np.int64)
+        for r, n in per_rule:
+            if r.facility_kind in (None, "any"):
+                need_any = np.maximum(need_any, n)
+            else:
+                need_kind = np.maximum(need_kind, n)
+        if (need_any > need_kind).any():
             notes.append(Message("planning.count_rules_kind_only", {
                 "service": Message(f"planning.service_{service}"),
                 "kinds": [Message(f"planning.kind_{k}") for k in kinds]}))

@@ -138,6 +138,11 @@ def test_per_population_and_puhui_rules_counted_together() -> None:
     assert str(recs["childcare_puhui_per_street"]["detail"]).endswith("S1 1, S2 1")
     assert any("counting only puhui sites" in str(n) for n in on.notes)
     assert any("S2 needs 1 site(s)" in str(n) and "only 0" in str(n) for n in on.notes)
+    # a 街道 under 20,000 residents needs one site: one 普惠 site is exactly what both rules
+    # ask, so no stricter reading is reported (audit M6)
+    small = _run(_areas(["S1"], pops=[5000.0]), cands, profile="chuzhou")
+    assert small.indicators["total"]["cost"] == pytest.approx(10.0)  # P1 alone
+    assert not any("counting only puhui sites" in str(n) for n in small.notes)
 
 
 def test_elder_care_minimum_follows_the_area_type_of_the_site() -> None:
