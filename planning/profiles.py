@@ -205,6 +205,10 @@ def _merge(chain: list[RawProfile]) -> Profile:
     # developments: its plan states no figure, and the report says so (the planner may adopt
     # the default on purpose: Profile.adopt_defaults, `--apply-default`).
     for rid, r in list(rules.items()):
+        if r.basis == "tool_default" and r.origin == me.id and me.parent is not None:
+            # a profile of one's own that states a tool default applies it on purpose
+            rules[rid] = replace(r, adopted=True)
+            continue
         if r.basis == "tool_default" and r.level == "development" and r.origin != me.id:
             del rules[rid]
             omitted[rid] = Omission(

@@ -465,3 +465,17 @@ def test_a_rule_without_basis_or_strength_is_rejected(tmp_path, missing):
     with pytest.raises(ProfileError) as exc:
         load_profile(f)
     assert any(p.field == missing for p in exc.value.problems)
+
+
+def test_a_user_profile_that_states_a_tool_default_applies_it_on_purpose(tmp_path):
+    (tmp_path / "myquzhou.toml").write_text(
+        'id = "myquzhou"\nname = "衢州（规划院口径）"\nparent = "quzhou"\n'
+        '[[rules]]\nid = "childcare_places_old"\nservice = "childcare"\n'
+        'kind = "childcare_places_per_1000"\narea_type = "old"\nvalue = 8\nunit = "托位/千人"\n'
+        'basis = "tool_default"\nstrength = "mandatory"\n'
+        'source = { document = "common_rule", clause = "滁州、宣汉、合肥方案「不少于8个托位」" }\n',
+        encoding="utf-8")
+    p = load_profile("myquzhou", extra_dirs=[tmp_path])
+    r = p.rule(CC, area_type="old")
+    assert r is not None and r.value == 8 and r.adopted and r.decides
+    assert not any(o.id == "childcare_places_old" for o in p.omitted)
