@@ -274,13 +274,14 @@ class ComplianceReport:
         directory and moved into place.
         """
         path = Path(path)
-        self._lang = lang
         suffix = path.suffix.lower()
         if suffix not in OUTPUT_SUFFIXES:
             raise InputError([f"output {path}: unsupported format {suffix or '(none)'}; "
                               f"use one of {', '.join(OUTPUT_SUFFIXES)}"])
         writers: dict[str, Callable[[Path], None]] = {
-            ".json": self._write_json, ".csv": self._write_csv, ".xlsx": self._write_xlsx,
+            ".json": self._write_json,
+            ".csv": lambda tmp: self._write_csv(tmp, lang),
+            ".xlsx": lambda tmp: self._write_xlsx(tmp, lang),
         }
         atomic_write(path, writers[suffix])
         return path
@@ -290,8 +291,8 @@ class ComplianceReport:
             json.dump(self.to_dict(), fh, ensure_ascii=False, indent=2)
             fh.write("\n")
 
-    def _rendered(self, frame: pd.DataFrame) -> pd.DataFrame:
-        lang = getattr(self, "_lang", DEFAULT_LANGUAGE)
+    @staticmethod
+    def _rendered(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         out = frame.copy()
         for col in out.columns:
             if out[col].dtype == object:
@@ -299,13 +300,12 @@ class ComplianceReport:
                                         if isinstance(v, Message) else v)
         return out
 
-    def _write_csv(self, tmp: Path) -> None:
-        self._rendered(self.to_frame()).to_csv(tmp, index=False, encoding="utf-8-sig")
+    def _write_csv(self, tmp: Path, lang: str) -> None:
+        self._rendered(self.to_frame(), lang).to_csv(tmp, index=False, encoding="utf-8-sig")
 
-    def _write_xlsx(self, tmp: Path) -> None:
+    def _write_xlsx(self, tmp: Path, lang: str) -> None:
         from core.texts import label_frame
 
-        lang = getattr(self, "_lang", DEFAULT_LANGUAGE)
         profile_rows = [{
             "rule": r.id, "kind": r.kind, "service": r.service, "area_type": r.area_type,
             "value": r.value, "unit": r.unit, "basis": Message(f"policy.basis_{r.basis}"),
