@@ -205,7 +205,8 @@ def use_demand_basis(frame: FrameT, basis: str = "policy") -> FrameT:
                                                               "choices": list(BASES)})])
     out = frame.copy()
     policy = pd.to_numeric(out["childcare_places_required"], errors="coerce")
-    rule = out["childcare_rule"].astype(str) if "childcare_rule" in out.columns else "policy"
+    rule = (out["childcare_rule"].fillna("no figure in the plan").astype(str)
+            if "childcare_rule" in out.columns else "policy")
     if basis == "policy":
         out["childcare_demand_basis"] = "policy: " + rule
         return out

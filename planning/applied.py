@@ -29,9 +29,13 @@ def rule_record(rule: Any, service: str, *, applied: bool, detail: Message) -> d
     -------
     dict
         ``service``, ``rule`` (id), ``kind``, ``value``, ``unit``, ``area_type``, ``source``
-        (document and clause), ``profile``, ``applied`` and ``detail``.
+        (document and clause), ``profile``, ``basis``, ``strength``, ``level``, ``applied``
+        and ``detail``.
     """
     return {"service": service, "rule": rule.id, "kind": rule.kind, "value": float(rule.value),
             "unit": rule.unit, "area_type": rule.area_type, "source": str(rule.source),
-            "profile": getattr(rule, "origin", ""), "applied": bool(applied),
+            "profile": getattr(rule, "origin", ""),
+            "basis": getattr(rule, "basis", "local_plan"),
+            "strength": getattr(rule, "strength", "mandatory"),
+            "level": getattr(rule, "level", "development"), "applied": bool(applied),
             "detail": detail}

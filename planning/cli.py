@@ -18,7 +18,8 @@ from core.messages import Message
 from errors import PlanningError
 
 #: Modules under ``planning.commands`` providing sub-commands, in help order.
-COMMANDS: tuple[str, ...] = ("profiles", "check", "access", "coverage", "plan", "population")
+COMMANDS: tuple[str, ...] = ("profiles", "check", "access", "coverage", "plan", "indicators",
+                            "population")
 
 
 def build_parser() -> argparse.ArgumentParser:

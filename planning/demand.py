@@ -1,8 +1,10 @@
 """Demand of residential areas under a policy profile: population, 托位 and elder-care floor area.
 
 Every figure comes from the profile (persons per household, the per-1000 and per-100-household
-rules by area type, the elderly share); how each number was obtained is recorded in a column
-next to it, so that a planner can see which rows were derived and from what.
+rules by area type, the elderly share); how each number was obtained is recorded as a code in a
+column next to it (``population_method``: ``given``, ``households`` or ``floor_area``, with the
+factor used in ``population_factor``), so that a planner can see which rows were derived and
+from what. :func:`population_message` renders a row's derivation in the interface language.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
+from core.messages import Message
 from errors import InputError, ProblemCollector
 from geo import parse_number_list
 from planning.profiles import Profile
@@ -24,7 +27,8 @@ AREA_TYPES: tuple[str, ...] = ("new", "old")
 
 #: Columns :func:`compute_demand` adds (or fills in).
 DEMAND_COLUMNS: tuple[str, ...] = (
-    "population", "population_source", "households", "households_source",
+    "population", "population_method", "population_factor", "population_source",
+    "households", "households_method", "households_factor", "households_source",
     "childcare_places_required", "childcare_rule", "eldercare_area_required_m2",
     "eldercare_rule", "elderly_share_used", "elderly_population", "elderly_source",
 )
@@ -173,19 +177,24 @@ def compute_demand(
 
     tag = f"profile {profile.id}"
     population = pop.copy()
-    pop_src = pd.Series("given", index=out.index, dtype=object)
+    pop_method = pd.Series("given", index=out.index, dtype=object)
+    pop_factor = pd.Series(np.nan, index=out.index, dtype=float)
     from_hh = ~has_pop & has_hh
     population[from_hh] = hh[from_hh] * pph
-    pop_src[from_hh] = f"households×{pph:g} ({tag}: persons_per_household)"
+    pop_method[from_hh] = "households"
+    pop_factor[from_hh] = pph
     from_floor = ~has_pop & ~has_hh & has_floor
     population[from_floor] = floor[from_floor] / fa
-    pop_src[from_floor] = f"floor_area_m2/{fa:g} ({tag}: floor_area_per_person_m2)"
+    pop_method[from_floor] = "floor_area"
+    pop_factor[from_floor] = fa
 
     households = hh.copy()
-    hh_src = pd.Series("given", index=out.index, dtype=object)
+    hh_method = pd.Series("given", index=out.index, dtype=object)
+    hh_factor = pd.Series(np.nan, index=out.index, dtype=float)
     derive_hh = ~has_hh
     households[derive_hh] = population[derive_hh] / pph
-    hh_src[derive_hh] = f"population/{pph:g} ({tag}: persons_per_household)"
+    hh_method[derive_hh] = "population"
+    hh_factor[derive_hh] = pph
 
     fill = 0.0 if missing_rule == "zero" else np.nan
     cc_req = pd.Series(fill, index=out.index, dtype=float)
@@ -212,9 +221,13 @@ def compute_demand(
         el_src[share.isna()] = f"{tag}: elderly_share_60plus={default:g}"
 
     out["population"] = population.astype(float)
-    out["population_source"] = pop_src
+    out["population_method"] = pop_method
+    out["population_factor"] = pop_factor
+    out["population_source"] = pop_method  # the code, kept for readers of the first release
     out["households"] = households.astype(float)
-    out["households_source"] = hh_src
+    out["households_method"] = hh_method
+    out["households_factor"] = hh_factor
+    out["households_source"] = hh_method
     out["childcare_places_required"] = cc_req
     out["childcare_rule"] = cc_rule
     out["eldercare_area_required_m2"] = ec_req
@@ -223,8 +236,36 @@ def compute_demand(
     out["elderly_population"] = (population * share_used).astype(float)
     out["elderly_source"] = el_src
     out.attrs.setdefault("demand_profile", profile.id)
+    out.attrs["persons_per_household"] = pph_p.describe()
     return out
 
 
-__all__ = ["AREA_TYPES", "DEMAND_COLUMNS", "InputError", "compute_demand", "numeric_column",
-           "parse_number_list", "row_ids"]
+#: The profile parameter behind each derivation method.
+METHOD_PARAMETER = {"households": "persons_per_household", "floor_area": "floor_area_per_person_m2",
+                    "population": "persons_per_household"}
+
+
+def population_message(method: str, factor: float | None, profile_id: str) -> Message:
+    """How a population figure was obtained, as a message (``given``, ``households×2.62 …``)."""
+    if method == "households":
+        return Message("policy.population_households", {
+            "factor": float(factor or 0.0), "profile": profile_id,
+            "param": METHOD_PARAMETER[method]})
+    if method == "floor_area":
+        return Message("policy.population_floor_area", {
+            "factor": float(factor or 0.0), "profile": profile_id,
+            "param": METHOD_PARAMETER[method]})
+    return Message("policy.population_given")
+
+
+def households_message(method: str, factor: float | None, profile_id: str) -> Message:
+    """How a households figure was obtained, as a message."""
+    if method == "population":
+        return Message("policy.households_population", {
+            "factor": float(factor or 0.0), "profile": profile_id,
+            "param": METHOD_PARAMETER[method]})
+    return Message("policy.population_given")
+
+
+__all__ = ["AREA_TYPES", "DEMAND_COLUMNS", "InputError", "compute_demand", "households_message",
+           "numeric_column", "parse_number_list", "population_message", "row_ids"]

@@ -41,7 +41,8 @@ class ScenarioParams:
     ``minutes`` / ``speed_m_per_min`` of None take the profile's parameters for the service.
     ``side_rules`` of None applies the profile's site-count rules wherever it has some for the
     service (see :mod:`planning.side_rules`); ``joint`` sites both services together for
-    ``'both'`` with the minimum-cost objective.
+    ``'both'`` with the minimum-cost objective; ``share_rules`` applies the profile's shares of
+    托位 by kind (普惠 …) as side rules.
     """
 
     service: str = "childcare"  # 'childcare' | 'eldercare' | 'both'
@@ -57,6 +58,7 @@ class ScenarioParams:
     solver: str = "highs"
     side_rules: bool | None = None
     joint: bool = True
+    share_rules: bool = False
 
     @property
     def services(self) -> list[str]:

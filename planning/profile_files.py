@@ -13,11 +13,14 @@ from errors import ProblemCollector, ProfileError
 from planning.profile_model import (
     ADMIN_LEVELS,
     AREA_TYPES,
+    BASES,
     FACILITY_KINDS,
     KINDS,
+    LEVELS,
     PARAM_KEYS,
     RULE_KEYS,
     SERVICES,
+    STRENGTHS,
     TOP_KEYS,
     Omission,
     Parameter,
@@ -41,6 +44,7 @@ class RawProfile:
     documents: dict[str, Source]
     rules: list[Rule]
     omitted: list[Omission]
+    no_figure: list[Omission]  # declarations: the plan states no figure (kind, area type)
     parameters: dict[str, Parameter]
     param_refs: dict[str, str]  # parameter id -> rule id (from_rule)
 
@@ -170,6 +174,38 @@ def read_file(path: Path, *, inherited_documents: Mapping[str, Source] | None = 
         if isinstance(reason, str) and src is not None:
             omitted.append(Omission(oid, reason, src, pid))
 
+    no_figure: list[Omission] = []
+    raw_nf = data.get("no_figure", [])
+    if not isinstance(raw_nf, list):
+        c.add("no_figure must be an array of tables ([[no_figure]])", field="no_figure")
+        raw_nf = []
+    for i, o in enumerate(raw_nf):
+        where = f"no_figure #{i + 1}"
+        if not isinstance(o, Mapping):
+            c.add(f"{where}: must be a table", field="no_figure")
+            continue
+        kind, service, area_type = o.get("kind"), o.get("service"), o.get("area_type")
+        ok = True
+        if kind not in KINDS or KINDS[kind].scope != "development":
+            c.add(f"{where}: kind {kind!r} must be a development rule kind", field="kind")
+            ok = False
+        if service not in SERVICES:
+            c.add(f"{where}: service {service!r} is not one of {', '.join(SERVICES)}",
+                  field="service")
+            ok = False
+        if area_type not in ("new", "old"):
+            c.add(f"{where}: area_type must be 'new' or 'old', got {area_type!r}",
+                  field="area_type")
+            ok = False
+        reason = o.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            c.add(f"{where}: reason is required", field="reason")
+            ok = False
+        src = _read_source(o.get("source"), documents, where, c)
+        if ok and src is not None and isinstance(reason, str):
+            no_figure.append(Omission("", reason, src, pid, kind=str(kind),
+                                      service=str(service), area_type=str(area_type)))
+
     parameters: dict[str, Parameter] = {}
     refs: dict[str, str] = {}
     raw_params = data.get("parameters", {})
@@ -203,13 +239,18 @@ def read_file(path: Path, *, inherited_documents: Mapping[str, Source] | None = 
         if not isinstance(note, str):
             c.add(f"{where}: note must be a string", field="note")
             note = ""
+        basis = p.get("basis")
+        if basis not in BASES:
+            c.add(f"{where}: basis {basis!r} is required, one of {', '.join(BASES)}",
+                  field="basis")
         if _is_number(value) and value >= 0 and isinstance(unit, str) and unit.strip() \
-                and src is not None:
-            parameters[p_id] = Parameter(p_id, float(value), unit, src, note, pid)
+                and src is not None and basis in BASES:
+            parameters[p_id] = Parameter(p_id, float(value), unit, src, note, pid,
+                                         basis=str(basis))
 
     c.raise_if_any()
     return RawProfile(pid, path, str(name), str(name_en), parent, tuple(notes), documents,
-                       rules, omitted, parameters, refs)
+                       rules, omitted, no_figure, parameters, refs)
 
 
 def _read_rule(
@@ -242,7 +283,7 @@ def _read_rule(
         c.add(f"{where}: value must be a finite number, got {value!r}", field="value")
     elif kind in KINDS and KINDS[kind].positive and value <= 0:
         c.add(f"{where}: value must be positive for kind {kind}, got {value!r}", field="value")
-    elif kind in ("nursing_bed_share_target",) and value > 1:
+    elif kind in KINDS and KINDS[kind].share and value > 1:
         c.add(f"{where}: value is a share and must be at most 1, got {value!r}", field="value")
     unit = r.get("unit")
     if not isinstance(unit, str) or not unit.strip():
@@ -262,11 +303,44 @@ def _read_rule(
     if facility_kind is not None and facility_kind not in FACILITY_KINDS:
         c.add(f"{where}: facility_kind {facility_kind!r} is not one of "
               f"{', '.join(FACILITY_KINDS)}", field="facility_kind")
+    if kind == "places_share_by_kind" and facility_kind in (None, "any"):
+        c.add(f"{where}: facility_kind (public, puhui or market) is required for kind "
+              "places_share_by_kind", field="facility_kind")
+    basis = r.get("basis")
+    if basis not in BASES:
+        c.add(f"{where}: basis {basis!r} is required, one of {', '.join(BASES)} (the "
+              "jurisdiction's own plan, a cited national standard, or a figure the tool uses "
+              "where no document gives one)", field="basis")
+    strength = r.get("strength")
+    if strength not in STRENGTHS:
+        c.add(f"{where}: strength {strength!r} is required, one of {', '.join(STRENGTHS)} "
+              "(不少于 / 不得低于 / 按照…标准: mandatory; 原则上…为宜, 鼓励, 力争, 基本: advisory)",
+              field="strength")
+    level = r.get("level")
+    if level is None and kind in KINDS:
+        level = (admin_level if kind == "facilities_per_admin_unit" and admin_level in LEVELS
+                 else KINDS[kind].level)
+    if level not in LEVELS and (level is not None or kind in KINDS):
+        c.add(f"{where}: level {level!r} is not one of {', '.join(LEVELS)}", field="level")
+    elif kind in KINDS and KINDS[kind].scope == "development" and level != "development":
+        c.add(f"{where}: a rule of kind {kind} is checked on developments; its level must be "
+              f"development, not {level!r} (use a district kind for a rule about a larger area)",
+              field="level")
+    elif kind in KINDS and KINDS[kind].scope != "development" and level == "development" \
+            and kind != "colocated_with_health":
+        c.add(f"{where}: kind {kind} is not checked on single developments; level must not be "
+              "development", field="level")
+    target_year = r.get("target_year")
+    if target_year is not None and (not isinstance(target_year, int)
+                                    or isinstance(target_year, bool)):
+        c.add(f"{where}: target_year must be a year, got {target_year!r}", field="target_year")
     src = _read_source(r.get("source"), documents, where, c)
     if len(c.problems) > n_before or src is None:
         return None
     return Rule(id=str(rid), service=str(service), kind=str(kind), area_type=str(area_type),
                 value=float(value), unit=str(unit), source=src, note=str(note),
-                admin_level=admin_level, facility_kind=facility_kind, origin=pid)
+                admin_level=admin_level, facility_kind=facility_kind, origin=pid,
+                basis=str(basis), strength=str(strength), level=str(level),
+                target_year=target_year)
 
 

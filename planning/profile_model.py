@@ -5,7 +5,8 @@ Read by :mod:`planning.profile_files` and merged by :func:`planning.profiles.loa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from errors import ProfileError
@@ -17,6 +18,18 @@ SERVICES: tuple[str, ...] = ("childcare", "eldercare", "both")
 AREA_TYPES: tuple[str, ...] = ("new", "old", "any")
 ADMIN_LEVELS: tuple[str, ...] = ("street", "county", "city")
 FACILITY_KINDS: tuple[str, ...] = ("public", "puhui", "market", "any")
+#: What a figure rests on: the jurisdiction's own plan, a national standard or instrument
+#: (cited), a figure the tool uses where no document gives one, or (at run time only) a figure
+#: the planner supplied for this run.
+BASES: tuple[str, ...] = ("local_plan", "national_standard", "tool_default")
+RUN_BASES: tuple[str, ...] = (*BASES, "planner")
+#: How binding a rule is: 不少于 / 不得低于 / 按照…标准 (mandatory); 原则上…为宜, 鼓励, 力争, 基本
+#: (advisory: reported, never makes a development non-compliant).
+STRENGTHS: tuple[str, ...] = ("mandatory", "advisory")
+#: The level a rule is about, and so where it is checked: a single development (``check``), a
+#: residential district of about 20,000 residents (GB 50180's 10-minute tier), a 街道, a county
+#: or the whole city (coverage, plans' side rules, ``indicators``).
+LEVELS: tuple[str, ...] = ("development", "residential_district", "street", "county", "city")
 
 
 @dataclass(frozen=True)
@@ -35,12 +48,18 @@ class KindInfo:
         ``'at_least'`` or ``'at_most'``: how what is provided is compared with the requirement.
     positive : bool
         Whether ``value`` must be strictly positive (otherwise non-negative).
+    level : str
+        Default level of a rule of this kind (see :data:`LEVELS`); a rule may say otherwise.
+    share : bool
+        Whether ``value`` is a share (0–1).
     """
 
     description: str
     scope: str
     comparison: str = "at_least"
     positive: bool = True
+    level: str = "development"
+    share: bool = False
 
 
 #: Every rule kind a profile may use.
@@ -54,22 +73,40 @@ KINDS: dict[str, KindInfo] = {
     "childcare_max_site_places": KindInfo(
         "maximum 托位 of one child-care site", "development", comparison="at_most"),
     "facilities_per_population": KindInfo(
-        "one facility per `value` residents", "development"),
+        "one facility per `value` residents of a residential district (counted per 街道 in "
+        "plans, never per development)", "district", level="residential_district"),
     "service_circle_minutes": KindInfo(
         "a facility within `value` minutes' walk of every residential area", "network",
-        comparison="at_most"),
+        comparison="at_most", level="city"),
     "facilities_per_admin_unit": KindInfo(
-        "at least `value` facilities per admin unit (see admin_level)", "district"),
+        "at least `value` facilities per admin unit (see admin_level)", "district",
+        level="street"),
     "eldercare_land_per_resident": KindInfo(
-        "land (m²) for elder-care facilities per resident, by district and tier", "district"),
+        "land (m²) for elder-care facilities per resident, by district and tier", "district",
+        level="city"),
     "eldercare_beds_per_1000_elderly": KindInfo(
-        "elder-care beds per 1000 elderly (planned elderly population)", "district"),
+        "elder-care beds per 1000 elderly (planned elderly population)", "district",
+        level="city"),
     "childcare_places_per_1000_citywide": KindInfo(
-        "city-wide target: 托位 per 1000 population", "indicator"),
+        "city-wide target: 托位 per 1000 population", "indicator", level="city"),
     "eldercare_beds_per_1000_elderly_target": KindInfo(
-        "city-wide target: elder-care beds per 1000 elderly", "indicator"),
+        "city-wide target: elder-care beds per 1000 elderly", "indicator", level="city"),
     "nursing_bed_share_target": KindInfo(
-        "city-wide target: share (0–1) of nursing-type beds", "indicator"),
+        "city-wide target: share (0–1) of nursing-type beds", "indicator", level="city",
+        share=True),
+    "places_share_by_kind": KindInfo(
+        "city-wide target: share (0–1) of 托位 in facilities of facility_kind (普惠 …); "
+        "scenarios may apply it as a side rule", "indicator", level="city", share=True),
+    "coverage_share_target": KindInfo(
+        "city-wide target: share (0–1) of residents (or communities) served by the service",
+        "indicator", level="city", share=True),
+    "compliance_rate_target": KindInfo(
+        "city-wide target: share (0–1) of developments whose 配建 meets the standard",
+        "indicator", level="city", share=True),
+    "colocated_with_health": KindInfo(
+        "each elder-care site on the same site as, or next to (同址或邻近), a health facility; "
+        "`value` health facilities within the parameter health_colocation_max_m",
+        "network", level="development"),
 }
 
 #: Parameters every profile resolves (through ``national``).
@@ -84,9 +121,9 @@ REQUIRED_PARAMETERS: tuple[str, ...] = (
 )
 
 RULE_KEYS = {"id", "service", "kind", "area_type", "value", "unit", "source", "note",
-              "admin_level", "facility_kind"}
-PARAM_KEYS = {"value", "unit", "source", "note", "from_rule"}
-TOP_KEYS = {"id", "name", "name_en", "parent", "notes", "documents", "rules", "omit",
+              "admin_level", "facility_kind", "basis", "strength", "level", "target_year"}
+PARAM_KEYS = {"value", "unit", "source", "note", "from_rule", "basis"}
+TOP_KEYS = {"id", "name", "name_en", "parent", "notes", "documents", "rules", "omit", "no_figure",
              "parameters"}
 
 
@@ -121,6 +158,11 @@ class Rule:
     admin_level: str | None = None
     facility_kind: str | None = None
     origin: str = ""
+    basis: str = "local_plan"
+    strength: str = "mandatory"
+    level: str = "development"
+    target_year: int | None = None
+    adopted: bool = False
 
     @property
     def scope(self) -> str:
@@ -131,6 +173,17 @@ class Rule:
     def comparison(self) -> str:
         """``'at_least'`` or ``'at_most'``."""
         return KINDS[self.kind].comparison
+
+    @property
+    def decides(self) -> bool:
+        """Whether the rule decides a verdict: mandatory, and not a tool default unless the
+        planner adopted it on purpose (otherwise a failure is a warning)."""
+        return self.strength == "mandatory" and (self.basis != "tool_default" or self.adopted)
+
+    def describe(self) -> dict[str, object]:
+        """Basis, strength and level of the rule, for reports."""
+        return {"basis": self.basis, "strength": self.strength, "level": self.level,
+                "adopted": self.adopted}
 
 
 @dataclass(frozen=True)
@@ -143,11 +196,22 @@ class Parameter:
     source: Source
     note: str = ""
     origin: str = ""
+    basis: str = "local_plan"
+
+    def describe(self) -> dict[str, object]:
+        """Value, unit, basis and source of the parameter, for reports."""
+        return {"id": self.id, "value": self.value, "unit": self.unit, "basis": self.basis,
+                "source": str(self.source), "origin": self.origin}
 
 
 @dataclass(frozen=True)
 class Omission:
-    """An inherited rule that a profile removes, with the reason from its own document."""
+    """An inherited rule that a profile removes, with the reason from its own document.
+
+    ``automatic`` omissions are the tool defaults a local profile does not inherit: its plan
+    states no figure, so the rule is reported as such unless the planner adopts the default on
+    purpose (:meth:`Profile.adopt_defaults`). ``rule`` keeps the removed rule.
+    """
 
     id: str
     reason: str
@@ -156,6 +220,8 @@ class Omission:
     kind: str = ""  # of the removed rule (filled in when the chain is resolved)
     service: str = ""
     area_type: str = ""
+    automatic: bool = False
+    rule: Rule | None = None
 
 
 @dataclass(frozen=True)
@@ -239,5 +305,68 @@ class Profile:
     def is_inherited(self, item: Rule | Parameter) -> bool:
         """Whether a rule or parameter comes from a parent profile's file."""
         return item.origin != self.id
+
+    def adopt_defaults(self, ids: Iterable[str]) -> Profile:
+        """This profile with the tool-default rules ``ids`` applied on purpose.
+
+        A tool default the profile did not inherit (its plan states no figure, e.g. Quzhou's
+        old-area 托位) is restored; one it has (the national profile's 10 / 8) is marked as
+        adopted. Either way the rule then decides verdicts and reports say it was applied on
+        the planner's choice.
+
+        Raises
+        ------
+        errors.ProfileError
+            An id that is neither an omitted nor a present tool-default rule.
+        """
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return self
+        rules = list(self.rules)
+        omitted = list(self.omitted)
+        problems = []
+        for rid in wanted:
+            k = next((i for i, r in enumerate(rules) if r.id == rid), None)
+            if k is not None and rules[k].basis == "tool_default":
+                rules[k] = replace(rules[k], adopted=True)
+                continue
+            o = next((x for x in omitted if x.id == rid and x.rule is not None
+                      and x.rule.basis == "tool_default"), None)
+            if o is None or o.rule is None:
+                defaults = sorted({r.id for r in rules if r.basis == "tool_default"}
+                                  | {x.id for x in omitted if x.rule is not None
+                                     and x.rule.basis == "tool_default"})
+                problems.append(f"--apply-default {rid}: not a tool-default rule of profile "
+                                f"'{self.id}' (tool defaults: {', '.join(defaults) or 'none'})")
+                continue
+            omitted.remove(o)
+            rules.append(replace(o.rule, adopted=True))
+        if problems:
+            raise ProfileError(problems)
+        return replace(self, rules=tuple(rules), omitted=tuple(omitted))
+
+    def with_parameter(self, id: str, value: float) -> Profile:
+        """This profile with parameter ``id`` set by the planner for this run (basis
+        ``planner``), e.g. ``--persons-per-household``."""
+        old = self.parameter(id)
+        if not (value > 0):
+            raise ProfileError([f"{id} must be > 0; got {value}"], source="command line")
+        new = Parameter(id, float(value), old.unit,
+                        Source("planner", f"set for this run (profile value {old.value:g})"),
+                        old.note, origin="planner", basis="planner")
+        return replace(self, parameters={**self.parameters, id: new})
+
+    def with_planner_rule(self, kind: str, service: str, area_type: str, value: float,
+                          unit: str) -> Profile:
+        """This profile with a figure the planner supplied for an area type the plan states
+        none for (basis ``planner``), so that demand is not silently zero."""
+        rid = f"planner_{kind}_{area_type}"
+        rule = Rule(id=rid, service=service, kind=kind, area_type=area_type, value=float(value),
+                    unit=unit, source=Source("planner", "figure supplied for this run"),
+                    origin="planner", basis="planner", strength="mandatory",
+                    level=KINDS[kind].level, adopted=True)
+        omitted = tuple(o for o in self.omitted
+                        if not (o.kind == kind and o.area_type == area_type))
+        return replace(self, rules=(*self.rules, rule), omitted=omitted)
 
 

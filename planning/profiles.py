@@ -27,11 +27,14 @@ from planning.profile_files import RawProfile, read_file
 from planning.profile_model import (
     ADMIN_LEVELS,
     AREA_TYPES,
+    BASES,
     FACILITY_KINDS,
     KINDS,
+    LEVELS,
     PROFILE_DIR,
     REQUIRED_PARAMETERS,
     SERVICES,
+    STRENGTHS,
     KindInfo,
     Omission,
     Parameter,
@@ -43,7 +46,8 @@ from planning.profile_model import (
 #: The profile of the demo district (it lies in Hefei): the app's and ``--demo``'s default.
 DEFAULT_PROFILE = "hefei"
 
-__all__ = ["ADMIN_LEVELS", "AREA_TYPES", "DEFAULT_PROFILE", "FACILITY_KINDS", "KINDS",
+__all__ = ["ADMIN_LEVELS", "AREA_TYPES", "BASES", "DEFAULT_PROFILE", "FACILITY_KINDS", "KINDS",
+           "LEVELS", "STRENGTHS",
            "PROFILE_DIR", "REQUIRED_PARAMETERS", "SERVICES", "KindInfo", "Omission",
            "Parameter", "Profile", "Rule", "Source", "list_profiles", "load_profile"]
 
@@ -191,12 +195,32 @@ def _merge(chain: list[RawProfile]) -> Profile:
             continue
         params[p_id] = Parameter(p_id, ref.value, ref.unit, ref.source,
                                  f"value of rule '{rid}'" + (f"; {ref.note}" if ref.note else ""),
-                                 ref.origin)
+                                 ref.origin, basis=ref.basis)
     for p_id in REQUIRED_PARAMETERS:
         if p_id not in params:
             c.add(f"required parameter '{p_id}' is not defined by the profile or its parents",
                   field="parameters")
     c.raise_if_any()
+    # A local profile never silently inherits a tool default that decides verdicts on
+    # developments: its plan states no figure, and the report says so (the planner may adopt
+    # the default on purpose: Profile.adopt_defaults, `--apply-default`).
+    for rid, r in list(rules.items()):
+        if r.basis == "tool_default" and r.origin == me.id and me.parent is not None:
+            # a profile of one's own that states a tool default applies it on purpose
+            rules[rid] = replace(r, adopted=True)
+            continue
+        if r.basis == "tool_default" and r.level == "development" and r.origin != me.id:
+            del rules[rid]
+            omitted[rid] = Omission(
+                rid, f"the plan of '{me.id}' states no figure; the tool default "
+                     f"({r.value:g} {r.unit}, profile '{r.origin}') is not applied",
+                r.source, origin=me.id, kind=r.kind, service=r.service, area_type=r.area_type,
+                automatic=True, rule=r)
+    # the profile's own statements that its plan gives no figure (with the plan's words)
+    for o in me.no_figure:
+        if not any(r.kind == o.kind and r.area_type == o.area_type
+                   and r.service in (o.service, "both") for r in rules.values()):
+            omitted[f"no_figure:{o.kind}:{o.area_type}"] = o
     return Profile(
         id=me.id,
         name=me.name,

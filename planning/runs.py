@@ -10,6 +10,11 @@ literals here; every rule a run applies is listed, with its source, in
 :attr:`ScenarioRun.rules`.
 
 Joint siting (service ``'both'`` with the minimum-cost objective)
+    In the plans' own words: 「支持建设集养老、托育等于一体的社区服务综合体」
+    (Xuanhan 二（五）), 「推动社区养老、托育、文化、邻里等设施共建共享」 (Quzhou 三（二）4),
+    「推动养老托育服务设施与社区服务中心(站)…共建共享」 (Chuzhou 三（二）).
+    「两室联建」 is not this: in the Suizhou plan it is a village clinic with an elder-care
+    room, the profiles' ``colocated_with_health`` rule.
     Child care and elder care are sited together on shared sites with
     :class:`optimizer.JointSiting` (the shared fixed cost is explained in
     :mod:`planning.sites`); the saving ``f_c + f_e - S`` of a shared site is split evenly
@@ -28,7 +33,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from core.messages import Message
+from core.messages import Message, Quantity
+from errors import InputError
 from geo import Reach, service_areas, travel_times
 from optimizer import JointSiting
 from planning.applied import rule_record
@@ -183,8 +189,9 @@ def _side_rules(plan: _Plan, profile: Any, params: ScenarioParams, apply: bool) 
                        Message("planning.count_rule_level",
                                {"level": Message(f"planning.level_{r.admin_level}")}))
                 plan.rules.append(rule_record(r, svc, applied=False, detail=why))
-            plan.side[svc] = None
-            continue
+            if not params.share_rules:
+                plan.side[svc] = None
+                continue
         js = plan.joint_sites
         if js is not None:
             frame = gpd.GeoDataFrame({"kind": js[f"{svc}_kind"].values,
@@ -193,14 +200,106 @@ def _side_rules(plan: _Plan, profile: Any, params: ScenarioParams, apply: bool) 
             ex = js[f"{svc}_existing_capacity"].to_numpy() > 0
             av = ex | (js[f"{svc}_max_capacity"].to_numpy() > 0)
             rules, recs, nts, _ = side_rules_for(frame, plan.demand, service=svc,
-                                                 profile=profile, existing=ex, available=av)
+                                                 profile=profile, existing=ex, available=av,
+                                                 counts=apply, shares=params.share_rules)
         else:
-            rules, recs, nts, new_needed = side_rules_for(plan.per_service[svc], plan.demand,
-                                                          service=svc, profile=profile)
+            rules, recs, nts, new_needed = side_rules_for(
+                plan.per_service[svc], plan.demand, service=svc, profile=profile,
+                counts=apply, shares=params.share_rules)
             check_p(svc, params, new_needed)
         plan.side[svc] = rules
         plan.rules.extend(recs)
         plan.notes.extend(nts)
+
+
+#: The demand rule of each service, and the option that supplies a figure where a plan has none.
+DEMAND_RULE = {"childcare": ("childcare_places_per_1000", "--childcare-per-1000"),
+               "eldercare": ("eldercare_area_per_100_households",
+                             "--eldercare-per-100-households")}
+
+
+def check_demand_figures(demand: pd.DataFrame, profile: Any, services: list[str]) -> None:
+    """Stop where the profile has no demand figure for a service in an area type.
+
+    Xuanhan's plan states no elder-care floor area, Suizhou's none for old areas: their demand
+    is unknown, not zero, so a plan would place nothing there and still report 'optimal'.
+
+    Raises
+    ------
+    errors.InputError
+        One problem per service, naming the rule kind, the area types and the areas.
+    """
+    problems: list[Message] = []
+    for svc in services:
+        col = DEMAND_COL[svc]
+        missing = pd.to_numeric(demand[col], errors="coerce").isna()
+        if not missing.any():
+            continue
+        kind, option = DEMAND_RULE[svc]
+        types = sorted(set(demand.loc[missing, "area_type"].astype(str)))
+        problems.append(Message("policy.no_demand_figure", {
+            "profile": profile.id, "service": Message(f"planning.service_{svc}"),
+            "kind": kind, "areas": [Message(f"policy.area_{t}") for t in types],
+            "ids": [str(i) for i in demand.loc[missing, "id"]], "option": option}))
+    if problems:
+        raise InputError(problems, source=f"profile {profile.id}")
+
+
+def _demand_records(profile: Any, services: list[str], demand: pd.DataFrame
+                    ) -> list[dict[str, Any]]:
+    """The demand rules the run used, per service and area type, with basis and source."""
+    out = []
+    present = set(demand["area_type"].astype(str))
+    for svc in services:
+        kind = DEMAND_RULE[svc][0]
+        for at in ("new", "old"):
+            if at not in present:
+                continue
+            r = profile.rule(kind, service=svc, area_type=at)
+            if r is None:
+                continue
+            detail = (Message("policy.warn_planner_rule",
+                              {"rule": r.id, "value": f"{r.value:g} {r.unit}"})
+                      if r.basis == "planner" else
+                      Message("policy.warn_adopted", {"rule": r.id,
+                                                      "value": f"{r.value:g} {r.unit}"})
+                      if r.adopted else Message(f"policy.basis_{r.basis}"))
+            out.append(rule_record(r, svc, applied=True, detail=detail))
+    return out
+
+
+def cutoff_basis(profile: Any, params: ScenarioParams) -> dict[str, dict[str, str]]:
+    """Basis and source of each service's circle minutes and walking speed."""
+    from planning.params import MINUTES_PARAM, SPEED_PARAM
+
+    out = {}
+    for svc in params.services:
+        m = profile.parameter(MINUTES_PARAM[svc])
+        v = profile.parameter(SPEED_PARAM[svc])
+        out[svc] = {
+            "minutes_basis": "planner" if params.minutes else m.basis,
+            "minutes_source": "" if params.minutes else str(m.source),
+            "speed_basis": "planner" if params.speed_m_per_min else v.basis,
+            "speed_source": "" if params.speed_m_per_min else str(v.source)}
+    return out
+
+
+def reach_notes(profile: Any, params: ScenarioParams) -> list[Message]:
+    """Where each service's walking circle and speed come from (plan, tool default, planner)."""
+    from planning.params import MINUTES_PARAM
+
+    notes = []
+    for svc in params.services:
+        reach = params.reach(profile, svc)
+        minutes, speed = reach.minutes, reach.speed_m_per_min
+        m = profile.parameter(MINUTES_PARAM[svc])
+        basis = "planner" if params.minutes else m.basis
+        source = "—" if params.minutes else str(m.source)
+        notes.append(Message("policy.cutoff_basis", {
+            "service": Message(f"planning.service_{svc}"),
+            "minutes": Quantity(minutes, "minutes"), "speed": Quantity(speed, "m_per_min"),
+            "basis": Message(f"policy.basis_{basis}"), "source": source}))
+    return notes
 
 
 def _prepare(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None,
@@ -208,7 +307,10 @@ def _prepare(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None,
              params: ScenarioParams) -> _Plan:
     """Demand, reach, site tables and side rules of every service of the scenario."""
     demand = compute_demand(areas, profile)
+    check_demand_figures(demand, profile, params.services)
     plan = _Plan(demand=demand, services=params.services, cutoffs={}, per_service={})
+    plan.rules.extend(_demand_records(profile, params.services, demand))
+    plan.notes.extend(reach_notes(profile, params))
     for svc in plan.services:
         plan.cutoffs[svc] = params.reach(profile, svc)
         st = site_table(facilities, candidates, service=svc, profile=profile,
@@ -221,7 +323,7 @@ def _prepare(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None,
     apply = (has_count_rules(profile, params.service) if params.side_rules is None
              else bool(params.side_rules))
     _side_rules(plan, profile, params, apply)
-    plan.side_applied = apply
+    plan.side_applied = apply or params.share_rules
     return plan
 
 
@@ -277,6 +379,10 @@ def run_scenario(
         results, all_pairs, method = _solve_separately(plan, network, params, progress)
     run = _assemble(plan, results, all_pairs, params, method, shared=shared)
     run.params["side_rules_applied"] = plan.side_applied
+    run.params["cutoff_basis"] = cutoff_basis(profile, params)
+    run.params["parameters_used"] = {
+        pid: profile.parameter(pid).describe()
+        for pid in ("persons_per_household", "floor_area_per_person_m2")}
     if joint_res is not None and plan.joint_sites is not None:
         _add_joint(run, joint_res, plan.joint_sites, plan.services, shared, params.solver)
     if network is not None:

@@ -60,6 +60,42 @@ def has_count_rules(profile: Any, service: str) -> bool:
     return any(countable(r) for s in services for r in count_rules(profile, s))
 
 
+def share_rules(profile: Any, service: str) -> list[Any]:
+    """The profile's shares of 托位 by facility kind (普惠 >60 % …) for *service*."""
+    try:
+        return list(profile.rules_for(kind="places_share_by_kind", service=service))
+    except Exception:  # noqa: BLE001 - profiles without such kinds
+        return []
+
+
+def kind_shares_for(sites: gpd.GeoDataFrame, *, service: str, profile: Any
+                    ) -> tuple[np.ndarray | None, dict[str, tuple[float | None, float | None]],
+                               list[dict[str, Any]]]:
+    """The profile's share rules as ``(site_kind, kind_shares, records)`` for the optimiser.
+
+    The share is of the capacity of every open site (existing ones count): at least the
+    plan's figure of it in sites of the rule's kind. Sites without a ``kind`` cannot be told
+    apart: the rule is then not applied, and its record says why.
+    """
+    rules = share_rules(profile, service)
+    records: list[dict[str, Any]] = []
+    if not rules:
+        return None, {}, records
+    kinds = (sites["kind"].astype(object).where(sites["kind"].notna(), "").astype(str)
+             .to_numpy() if "kind" in sites.columns else None)
+    shares: dict[str, tuple[float | None, float | None]] = {}
+    for r in rules:
+        kind_msg = Message(f"planning.kind_{r.facility_kind}")
+        if kinds is None or not (kinds != "").any():
+            records.append(rule_record(r, service, applied=False, detail=Message(
+                "policy.share_rule_no_kind", {"kind": kind_msg})))
+            continue
+        shares[str(r.facility_kind)] = (float(r.value), None)
+        records.append(rule_record(r, service, applied=True, detail=Message(
+            "policy.share_rule", {"kind": kind_msg, "share": f"{r.value:.0%}", "rule": r.id})))
+    return (kinds if shares else None), shares, records
+
+
 def side_rules_for(
     sites: gpd.GeoDataFrame,
     demand: gpd.GeoDataFrame,
@@ -68,6 +104,8 @@ def side_rules_for(
     profile: Any,
     existing: np.ndarray | None = None,
     available: np.ndarray | None = None,
+    counts: bool = True,
+    shares: bool = False,
 ) -> tuple[Any, list[dict[str, Any]], list[Message], dict[str, int]]:
     """Site-count rules of the profile as :class:`optimizer.SideRules` over *sites*.
 
@@ -81,15 +119,20 @@ def side_rules_for(
         Whether each site holds this service already / may hold it (default: every site
         with ``existing_capacity`` > 0 / every site).
 
+    counts, shares : bool
+        Apply the site-count rules / the shares of 托位 by kind (``places_share_by_kind``).
+
     Returns
     -------
     (SideRules or None, rule records, notes, needed new sites per 街道)
     """
-    rules = count_rules(profile, service)
-    records: list[dict[str, Any]] = []
+    site_kind, kind_shares, records = (kind_shares_for(sites, service=service, profile=profile)
+                                       if shares else (None, {}, []))
+    base = (SideRules(site_kind=site_kind, kind_shares=kind_shares) if kind_shares else None)
+    rules = count_rules(profile, service) if counts else []
     notes: list[Message] = []
     if not rules:
-        return None, records, notes, {}
+        return base, records, notes, {}
     has_units = "admin_unit" in demand.columns and demand["admin_unit"].notna().any()
     usable = []
     for r in rules:
@@ -102,7 +145,7 @@ def side_rules_for(
         else:
             usable.append(r)
     if not usable:
-        return None, records, notes, {}
+        return base, records, notes, {}
     if has_units:
         units = demand["admin_unit"].astype(object).where(demand["admin_unit"].notna(), None)
         names = sorted({str(u) for u in units if u is not None})
@@ -140,7 +183,16 @@ def side_rules_for(
         site_kind = (sites["kind"].astype(str).to_numpy() if "kind" in sites.columns
                      else np.full(len(sites), ""))
         group = np.where(np.isin(site_kind, kinds), group, -1)
-        if any(r.facility_kind in (None, "any") for r in usable):
+        # Exact where the rules for any kind ask no more sites than those for the kind (one
+        # 普惠 site also counts as one site of any kind); stricter, and said so, elsewhere.
+        need_kind = np.zeros(G, dtype=np.int64)
+        need_any = np.zeros(G, dtype=np.int64)
+        for r, n in per_rule:
+            if r.facility_kind in (None, "any"):
+                need_any = np.maximum(need_any, n)
+            else:
+                need_kind = np.maximum(need_kind, n)
+        if (need_any > need_kind).any():
             notes.append(Message("planning.count_rules_kind_only", {
                 "service": Message(f"planning.service_{service}"),
                 "kinds": [Message(f"planning.kind_{k}") for k in kinds]}))
@@ -171,7 +223,8 @@ def side_rules_for(
             "counts": [f"{names[g]} {int(n[g])}" for g in range(G)]})
         records.append(rule_record(r, service, applied=True, detail=detail))
     rules_obj = SideRules(site_group=group.astype(np.int64),
-                          min_open_per_group=need.astype(np.int64))
+                          min_open_per_group=need.astype(np.int64),
+                          site_kind=site_kind, kind_shares=kind_shares or None)
     return rules_obj, records, notes, new_needed
 
 

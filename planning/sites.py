@@ -13,8 +13,8 @@ Joint siting (service ``'both'`` with the minimum-cost objective)
     Candidate rows of one site share its ``site_id``. A service alone on a site costs that
     row's ``fixed_cost``; where both open on one site the site's fixed cost is its
     ``shared_fixed_cost`` attribute if the candidate layer has one, else the larger of the two
-    services' fixed costs (one building, 社区服务综合体). It must lie between the larger fixed
-    cost and their sum. In the optimiser's terms the cost shared by the services is
+    services' fixed costs (one building: a 社区服务综合体, 共建共享). It must lie between the
+    larger fixed cost and their sum. In the optimiser's terms the cost shared by the services is
     ``F = f_c + f_e - S`` and each service keeps ``S - f_other``.
 """
 

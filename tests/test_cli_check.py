@@ -57,7 +57,9 @@ def test_profiles_show_marks_local_and_inherited(capsys):
         in out
     assert "單體面積不得低於350平方米" in out
     assert "[inherited from national] eldercare_beds_per_1000_elderly" in out
-    assert "[inherited from national] persons_per_household = 2.62 人/户" in out
+    assert "[inherited from national] persons_per_household = 2.62 人/户  (basis " \
+        "national_standard)" in out
+    assert "basis local_plan, mandatory, level development" in out
     assert main(["profiles", "show", "suizhou"]) == 0
     assert "按标补齐" in capsys.readouterr().out
 
@@ -81,8 +83,22 @@ def test_check_writes_json(good_csv, tmp_path, capsys):
     assert (site["required"], site["provided"], site["passed"]) == (350, 250, False)
     assert devs["D2"]["compliant"] is True  # 1000 households → 2620 → 20.96 托位, 200 m²
     assert devs["D3"]["compliant"] is True  # 2620 → 26.2 托位; 300 m²; one 350 m² site
+    assert (cc["strength"], cc["basis"], cc["required_whole"], cc["shortfall_whole"]) == (
+        "mandatory", "local_plan", 53, 1)
     text = capsys.readouterr().out
-    assert "required 52.4 托位, provided 52, short by 0.4" in text
+    # the console speaks Chinese by default and gives whole places
+    assert "childcare_places_new [强制性; 本地方案]: 应配 52.4 托位 (即 53 托位), 已配 52, " \
+        "缺 1 托位" in text
+    assert main(["check", "--profile", "hefei", "--developments", str(good_csv),
+                 "--lang", "en"]) == 0
+    text = capsys.readouterr().out
+    assert ("childcare_places_new [mandatory; local plan]: required 52.4 托位 (i.e. 53 托位), "
+            "provided 52, short by 1 托位") in text
+    assert "source: 合肥市“一老一小”整体解决方案" in text
+    # the profile-level rules not checked are in the console summary too (audit M7)
+    assert "Rules not checked on developments:" in text
+    assert "eldercare_service_circle (local plan): needs walking times" in text
+    assert "persons_per_household = 2.62" in text
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
@@ -140,6 +156,7 @@ def test_check_with_a_user_profile_file(good_csv, tmp_path):
         'id = "strict"\nname = "严格"\nparent = "suizhou"\n'
         '[[rules]]\nid = "childcare_max_site_places"\nservice = "childcare"\n'
         'kind = "childcare_max_site_places"\narea_type = "any"\nvalue = 50\nunit = "托位/机构"\n'
+        'basis = "local_plan"\nstrength = "mandatory"\n'
         'source = { document = "test", clause = "「50」" }\n', encoding="utf-8")
     out = tmp_path / "r.json"
     assert main(["check", "--profile", str(prof), "--developments", str(good_csv),
@@ -148,6 +165,67 @@ def test_check_with_a_user_profile_file(good_csv, tmp_path):
     d1 = next(d for d in doc["developments"] if d["id"] == "D1")
     mx = next(r for r in d1["rules"] if r["kind"] == "childcare_max_site_places")
     assert (mx["required"], mx["provided"], mx["passed"], mx["excess"]) == (50, 52, False, 2)
+    assert d1["status"] == "non_compliant"  # the user's own cap is mandatory
+
+
+def _demo(profile, tmp_path, *extra):
+    out = tmp_path / f"{profile}.json"
+    assert main(["check", "--profile", profile, "--demo", "--out", str(out), *extra]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    return doc, {d["id"]: d for d in doc["developments"]}
+
+
+def _rule(dev, rid):
+    return next((r for r in dev["rules"] if r["rule"] == rid), None)
+
+
+def test_demo_verdicts_per_profile(tmp_path):
+    # national: the 10 / 8 are tool defaults, reference checks only: no non-compliant verdict
+    doc, devs = _demo("national", tmp_path)
+    assert doc["summary"]["non_compliant"] == 0
+    d02 = devs["D02"]  # 5,240 residents, 50 托位: 52.4 required (53 places) is not met
+    r = _rule(d02, "childcare_places_new")
+    assert (r["basis"], r["decides"], r["passed"]) == ("tool_default", False, False)
+    assert [w["code"] for w in d02["warnings"]] == ["policy.warn_reference_failed"]
+    # national with the default adopted on purpose: D02 fails and the report says so
+    doc, devs = _demo("national", tmp_path, "--apply-default", "childcare_places_new")
+    assert devs["D02"]["status"] == "non_compliant"
+    assert any(w["code"] == "policy.warn_adopted" for w in devs["D02"]["warnings"])
+    # quzhou: D08 (old, 1,500 residents, 0 托位) gets no 托位 verdict; D02 and D07 fail at 2.62
+    doc, devs = _demo("quzhou", tmp_path)
+    assert _rule(devs["D08"], "childcare_places_old") is None
+    assert devs["D08"]["status"] == "compliant_on_rules_checked"
+    assert devs["D02"]["status"] == devs["D07"]["status"] == "non_compliant"
+    assert _rule(devs["D07"], "childcare_places_new")["required_whole"] == 29  # 28.82
+    # ... and the planner's 2.33 turns them into passes, shown in the report
+    doc, devs = _demo("quzhou", tmp_path, "--persons-per-household", "2.33")
+    assert devs["D02"]["status"] == devs["D07"]["status"] == "compliant"
+    assert doc["parameters_used"]["persons_per_household"]["basis"] == "planner"
+    # quzhou with the tool default for old areas applied on purpose: D08 needs 12 托位
+    doc, devs = _demo("quzhou", tmp_path, "--apply-default", "childcare_places_old")
+    assert devs["D08"]["status"] == "non_compliant"
+    assert _rule(devs["D08"], "childcare_places_old")["shortfall_whole"] == 12
+    # suizhou: D09's 160-place site is advisory; D08 with 0 托位 is not 'incomplete'
+    doc, devs = _demo("suizhou", tmp_path)
+    assert doc["summary"]["non_compliant"] == doc["summary"]["incomplete"] == 0
+    assert devs["D09"]["status"] == "compliant"
+    assert [w["code"] for w in devs["D09"]["warnings"]] == ["policy.warn_advisory_failed"]
+    assert devs["D08"]["status"] == "compliant_on_rules_checked"
+    # chuzhou: no per-development 2万 rule anywhere
+    doc, devs = _demo("chuzhou", tmp_path)
+    assert all(_rule(d, "childcare_sites_per_20000") is None for d in devs.values())
+    assert any(x["rule"] == "childcare_sites_per_20000" and x["level"] == "residential_district"
+               for x in doc["not_checked"])
+    # xuanhan: no elder-care figure: compliant on the rules checked, never plain compliant
+    doc, devs = _demo("xuanhan", tmp_path)
+    assert doc["summary"]["compliant"] == 0
+    assert doc["summary"]["compliant_on_rules_checked"] + doc["summary"]["non_compliant"] == 12
+
+
+def test_apply_default_of_a_rule_that_is_not_a_tool_default_exits_2(capsys):
+    assert main(["check", "--profile", "quzhou", "--demo", "--apply-default",
+                 "childcare_places_new"]) == 2
+    assert "not a tool-default rule" in capsys.readouterr().err
 
 
 def test_check_demo(tmp_path):

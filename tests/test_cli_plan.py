@@ -116,9 +116,10 @@ def test_map_form_demo_end_to_end(tmp_path, capsys):
     from planning.profiles import load_profile
 
     prof = load_profile("hefei")
-    assert d["cutoffs"]["eldercare"] == {
-        "minutes": prof.param("eldercare_service_minutes"),
-        "speed_m_per_min": prof.param("elderly_walking_speed_m_per_min")}
+    cut = d["cutoffs"]["eldercare"]
+    assert (cut["minutes"], cut["speed_m_per_min"]) == (
+        prof.param("eldercare_service_minutes"), prof.param("elderly_walking_speed_m_per_min"))
+    assert (cut["minutes_basis"], cut["speed_basis"]) == ("local_plan", "tool_default")
     # the demo has areas out of reach: each unmet area says why
     assert d["unmet"] and all(u["reason"] for u in d["unmet"])
     served = sum(a["amount"] for a in d["assignments"])
@@ -197,3 +198,52 @@ def test_no_plan_is_never_reported_as_a_plan(tmp_path, capsys) -> None:
     assert ind["childcare"]["unmet"] is None and ind["childcare"]["required"] > 600
     # the sites layer and the map are not written
     assert sorted(p.name for p in tmp_path.iterdir()) == ["result.json"]
+
+
+# ---------------------------------------------------------------- no silent zero demand
+
+def test_plan_stops_where_the_plan_states_no_demand_figure(tmp_path, capsys):
+    # Xuanhan's plan states no elder-care floor area: demand is unknown, not zero (audit H4)
+    out = tmp_path / "x" / "r.json"
+    assert main(["plan", "--demo", "--profile", "xuanhan", "--service", "eldercare",
+                 "--straight-line", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "eldercare_area_per_100_households" in err and "--eldercare-per-100-households" in err
+    assert "not taken as zero" in err
+    assert not (tmp_path / "x").exists()
+    # Suizhou's old areas: 「按标补齐」 with no figure, for child care as well
+    assert main(["plan", "--demo", "--profile", "suizhou", "--service", "childcare",
+                 "--straight-line", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "childcare_places_per_1000" in err and "old" in err
+    assert not (tmp_path / "x").exists()
+
+
+def test_plan_with_the_planners_figure_says_so(tmp_path):
+    out = tmp_path / "r.json"
+    assert main(["plan", "--demo", "--profile", "xuanhan", "--service", "eldercare",
+                 "--eldercare-per-100-households", "20", "--straight-line",
+                 "--out", str(out)]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    demand_rules = [r for r in doc["rules_applied"]
+                    if r["kind"] == "eldercare_area_per_100_households"]
+    assert {r["area_type"] for r in demand_rules} == {"new", "old"}
+    assert all(r["basis"] == "planner" and r["value"] == 20 for r in demand_rules)
+    assert doc["indicators"]["eldercare"]["required"] > 0
+    # the elder-care circle is Xuanhan's own (15 min), the walking speed a tool default
+    cut = doc["cutoffs"]["eldercare"]
+    assert (cut["minutes"], cut["minutes_basis"], cut["speed_basis"]) == (
+        15, "local_plan", "tool_default")
+    assert "15分钟养老服务圈" in cut["minutes_source"]
+
+
+def test_plan_labels_a_circle_the_plan_does_not_state_as_a_tool_default(tmp_path):
+    out = tmp_path / "r.json"
+    assert main(["plan", "--demo", "--profile", "hefei", "--service", "childcare",
+                 "--straight-line", "--persons-per-household", "3", "--out",
+                 str(out)]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["cutoffs"]["childcare"]["minutes_basis"] == "tool_default"
+    assert doc["parameters_used"]["persons_per_household"]["value"] == 3
+    assert doc["parameters_used"]["persons_per_household"]["basis"] == "planner"
+    assert any(n["code"] == "policy.cutoff_basis" for n in doc["notes"])

@@ -28,17 +28,35 @@ def rules_of(report, dev_id):
     return {r.rule: r for r in dev.rules}, dev
 
 
-@pytest.mark.parametrize(("provided", "passed", "shortfall"),
-                         [(52, False, 0.4), (53, True, 0), (52.4, True, 0)])
-def test_rounding_at_the_threshold(provided, passed, shortfall):
-    # 5,240 residents in a new Hefei area: 5240 / 1000 × 10 = 52.4 托位 before rounding
+@pytest.mark.parametrize(("provided", "passed", "shortfall", "short_whole"),
+                         [(52, False, 0.4, 1), (53, True, 0, 0)])
+def test_rounding_at_the_threshold(provided, passed, shortfall, short_whole):
+    # 5,240 residents in a new Hefei area: 5240 / 1000 × 10 = 52.4 托位 before rounding,
+    # i.e. 53 whole places: 52 fails (short by 1 place), 53 passes
     report = check_developments(devs(("d", "x", "new", 5240, None, provided, 600, "600")),
                                 load_profile("hefei"))
     r = rules_of(report, "d")[0]["childcare_places_new"]
     assert r.required == pytest.approx(52.4)
+    assert r.required_whole == 53
     assert r.passed is passed
     assert r.shortfall == pytest.approx(shortfall)
-    assert r.to_dict()["required"] == 52.4  # no floating-point noise in the output
+    assert r.shortfall_whole == short_whole
+    d = r.to_dict()
+    assert d["required"] == 52.4  # no floating-point noise in the output
+    assert (d["required_whole"], d["shortfall_whole"]) == (53, short_whole)
+    assert (d["strength"], d["basis"], d["level"]) == ("mandatory", "local_plan", "development")
+
+
+def test_fractional_places_are_an_input_error_naming_the_rows():
+    # 52.4 托位 provided for 5,240 residents is rejected, not judged compliant (audit M3)
+    with pytest.raises(InputError) as exc:
+        check_developments(devs(("T1", "x", "new", 5240, None, 52.4, 600, "600"),
+                                ("T2", "y", "new", 100, None, 1, 30, "30", "0.5,0.5")),
+                           load_profile("hefei"))
+    probs = {p.field: p for p in exc.value.problems}
+    assert list(probs["childcare_places"].rows) == ["T1"]
+    assert "52.4" in str(probs["childcare_places"])
+    assert list(probs["childcare_site_places"].rows) == ["T2"]
 
 
 def test_hefei_new_and_old_with_350_single_site():
@@ -68,24 +86,59 @@ def test_hefei_new_and_old_with_350_single_site():
     assert dev.compliant
 
 
-def test_quzhou_200_per_site_and_inherited_old_area_rule():
+def test_quzhou_200_per_site_and_no_old_area_verdict():
     report = check_developments(devs(
-        # 1000 households × 2.33 = 2330 residents → 23.3 托位; 20 m²/100 households → 200 m²
-        ("n", "", "new", None, 1000, 24, 380, "200,180"),
-        ("o", "", "old", 1000, None, 8, None, None),
+        # 1000 households × 2.62 = 2620 residents → 26.2 托位 (27 places); 20 m²/100 households
+        # → 200 m²
+        ("n", "", "new", None, 1000, 27, 380, "200,180"),
+        ("o", "", "old", 1000, None, 0, None, None),
     ), load_profile("quzhou"))
     r, _ = rules_of(report, "n")
-    assert r["childcare_places_new"].required == pytest.approx(23.3)
+    assert r["childcare_places_new"].required == pytest.approx(26.2)
+    assert r["childcare_places_new"].passed
     assert r["eldercare_area_new"].required == pytest.approx(200)
     assert r["eldercare_area_new"].passed
     m = r["eldercare_min_site_new"]
     assert (m.provided, m.shortfall, m.passed) == (180, 20, False)
+    # an old-area development gets no 托位 verdict: Quzhou's plan states no figure (audit H1)
     r, dev = rules_of(report, "o")
-    assert set(r) == {"childcare_places_old"}
-    assert r["childcare_places_old"].origin == "national"
-    assert r["childcare_places_old"].required == pytest.approx(8)
-    assert r["childcare_places_old"].passed
-    assert [x["kind"] for x in dev.not_checked] == ["eldercare_area_per_100_households"]
+    assert r == {}
+    assert dev.status == "compliant_on_rules_checked" and dev.compliant
+    nc = {x["kind"]: x for x in dev.not_checked}
+    assert set(nc) == {"childcare_places_per_1000", "eldercare_area_per_100_households"}
+    cc = nc["childcare_places_per_1000"]
+    assert cc["rule"] == "childcare_places_old"
+    assert cc["reason"].code == "policy.nc_no_local_figure"
+    assert "--apply-default childcare_places_old" in str(cc["reason"])
+
+
+def test_quzhou_old_area_default_applied_on_purpose_says_so():
+    profile = load_profile("quzhou").adopt_defaults(["childcare_places_old"])
+    report = check_developments(devs(("o", "", "old", 1500, None, 0, None, None)), profile)
+    r, dev = rules_of(report, "o")
+    # 1500 × 8 / 1000 = 12 托位, none provided: fails, and decides, because the planner chose it
+    cc = r["childcare_places_old"]
+    assert (cc.required, cc.required_whole, cc.shortfall_whole) == (12, 12, 12)
+    assert cc.basis == "tool_default" and cc.adopted and cc.decides
+    assert dev.status == "non_compliant"
+    assert any(w.code == "policy.warn_adopted" for w in dev.warnings)
+
+
+def test_quzhou_persons_per_household_set_by_the_planner():
+    # D02-like: 2,000 households, 50 托位. With 2.62: 5,240 residents → 52.4 (fails).
+    # With the planner's 2.33: 4,660 residents → 46.6 (passes); the report shows 2.33.
+    row = ("d", "", "new", None, 2000, 50, 400, "400")
+    base = check_developments(devs(row), load_profile("quzhou"))
+    assert rules_of(base, "d")[0]["childcare_places_new"].required == pytest.approx(52.4)
+    assert not rules_of(base, "d")[1].compliant
+    mine = check_developments(devs(row), load_profile("quzhou").with_parameter(
+        "persons_per_household", 2.33))
+    r, dev = rules_of(mine, "d")
+    assert r["childcare_places_new"].required == pytest.approx(46.6)
+    assert dev.compliant
+    used = mine.to_dict()["parameters_used"]["persons_per_household"]
+    assert (used["value"], used["basis"]) == (2.33, "planner")
+    assert dev.to_dict()["population_source"]["args"]["factor"] == 2.33
 
 
 def test_suizhou_max_150_per_site_and_old_area_without_figure():
@@ -101,40 +154,47 @@ def test_suizhou_max_150_per_site_and_old_area_without_figure():
     mx = r["childcare_max_site_places"]
     assert (mx.required, mx.provided, mx.passed, mx.comparison) == (150, 150, True, "at_most")
     assert dev.compliant
+    # one 160-place site and everything else met: compliant with one advisory warning (M2)
     r, dev = rules_of(report, "big")
     mx = r["childcare_max_site_places"]
     assert (mx.provided, mx.passed, mx.shortfall, mx.excess) == (160, False, 10, 10)
+    assert (mx.strength, mx.decides) == ("advisory", False)
     assert mx.to_dict()["excess"] == 10
+    assert dev.status == "compliant" and dev.compliant
+    assert [w.code for w in dev.warnings] == ["policy.warn_advisory_failed"]
+    # an old development with 0 托位 has no site to exceed the cap: not 'incomplete'
     r, dev = rules_of(report, "old")
-    assert r["childcare_max_site_places"].status == "not_provided"
+    assert r["childcare_max_site_places"].status == "passed"
+    assert dev.status == "compliant_on_rules_checked"
     kinds = {x["kind"]: x for x in dev.not_checked}
-    assert "按标补齐" in kinds["childcare_places_per_1000"]["reason"]
+    assert "按标补齐" in str(kinds["childcare_places_per_1000"]["reason"])
     assert kinds["childcare_places_per_1000"]["rule"] == "childcare_places_old"
-    assert "eldercare_area_per_100_households" in kinds
+    assert "按标补齐" in str(kinds["eldercare_area_per_100_households"]["reason"])
 
 
-def test_chuzhou_one_childcare_site_per_20000_residents():
+def test_chuzhou_gets_no_per_development_2wan_verdict():
     report = check_developments(devs(
-        ("two", "", "new", 30000, None, 300, 0, None, "150,150"),
         ("one", "", "new", 30000, None, 300, 0, None, "300"),
         ("none", "", "new", 30000, None, 300, 0, None, None),
         ("old", "", "old", None, 500, 11, 100, None, "11"),
     ), load_profile("chuzhou"))
-    r, _ = rules_of(report, "two")
-    f = r["childcare_sites_per_20000"]
-    assert (f.required, f.provided, f.passed, f.unit) == (1.5, 2, True, "处")
+    for dev_id in ("one", "none", "old"):
+        r, dev = rules_of(report, dev_id)
+        assert "childcare_sites_per_20000" not in r  # no "required 0.165 处" (audit H3)
+    r, dev = rules_of(report, "one")
+    assert set(r) == {"childcare_places_new"}  # no new-area elder-care figure in the plan
     assert r["childcare_places_new"].required == pytest.approx(300)
-    assert "eldercare_area_new" not in r  # Chuzhou states no new-area elder-care figure
-    f = rules_of(report, "one")[0]["childcare_sites_per_20000"]
-    assert (f.passed, f.shortfall) == (False, 0.5)
-    f = rules_of(report, "none")[0]["childcare_sites_per_20000"]
-    assert f.status == "not_provided" and f.passed is False
+    assert dev.status == "compliant_on_rules_checked"
+    assert rules_of(report, "none")[1].status == "compliant_on_rules_checked"
+    nc = next(x for x in report.not_checked if x["rule"] == "childcare_sites_per_20000")
+    assert nc["level"] == "residential_district" and nc["reason"].code == "policy.nc_level"
     r, dev = rules_of(report, "old")
-    # 500 households × 2.62 = 1310 residents → 10.48 托位; 20 m²/100 households → 100 m²
+    # 500 households × 2.62 = 1310 residents → 10.48 托位 (11 places); 20 m²/100 households
+    # → 100 m²
     assert r["childcare_places_old"].required == pytest.approx(10.48)
+    assert r["childcare_places_old"].required_whole == 11
     assert r["eldercare_area_old"].required == pytest.approx(100)
-    assert r["childcare_sites_per_20000"].required == pytest.approx(1310 / 20000)
-    assert dev.compliant
+    assert dev.status == "compliant"
 
 
 def test_xuanhan_old_area_8_per_1000():
@@ -143,7 +203,10 @@ def test_xuanhan_old_area_8_per_1000():
     r, dev = rules_of(report, "o")
     assert set(r) == {"childcare_places_old"}
     assert r["childcare_places_old"].required == pytest.approx(20)
-    assert dev.compliant
+    # no elder-care floor-area figure in Xuanhan's plan: compliant on the rules checked only
+    assert dev.status == "compliant_on_rules_checked" and dev.compliant
+    assert [x["kind"] for x in dev.not_checked] == ["eldercare_area_per_100_households"]
+    assert dev.not_checked[0]["reason"].code == "policy.nc_no_figure"
 
 
 def test_missing_figures_make_a_development_incomplete_not_compliant():
@@ -151,12 +214,15 @@ def test_missing_figures_make_a_development_incomplete_not_compliant():
                                 load_profile("hefei"))
     r, dev = rules_of(report, "d")
     assert r["childcare_places_new"].status == "not_provided"
-    assert "blank" in r["childcare_places_new"].reason
+    assert r["childcare_places_new"].reason.code == "policy.reason_cc_blank"
+    assert "blank" in str(r["childcare_places_new"].reason)
     assert r["eldercare_min_site_new"].status == "not_provided"
     assert r["eldercare_min_site_new"].provided is None
     assert dev.status == "incomplete" and dev.compliant is False
     assert report.to_dict()["summary"] == {"developments": 1, "compliant": 0,
-                                           "non_compliant": 0, "incomplete": 1}
+                                           "compliant_on_rules_checked": 0,
+                                           "non_compliant": 0, "incomplete": 1,
+                                           "with_warnings": 0}
 
 
 def test_site_list_fills_a_blank_total_with_a_warning():
@@ -164,7 +230,9 @@ def test_site_list_fills_a_blank_total_with_a_warning():
                                 load_profile("quzhou"))
     r, dev = rules_of(report, "d")
     assert r["eldercare_area_new"].provided == 400
-    assert any("sum of eldercare_site_areas_m2" in w for w in dev.warnings)
+    assert any("sum of eldercare_site_areas_m2" in str(w) for w in dev.warnings)
+    assert dev.warnings[0].code == "policy.warn_ec_sum_blank"
+    assert "按各养老点面积之和 400 m²" in dev.warnings[0].render("zh")
 
 
 def test_json_schema():
@@ -177,13 +245,17 @@ def test_json_schema():
     assert [d["id"] for d in doc["developments"]] == ["a", "b"]
     for d in doc["developments"]:
         assert isinstance(d["compliant"], bool)
-        assert d["status"] in ("compliant", "non_compliant", "incomplete")
+        assert d["status"] in ("compliant", "compliant_on_rules_checked", "non_compliant",
+                               "incomplete")
         for r in d["rules"]:
             assert {"rule", "kind", "service", "passed", "required", "provided", "shortfall",
-                    "unit", "source", "status", "comparison"} <= set(r)
+                    "unit", "source", "status", "comparison", "strength", "basis",
+                    "level", "decides"} <= set(r)
+            assert r["strength"] in ("mandatory", "advisory")
+            assert r["basis"] in ("local_plan", "national_standard", "tool_default")
+            assert r["reason"] is None or {"code", "args", "text"} <= set(r["reason"])
             assert r["kind"] in ("childcare_places_per_1000", "eldercare_area_per_100_households",
-                                 "eldercare_min_site_area", "childcare_max_site_places",
-                                 "facilities_per_population")
+                                 "eldercare_min_site_area", "childcare_max_site_places")
             assert r["service"] in ("childcare", "eldercare")
             assert isinstance(r["passed"], bool)
             assert isinstance(r["required"], int | float)
@@ -203,6 +275,7 @@ def test_json_schema():
     assert el["status"] == "not_provided" and el["passed"] is False
     assert {x["rule"] for x in doc["not_checked"]} >= {"eldercare_service_circle",
                                                        "childcare_places_citywide_2025"}
+    assert all(x["reason"]["code"].startswith("policy.nc_") for x in doc["not_checked"])
 
 
 def test_every_input_problem_is_reported_at_once():
@@ -235,10 +308,16 @@ def test_frames_and_files(tmp_path):
     back = pd.read_csv(c, encoding="utf-8-sig")
     assert back.loc[0, "required"] == pytest.approx(52.4)
     assert back.loc[0, "development_name"] == "甲"
-    x = report.write(tmp_path / "r.xlsx")
+    x = report.write(tmp_path / "r.xlsx", lang="en")
     wb = openpyxl.load_workbook(x)
-    assert wb.sheetnames == ["summary", "rules", "not_checked", "profile"]
-    assert wb["summary"]["D2"].value == "non_compliant"
+    assert wb.sheetnames == ["summary", "rules", "not_checked", "parameters", "profile"]
+    assert wb["summary"]["D2"].value == "non-compliant"
+    report.write(tmp_path / "r.xlsx", lang="zh")
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    assert wb["summary"]["D2"].value == "不达标"
+    texts = [c.value for c in wb["rules"][2]]
+    assert "按规则应配 52.4 托位（未取整），即不少于 53 个托位" in texts
+    assert "强制性" in texts and "本地方案" in texts
     with pytest.raises(InputError, match="unsupported format"):
         report.write(tmp_path / "r.txt")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.json", "r.xlsx"]
@@ -263,5 +342,43 @@ def test_numpy_ids_and_nan_population_source_survive_json():
     df["id"] = df["id"].astype("string")
     doc = check_developments(df, load_profile("hefei")).to_dict()
     d = doc["developments"][0]
-    assert d["population"] == 262 and d["population_source"].startswith("households×2.62")
+    assert d["population"] == 262
+    assert d["population_source"]["code"] == "policy.population_households"
+    assert d["population_source"]["text"].startswith("households×2.62")
     assert not any(isinstance(v, float) and math.isnan(v) for v in d.values())
+
+
+# Whole 托位 in each city: (profile, area type, residents, places provided) →
+# (required before rounding, whole places required, whole places short)
+WHOLE_PLACES = [
+    ("chuzhou", "new", 2882, 28, 28.82, 29, 1),   # 10 / 1000
+    ("chuzhou", "old", 1310, 11, 10.48, 11, 0),   # 8 / 1000
+    ("xuanhan", "old", 2499, 19, 19.992, 20, 1),  # 8 / 1000
+    ("quzhou", "new", 5240, 50, 52.4, 53, 3),     # 10 / 1000
+    ("hefei", "old", 1000, 8, 8.0, 8, 0),         # 8 / 1000: exactly 8 passes
+    ("suizhou", "new", 3300, 14, 14.85, 15, 1),   # 4.5 / 1000
+]
+
+
+@pytest.mark.parametrize(("pid", "at", "pop", "given", "required", "whole", "short"),
+                         WHOLE_PLACES)
+def test_whole_places_in_each_city(pid, at, pop, given, required, whole, short):
+    report = check_developments(devs(("d", "", at, pop, None, given, 10000, "10000",
+                                      str(given) if given else None)), load_profile(pid))
+    r = next(x for x in rules_of(report, "d")[0].values()
+             if x.kind == "childcare_places_per_1000")
+    assert r.required == pytest.approx(required)
+    assert (r.required_whole, r.shortfall_whole, r.passed) == (whole, short, short == 0)
+
+
+def test_hefei_single_site_minimum_is_shown_with_the_area_requirement():
+    # D04-like: 800 households × 30 / 100 = 240 m², but one building must have ≥ 350 m²
+    report = check_developments(devs(("d", "", "new", None, 800, 21, 300, "300")),
+                                load_profile("hefei"))
+    r = rules_of(report, "d")[0]
+    area = r["eldercare_area_new"]
+    assert (area.required, area.passed) == (240, True)
+    assert area.reason is not None and area.reason.code == "policy.reason_min_total"
+    assert "350 m²" in area.reason.render("zh")
+    assert (r["eldercare_min_site_new"].provided, r["eldercare_min_site_new"].passed) == (
+        300, False)

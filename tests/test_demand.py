@@ -28,9 +28,10 @@ CASES = [
     # Hefei: 10/1000 new, 8 old; 30 m²/100 households new, 20 old; 2.62 persons/household
     ("hefei", "new", 5240, None, 5240, 2000, 52.4, 600),
     ("hefei", "old", None, 1000, 2620, 1000, 20.96, 200),
-    # Quzhou: 2.33 persons/household; 20 m²/100 households new; old 托位 = national 8
-    ("quzhou", "new", None, 1000, 2330, 1000, 23.3, 200),
-    ("quzhou", "old", None, 100, 233, 100, 1.864, np.nan),
+    # Quzhou: national 2.62 persons/household (2.33 is a census statistic of the plan's trends
+    # section, audit M1); 20 m²/100 households new; old areas: no figure (audit H1)
+    ("quzhou", "new", None, 1000, 2620, 1000, 26.2, 200),
+    ("quzhou", "old", None, 100, 262, 100, np.nan, np.nan),
     # Suizhou: 4.5/1000 new; 20 m²/100 new; old: 按标补齐, no figure
     ("suizhou", "new", 10000, None, 10000, 10000 / 2.62, 45, 20 * 10000 / 2.62 / 100),
     ("suizhou", "old", 10000, None, 10000, 10000 / 2.62, np.nan, np.nan),
@@ -56,20 +57,30 @@ def test_derivations_are_recorded():
     df = frame([("given", "new", 5240, None), ("hh", "old", None, 1000),
                 ("floor", "new", None, None, 35000)])
     out = by_id(compute_demand(df, load_profile("hefei")))
-    assert out.loc["given", "population_source"] == "given"
-    assert out.loc["hh", "population_source"] == (
-        "households×2.62 (profile hefei: persons_per_household)")
+    # the derivation is a code, the factor used in its own column
+    assert list(out["population_method"]) == ["given", "households", "floor_area"]
+    assert out.loc["given", "population_factor"] != out.loc["given", "population_factor"]  # NaN
+    assert out.loc["hh", "population_factor"] == 2.62
     assert out.loc["floor", "population"] == pytest.approx(1000)
-    assert out.loc["floor", "population_source"] == (
-        "floor_area_m2/35 (profile hefei: floor_area_per_person_m2)")
-    assert out.loc["given", "households_source"] == (
-        "population/2.62 (profile hefei: persons_per_household)")
-    assert out.loc["hh", "households_source"] == "given"
+    assert out.loc["floor", "population_factor"] == 35
+    assert list(out["households_method"]) == ["population", "given", "population"]
+    assert out.loc["given", "households_factor"] == 2.62
+    assert out.loc["given", "households"] == pytest.approx(2000)
     assert out.loc["given", "childcare_rule"] == "childcare_places_new"
     assert out.loc["hh", "eldercare_rule"] == "eldercare_area_old"
-    q = compute_demand(frame([("x", "new", None, 300)]), load_profile("quzhou")).iloc[0]
+    # rendered in the interface language where a planner sees it
+    from planning.demand import population_message
+
+    msg = population_message("households", 2.62, "hefei")
+    assert msg.render("en") == "households×2.62 (profile hefei: persons_per_household)"
+    assert msg.render("zh") == "户数×2.62（规则集 hefei：persons_per_household）"
+    assert population_message("floor_area", 35.0, "hefei").render("zh") == (
+        "住宅建筑面积/35（规则集 hefei：floor_area_per_person_m2）")
+    # the planner's persons per household: 300 households × 2.33 = 699 residents
+    q = compute_demand(frame([("x", "new", None, 300)]), load_profile("quzhou").with_parameter(
+        "persons_per_household", 2.33)).iloc[0]
     assert q["population"] == pytest.approx(699)
-    assert q["population_source"].startswith("households×2.33 (profile quzhou")
+    assert (q["population_method"], q["population_factor"]) == ("households", 2.33)
 
 
 def test_elderly_population_from_column_or_profile_share():

@@ -36,8 +36,9 @@ def test_need_beside_policy_quzhou() -> None:
     q = load_profile("quzhou")
     d = age_demand(compute_demand(frame(), q), q)
     n = d.set_index("id")
-    # policy: 5,000 / 1000 × 10 = 50 托位 (new), 2,000 / 1000 × 8 = 16 (old, inherited)
-    assert n["childcare_places_required"].tolist() == pytest.approx([50, 16])
+    # policy: 5,000 / 1000 × 10 = 50 托位 (new); Quzhou's plan states no figure for old areas
+    assert n.loc["N", "childcare_places_required"] == pytest.approx(50)
+    assert np.isnan(n.loc["O", "childcare_places_required"])
     # need: 150 children × 15 % (2025 target) = 22.5 托位; O has no age groups
     assert n.loc["N", "childcare_places_need"] == pytest.approx(22.5)
     assert np.isnan(n.loc["O", "childcare_places_need"])
@@ -58,15 +59,16 @@ def test_side_by_side_and_plan_basis() -> None:
     assert d["childcare_places_need"].iloc[0] == pytest.approx(18)
     t = demand_side_by_side(d)
     total = t.set_index("id").loc["total"]
-    assert total["childcare_policy"] == pytest.approx(66)
+    assert total["childcare_policy"] == pytest.approx(50)  # old areas: no figure in the plan
     assert total["childcare_need"] == pytest.approx(18)
     assert t.attrs["units"]["childcare_need"] == "places"
     assert t.attrs["units"]["eldercare_beds_need"] == "beds"
     need = use_demand_basis(d, "need")
-    assert need["childcare_places_required"].tolist() == pytest.approx([18, 16])
+    assert need["childcare_places_required"].iloc[0] == pytest.approx(18)
+    assert np.isnan(need["childcare_places_required"].iloc[1])
     assert need["childcare_demand_basis"].iloc[1].startswith("policy (age groups unknown)")
     policy = use_demand_basis(d, "policy")
-    assert policy["childcare_places_required"].tolist() == pytest.approx([50, 16])
+    assert policy["childcare_places_required"].iloc[0] == pytest.approx(50)
     with pytest.raises(InputError, match="demand basis"):
         use_demand_basis(d, "both")
 

@@ -37,7 +37,8 @@ EXPECTED = [
     ("xuanhan", EC, "eldercare", "old", None),
     ("xuanhan", "eldercare_land_per_resident", "eldercare", "any", (0.1, "xuanhan")),
     ("quzhou", CC, "childcare", "new", (10, "quzhou")),
-    ("quzhou", CC, "childcare", "old", (8, "national")),
+    # Quzhou's plan states no old-area figure: the tool default is not inherited (audit H1)
+    ("quzhou", CC, "childcare", "old", None),
     ("quzhou", EC, "eldercare", "new", (20, "quzhou")),
     ("quzhou", EC, "eldercare", "old", None),
     ("quzhou", "eldercare_min_site_area", "eldercare", "new", (200, "quzhou")),
@@ -102,9 +103,11 @@ def test_required_parameters_resolve_through_national():
     assert nat.param("eldercare_service_minutes") == 15
     assert nat.param("floor_area_per_person_m2") == 35
     assert nat.param("elderly_share_60plus") == pytest.approx(0.187)
+    # Quzhou's 2.33 is a census statistic of its trends section, not a conversion (audit M1)
     quzhou = load_profile("quzhou")
-    assert quzhou.param("persons_per_household") == 2.33
-    assert not quzhou.is_inherited(quzhou.parameter("persons_per_household"))
+    assert quzhou.param("persons_per_household") == 2.62
+    assert quzhou.is_inherited(quzhou.parameter("persons_per_household"))
+    assert "2.33" in " ".join(quzhou.notes)
     hefei = load_profile("hefei")
     assert hefei.param("persons_per_household") == 2.62
     assert hefei.is_inherited(hefei.parameter("persons_per_household"))
@@ -127,11 +130,15 @@ def test_national_citywide_target_is_an_indicator_not_a_development_rule():
 
 def test_suizhou_omits_the_old_area_rule_with_its_reason():
     s = load_profile("suizhou")
-    assert [o.id for o in s.omitted] == ["childcare_places_old"]
+    assert [o.id for o in s.omitted] == ["childcare_places_old", ""]
     o = s.omitted[0]
     assert (o.kind, o.area_type, o.origin) == (CC, "old", "suizhou")
     assert "按标补齐" in o.reason and "按标补齐" in o.source.clause
     assert s.rules_for(kind=CC, area_type="old") == []
+    # the old-area elder-care rule is declared absent with the same 「按标补齐」 (audit L7)
+    decl = s.omitted[1]
+    assert (decl.kind, decl.service, decl.area_type) == (EC, "eldercare", "old")
+    assert "按标补齐" in decl.reason and "按标补齐" in decl.source.clause
 
 
 def test_rule_without_area_type_falls_back_to_any_area_type():
@@ -177,6 +184,8 @@ kind = "childcare_places_per_1000"
 area_type = "new"
 value = 12
 unit = "托位/千人"
+basis = "local_plan"
+strength = "mandatory"
 source = { document = "mine", clause = "第3条「每千人口不少于12个托位」" }
 
 [[rules]]
@@ -186,6 +195,8 @@ kind = "service_circle_minutes"
 area_type = "any"
 value = 10
 unit = "分钟步行"
+basis = "local_plan"
+strength = "mandatory"
 source = { document = "mine", clause = "第5条「10分钟」" }
 
 [[omit]]
@@ -196,6 +207,7 @@ source = { document = "plan", clause = "inherited alias from hefei" }
 [parameters.persons_per_household]
 value = 2.8
 unit = "人/户"
+basis = "local_plan"
 source = { document = "mine", clause = "第2条" }
 """
 
@@ -230,6 +242,8 @@ kind = "childcare_places_per_10000"
 area_type = "new"
 value = 10
 unit = "托位/千人"
+basis = "local_plan"
+strength = "mandatory"
 source = { document = "x", clause = "y" }
 
 [[rules]]
@@ -239,6 +253,8 @@ kind = "childcare_places_per_1000"
 area_type = "mid"
 value = "ten"
 unit = ""
+basis = "local_plan"
+strength = "mandatory"
 source = { document = "x" }
 
 [[rules]]
@@ -248,10 +264,13 @@ kind = "eldercare_min_site_area"
 area_type = "new"
 value = -200
 unit = "m²"
+basis = "local_plan"
+strength = "must"
 
 [parameters.persons_per_household]
 value = "2.6"
 unit = "人/户"
+basis = "local_plan"
 source = { document = "x", clause = "y" }
 """
 
@@ -267,7 +286,7 @@ def test_malformed_profile_reports_every_problem_with_file_rule_and_field(tmp_pa
     expected = {
         ("r_kind", "kind"), ("r_service", "service"), ("r_service", "area_type"),
         ("r_service", "value"), ("r_service", "unit"), ("r_service", "source.clause"),
-        ("r_negative", "value"), ("r_negative", "source"),
+        ("r_negative", "value"), ("r_negative", "source"), ("r_negative", "strength"),
         ("persons_per_household", "value"),
     }
     found = {(name, p.field) for p in problems for name, _ in expected
@@ -333,3 +352,130 @@ def test_no_policy_figure_literals_in_code(module):
 def test_profile_files_are_utf8_toml_named_by_id():
     for f in Path(PROFILE_DIR).glob("*.toml"):
         assert load_profile(f).id == f.stem
+
+
+# ---------------------------------------------------------------- basis, strength, level
+
+# Hand-read from the seeds (audit §1): the verbs and table columns decide the strength.
+STRENGTH_AND_BASIS = [
+    ("national", "childcare_places_new", "tool_default", "mandatory"),
+    ("national", "childcare_places_old", "tool_default", "mandatory"),
+    ("national", "childcare_service_circle", "tool_default", "advisory"),
+    ("national", "eldercare_beds_per_1000_elderly", "national_standard", "mandatory"),
+    ("chuzhou", "childcare_places_old", "local_plan", "mandatory"),  # 不少于
+    ("chuzhou", "childcare_puhui_share_2025", "local_plan", "mandatory"),
+    ("xuanhan", "eldercare_health_colocation", "local_plan", "advisory"),  # 推动…同址或邻近
+    ("quzhou", "childcare_per_street", "local_plan", "advisory"),  # 基本全覆盖
+    ("quzhou", "childcare_puhui_share_2025", "local_plan", "mandatory"),
+    ("hefei", "eldercare_area_new", "local_plan", "mandatory"),  # 不得低於
+    ("hefei", "childcare_puhui_share_2025", "local_plan", "advisory"),  # 預期性
+    ("hefei", "eldercare_compliance_rate_new", "local_plan", "mandatory"),  # 約束性
+    ("suizhou", "childcare_max_site_places", "local_plan", "advisory"),  # 原则上…为宜
+    ("suizhou", "childcare_public_per_street", "local_plan", "advisory"),  # 力争
+]
+
+
+@pytest.mark.parametrize(("pid", "rid", "basis", "strength"), STRENGTH_AND_BASIS)
+def test_basis_and_strength_as_the_plans_say(pid, rid, basis, strength):
+    rule = next(r for r in load_profile(pid).rules if r.id == rid)
+    assert (rule.basis, rule.strength) == (basis, strength)
+
+
+def test_every_rule_and_parameter_carries_basis_strength_and_level():
+    from planning.profiles import BASES, LEVELS, STRENGTHS
+
+    for p in list_profiles():
+        for r in p.rules:
+            assert r.basis in BASES and r.strength in STRENGTHS and r.level in LEVELS, r.id
+            if KINDS[r.kind].scope == "development":
+                assert r.level == "development"
+            # only the national profile states tool defaults; a local plan never does
+            if r.basis == "tool_default":
+                assert r.origin == "national", (p.id, r.id)
+        for prm in p.parameters.values():
+            assert prm.basis in BASES, (p.id, prm.id)
+    nat = load_profile("national")
+    assert nat.parameter("walking_speed_m_per_min").basis == "tool_default"
+    assert nat.parameter("persons_per_household").basis == "national_standard"
+    assert nat.parameter("health_colocation_max_m").basis == "tool_default"
+
+
+def test_chuzhou_2wan_rule_is_a_residential_district_rule():
+    r = next(r for r in load_profile("chuzhou").rules if r.id == "childcare_sites_per_20000")
+    assert (r.level, r.scope, r.value) == ("residential_district", "district", 20000)
+
+
+def test_circles_a_plan_does_not_state_are_labelled_tool_defaults():
+    # child-care circle: only Quzhou states one; elder-care circle: all but Chuzhou
+    for pid, service, basis in [("chuzhou", "childcare", "tool_default"),
+                                ("chuzhou", "eldercare", "tool_default"),
+                                ("xuanhan", "childcare", "tool_default"),
+                                ("xuanhan", "eldercare", "local_plan"),
+                                ("quzhou", "childcare", "local_plan"),
+                                ("hefei", "childcare", "tool_default"),
+                                ("hefei", "eldercare", "local_plan"),
+                                ("suizhou", "childcare", "tool_default"),
+                                ("suizhou", "eldercare", "local_plan")]:
+        prm = load_profile(pid).parameter(f"{service}_service_minutes")
+        assert (prm.value, prm.basis) == (15, basis), (pid, service)
+
+
+def test_local_profiles_never_inherit_the_national_tool_default_verdict_rules(tmp_path):
+    q = load_profile("quzhou")
+    o = next(o for o in q.omitted if o.id == "childcare_places_old")
+    assert o.automatic and o.rule is not None and o.rule.value == 8
+    assert "states no figure" in o.reason
+    # a planner adopts it on purpose: back, and marked adopted
+    adopted = q.adopt_defaults(["childcare_places_old"])
+    r = adopted.rule(CC, area_type="old")
+    assert r is not None and r.value == 8 and r.adopted and r.decides
+    assert not any(o.id == "childcare_places_old" for o in adopted.omitted)
+    # the national profile keeps them, as reference checks until adopted
+    nat = load_profile("national")
+    assert not nat.rule(CC, area_type="new").decides
+    assert nat.adopt_defaults(["childcare_places_new"]).rule(CC, area_type="new").decides
+    with pytest.raises(ProfileError, match="not a tool-default rule"):
+        q.adopt_defaults(["childcare_places_new"])
+    # a user profile under national inherits no verdict rule it does not state itself
+    (tmp_path / "bare.toml").write_text('id = "bare"\nname = "某县"\nparent = "national"\n',
+                                        encoding="utf-8")
+    bare = load_profile("bare", extra_dirs=[tmp_path])
+    assert bare.rules_for(kind=CC) == []
+    assert {o.id for o in bare.omitted} == {"childcare_places_new", "childcare_places_old"}
+
+
+def test_persons_per_household_set_by_the_planner_shows_its_basis():
+    q = load_profile("quzhou").with_parameter("persons_per_household", 2.33)
+    prm = q.parameter("persons_per_household")
+    assert (prm.value, prm.basis) == (2.33, "planner")
+    assert "2.62" in prm.source.clause
+    with pytest.raises(ProfileError):
+        q.with_parameter("persons_per_household", 0)
+
+
+@pytest.mark.parametrize("missing", ["basis", "strength"])
+def test_a_rule_without_basis_or_strength_is_rejected(tmp_path, missing):
+    lines = {"basis": 'basis = "local_plan"\n', "strength": 'strength = "mandatory"\n'}
+    text = ('id = "t"\nname = "x"\nparent = "national"\n[[rules]]\nid = "r"\n'
+            'service = "childcare"\nkind = "childcare_places_per_1000"\narea_type = "new"\n'
+            'value = 10\nunit = "托位/千人"\nsource = { document = "d", clause = "「c」" }\n'
+            + "".join(v for k, v in lines.items() if k != missing))
+    f = tmp_path / "t.toml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(ProfileError) as exc:
+        load_profile(f)
+    assert any(p.field == missing for p in exc.value.problems)
+
+
+def test_a_user_profile_that_states_a_tool_default_applies_it_on_purpose(tmp_path):
+    (tmp_path / "myquzhou.toml").write_text(
+        'id = "myquzhou"\nname = "衢州（规划院口径）"\nparent = "quzhou"\n'
+        '[[rules]]\nid = "childcare_places_old"\nservice = "childcare"\n'
+        'kind = "childcare_places_per_1000"\narea_type = "old"\nvalue = 8\nunit = "托位/千人"\n'
+        'basis = "tool_default"\nstrength = "mandatory"\n'
+        'source = { document = "common_rule", clause = "滁州、宣汉、合肥方案「不少于8个托位」" }\n',
+        encoding="utf-8")
+    p = load_profile("myquzhou", extra_dirs=[tmp_path])
+    r = p.rule(CC, area_type="old")
+    assert r is not None and r.value == 8 and r.adopted and r.decides
+    assert not any(o.id == "childcare_places_old" for o in p.omitted)

@@ -138,6 +138,11 @@ def test_per_population_and_puhui_rules_counted_together() -> None:
     assert str(recs["childcare_puhui_per_street"]["detail"]).endswith("S1 1, S2 1")
     assert any("counting only puhui sites" in str(n) for n in on.notes)
     assert any("S2 needs 1 site(s)" in str(n) and "only 0" in str(n) for n in on.notes)
+    # a 街道 under 20,000 residents needs one site: one 普惠 site is exactly what both rules
+    # ask, so no stricter reading is reported (audit M6)
+    small = _run(_areas(["S1"], pops=[5000.0]), cands, profile="chuzhou")
+    assert small.indicators["total"]["cost"] == pytest.approx(10.0)  # P1 alone
+    assert not any("counting only puhui sites" in str(n) for n in small.notes)
 
 
 def test_elder_care_minimum_follows_the_area_type_of_the_site() -> None:
@@ -165,3 +170,60 @@ def test_elder_care_minimum_follows_the_area_type_of_the_site() -> None:
     assert st2["min_capacity"].tolist() == [100.0, 350.0]
     assert site_table(None, cands, service="eldercare",
                       profile=hefei)["min_capacity"].tolist() == [350.0, 350.0]
+
+
+# Which services each city's plan gives a demand figure for, in new and old areas (audit H4):
+# (profile, service) -> area types without a figure.
+NO_FIGURE = [
+    ("chuzhou", "childcare", []), ("chuzhou", "eldercare", ["new"]),
+    ("xuanhan", "childcare", []), ("xuanhan", "eldercare", ["new", "old"]),
+    ("quzhou", "childcare", ["old"]), ("quzhou", "eldercare", ["old"]),
+    ("hefei", "childcare", []), ("hefei", "eldercare", []),
+    ("suizhou", "childcare", ["old"]), ("suizhou", "eldercare", ["old"]),
+]
+
+
+@pytest.mark.parametrize(("profile", "service", "missing"), NO_FIGURE)
+def test_no_silent_zero_demand(profile, service, missing) -> None:
+    areas = _areas(["S1", "S1"])
+    areas["area_type"] = ["new", "old"]
+    cands = _cands([("A", service, 10.0, "S1", "puhui")])
+    if not missing:
+        run = _run(areas, cands, profile=profile, service=service, side_rules=False)
+        assert run.indicators[service]["required"] > 0
+        demand = [r for r in run.rules if r["kind"] in ("childcare_places_per_1000",
+                                                         "eldercare_area_per_100_households")]
+        assert {r["area_type"] for r in demand} == {"new", "old"}
+        assert all(r["basis"] == "local_plan" for r in demand)
+        return
+    with pytest.raises(InputError) as exc:
+        _run(areas, cands, profile=profile, service=service, side_rules=False)
+    [problem] = exc.value.problems
+    assert problem.code == "policy.no_demand_figure"
+    ids = problem.message.args["ids"]
+    assert ids == [f"A{k}" for k, t in enumerate(["new", "old"]) if t in missing]
+
+
+def test_puhui_share_rule_applied_as_a_side_rule() -> None:
+    # one old Chuzhou area of 3,000 residents: 8 / 1000 → 24 托位. Candidate A is 普惠 (fixed
+    # cost 100), B is market (50); places cost nothing. Without the share rule B alone is
+    # cheapest (50); with 「普惠性托位占比 >60%」 the 普惠 places must be ≥ 60 % of all:
+    # A alone (100) beats A + B (150).
+    areas = _areas(["S1"])
+    cands = _cands([("A", "childcare", 100.0, "S1", "puhui"),
+                    ("B", "childcare", 50.0, "S1", "market")])
+    free = _run(areas, cands, profile="chuzhou", service="childcare", side_rules=False)
+    assert free.indicators["childcare"]["cost"] == pytest.approx(50.0)
+    ruled = _run(areas, cands, profile="chuzhou", service="childcare", side_rules=False,
+                 share_rules=True)
+    assert ruled.indicators["childcare"]["cost"] == pytest.approx(100.0)
+    opened = ruled.sites[ruled.sites["status"] == "proposed"]["site_id"].tolist()
+    assert opened == ["A"]
+    rec = next(r for r in ruled.rules if r["rule"] == "childcare_puhui_share_2025")
+    assert rec["applied"] and rec["value"] == 0.6 and rec["basis"] == "local_plan"
+    # without a kind on the sites the rule cannot apply, and says so
+    no_kind = cands.drop(columns="kind")
+    run = _run(areas, no_kind, profile="chuzhou", service="childcare", side_rules=False,
+               share_rules=True)
+    rec = next(r for r in run.rules if r["rule"] == "childcare_puhui_share_2025")
+    assert not rec["applied"] and rec["detail"].code == "policy.share_rule_no_kind"

@@ -71,15 +71,22 @@ def add_parser(subparsers: Any) -> None:
 
 def _profile_defaults(args: argparse.Namespace) -> tuple[float, float]:
     minutes, speed = args.minutes, args.speed
+    args.basis_note = ""
     if minutes is None or speed is None:
         from planning.profiles import load_profile
 
         prof = load_profile(args.profile)
+        notes = []
         if minutes is None:
-            minutes = prof.param(f"{args.service}_service_minutes")
+            m = prof.parameter(f"{args.service}_service_minutes")
+            minutes = m.value
+            notes.append(f"circle: {m.basis}, {m.source}")
         if speed is None:
-            speed = prof.param("elderly_walking_speed_m_per_min" if args.service == "eldercare"
+            v = prof.parameter("elderly_walking_speed_m_per_min" if args.service == "eldercare"
                                else "walking_speed_m_per_min")
+            speed = v.value
+            notes.append(f"walking speed: {v.basis}")
+        args.basis_note = "; ".join(notes)
     return float(minutes), float(speed)
 
 
@@ -144,6 +151,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"{len(pairs)} pairs within {minutes:g} min at {speed:g} m/min "
           f"({pairs.attrs['method']}; {len(origins)} origins × {len(dests)} destinations) "
           f"→ {out}")
+    if getattr(args, "basis_note", ""):
+        print(args.basis_note)
     if net is not None:
         print(f"network: {net!r}")
     if lost["origins"] or lost["destinations"]:

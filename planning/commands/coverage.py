@@ -65,6 +65,9 @@ def add_parser(subparsers: Any) -> None:
                    help="no network: straight-line distance (declared in the output)")
     p.add_argument("--out", metavar="FILE.json", required=True,
                    help="JSON report (written only on success)")
+    from planning.commands.check import add_profile_options
+
+    add_profile_options(p)
     p.set_defaults(func=run)
 
 
@@ -90,7 +93,9 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".json":
         raise InputError([f"--out {out}: write a .json file"])
-    profile = load_profile(args.profile, extra_dirs=args.profile_dir)
+    from planning.commands.check import adjust_profile
+
+    profile = adjust_profile(load_profile(args.profile, extra_dirs=args.profile_dir), args)
     areas, facilities, net_path = _inputs(args)
     areas = compute_demand(areas, profile)
     services = [args.service] if args.service else list(SERVICES)
@@ -111,11 +116,19 @@ def run(args: argparse.Namespace) -> int:
             "source": net.info.get("source"), "nodes": net.n_nodes, "edges": net.n_edges,
             "fragments": net.info.get("fragments")},
         "services": {},
+        "parameters_used": {pid: profile.parameter(pid).describe()
+                            for pid in ("persons_per_household", "floor_area_per_person_m2")},
     }
     for s in services:
         minutes, speed = params[s]
         fac = facilities[(facilities["service"] == s) & facilities["status"].isin(statuses)]
-        entry: dict[str, Any] = {"minutes": minutes, "speed_m_per_min": speed,
+        m_prm = profile.parameter(f"{s}_service_minutes")
+        v_prm = profile.parameter("elderly_walking_speed_m_per_min" if s == "eldercare"
+                                  else "walking_speed_m_per_min")
+        # the circle a plan does not state is the tool's default, and says so
+        entry: dict[str, Any] = {"minutes": minutes, "minutes_basis": m_prm.basis,
+                                 "minutes_source": str(m_prm.source),
+                                 "speed_m_per_min": speed, "speed_basis": v_prm.basis,
                                  "capacity_unit": UNITS[s], "facilities": int(len(fac))}
         if len(fac) == 0:
             entry["note"] = f"no {'/'.join(statuses)} {s} facilities: nothing is covered"
@@ -132,7 +145,8 @@ def run(args: argparse.Namespace) -> int:
             o = res.overall
             print(f"{s}: {o['covered_population']:,.0f} of {o['population']:,.0f} residents "
                   f"({o['share']:.1%}) within {minutes:g} min of {len(fac)} facilities; "
-                  f"{len(res.not_covered)} areas not covered")
+                  f"{len(res.not_covered)} areas not covered (circle: {m_prm.basis}, "
+                  f"{m_prm.source}; walking speed: {v_prm.basis})")
         report["services"][s] = entry
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(suffix=".json", dir=out.parent)

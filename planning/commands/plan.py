@@ -31,6 +31,15 @@ existing and proposed sites as GeoPackage or GeoJSON (``--sites-out``, default
 ``<out>_map.html``).  The map form serves what it can and reports the rest as unmet unless
 ``--no-allow-unmet`` is given.  ``--demo`` runs on the embedded demo district (profile
 ``hefei`` unless ``--profile`` says otherwise).
+
+Where the profile has no demand figure for a service in an area type of the input (Xuanhan's
+elder care, Suizhou's old areas) the map form stops with status 2, names the missing rule and
+writes nothing: demand there is unknown, not zero. ``--childcare-per-1000 X`` and
+``--eldercare-per-100-households X`` supply a figure for the area types the plan states none
+for (the result lists it as the planner's figure); ``--apply-default RULE_ID`` applies a tool
+default on purpose; ``--persons-per-household X`` sets the conversion of households to
+residents. The basis of every walking circle (the plan's, or the tool's 15-minute default) is
+in ``cutoffs`` and the notes.
 """
 
 from __future__ import annotations
@@ -106,7 +115,39 @@ def add_parser(subparsers: Any) -> None:
     g.add_argument("--map-out", type=Path, dest="map_out",
                    help="offline HTML map (default: <out>_map.html)")
     g.add_argument("--lang", choices=("zh", "en"), default="zh", help="map language")
+    g.add_argument("--share-rules", action="store_true", dest="share_rules",
+                   help="apply the profile's shares of 托位 by kind (普惠 >60 %% …) as side "
+                        "rules: the open sites of that kind hold at least that share")
+    g.add_argument("--childcare-per-1000", type=float, metavar="X", dest="childcare_per_1000",
+                   help="托位 per 1000 residents for the area types the plan states no figure "
+                        "for (the result says it is the planner's figure)")
+    g.add_argument("--eldercare-per-100-households", type=float, metavar="X",
+                   dest="eldercare_per_100_households",
+                   help="elder-care m² per 100 households for the area types the plan states "
+                        "no figure for (e.g. Xuanhan)")
+    from planning.commands.check import add_profile_options
+
+    add_profile_options(g)
     p.set_defaults(func=run)
+
+
+def supply_figures(profile: Any, args: argparse.Namespace) -> Any:
+    """The profile with the run's options: adopted defaults, persons per household, and the
+    planner's demand figures for area types the plan states none for."""
+    from planning.commands.check import adjust_profile
+
+    profile = adjust_profile(profile, args)
+    for value, kind, service, unit in (
+            (getattr(args, "childcare_per_1000", None), "childcare_places_per_1000",
+             "childcare", "托位/千人"),
+            (getattr(args, "eldercare_per_100_households", None),
+             "eldercare_area_per_100_households", "eldercare", "m²/百户")):
+        if value is None:
+            continue
+        for at in ("new", "old"):
+            if profile.rule(kind, service=service, area_type=at) is None:
+                profile = profile.with_planner_rule(kind, service, at, value, unit)
+    return profile
 
 
 # --------------------------------------------------------------------------- table form
@@ -282,7 +323,7 @@ def _map_inputs(args: argparse.Namespace) -> dict[str, Any]:
         c.add("the map form needs --profile ID (see `python -m planning profiles`)")
     else:
         try:
-            profile = load_profile(profile_id)
+            profile = supply_figures(load_profile(profile_id), args)
         except InputError as exc:  # ProfileError: unknown id or bad file
             for prob in exc.problems:
                 c.add(str(prob), field="--profile")
@@ -305,7 +346,10 @@ def _map_inputs(args: argparse.Namespace) -> dict[str, Any]:
     if args.out.suffix.lower() != ".json":
         c.add(f"--out {args.out}: write a .json file")
     for name, v in (("--minutes", args.minutes), ("--speed", args.speed),
-                    ("--budget", args.budget)):
+                    ("--budget", args.budget),
+                    ("--childcare-per-1000", getattr(args, "childcare_per_1000", None)),
+                    ("--eldercare-per-100-households",
+                     getattr(args, "eldercare_per_100_households", None))):
         if v is not None and not v > 0:
             c.add(f"{name} must be > 0; got {v}")
     c.raise_if_any()
@@ -365,7 +409,9 @@ def map_result_json(run: Any, *, profile_id: str, outputs: dict[str, str]) -> di
         "unmet": run.unmet[u_cols].to_dict("records"),
         "service": run.params["service"], "objective_kind": run.params["objective"],
         "profile": profile_id, "method": run.method,
-        "cutoffs": run.params["cutoffs"],
+        "cutoffs": {s: {**c, **run.params.get("cutoff_basis", {}).get(s, {})}
+                    for s, c in run.params["cutoffs"].items()},
+        "parameters_used": run.params.get("parameters_used", {}),
         "side_rules_applied": run.params.get("side_rules_applied"),
         "indicators": run.indicators, "rules_applied": run.rules, "notes": run.notes,
         "solver": run.solver, "outputs": outputs,
@@ -439,7 +485,7 @@ def run_map(args: argparse.Namespace) -> int:
         p=args.p, minutes=args.minutes, speed_m_per_min=args.speed,
         allow_unmet=True if args.allow_unmet is None else bool(args.allow_unmet),
         time_limit=args.time_limit, gap=args.gap, solver=args.solver,
-        side_rules=args.side_rules)
+        side_rules=args.side_rules, share_rules=bool(getattr(args, "share_rules", False)))
     params.validate()
     areas, existing, candidates, net_path = _read_layers(args)
     network = None

@@ -78,6 +78,11 @@ def format_profile(p: Profile) -> str:
                          f", {r.facility_kind}" if r.facility_kind else ""])
         out.append(f"  [{where}] {r.id}: {r.service}, {r.kind}, area {r.area_type}: "
                    f"{_value(r.value)} {r.unit}{extra}  ({r.scope})")
+        out.append(f"      basis {r.basis}, {r.strength}, level {r.level}"
+                   + (f", target {r.target_year}" if r.target_year else "")
+                   + (" — a tool default: reference only unless applied on purpose"
+                      if r.basis == "tool_default" and r.level == "development"
+                      and not r.adopted else ""))
         out.append(f"      source: {r.source}")
         if r.source.url:
             out.append(f"      url: {r.source.url}")
@@ -87,13 +92,18 @@ def format_profile(p: Profile) -> str:
         out.append("")
         out.append("omitted (inherited rules this jurisdiction gives no figure for):")
         for o in p.omitted:
-            out.append(f"  [local] {o.id} ({o.kind}, area {o.area_type}): {o.reason}")
+            tag = ("tool default not inherited" if o.automatic
+                   else "local" if o.id else "no figure in the plan")
+            out.append(f"  [{tag}] {o.id or o.service} ({o.kind}, area {o.area_type}): "
+                       f"{o.reason}")
+            if o.automatic:
+                out.append(f"      apply it on purpose: --apply-default {o.id}")
             out.append(f"      source: {o.source}")
     out.append("")
     out.append(f"parameters ({len(p.parameters)}):")
     for prm in p.parameters.values():
         where = "local" if prm.origin == p.id else f"inherited from {prm.origin}"
-        out.append(f"  [{where}] {prm.id} = {_value(prm.value)} {prm.unit}")
+        out.append(f"  [{where}] {prm.id} = {_value(prm.value)} {prm.unit}  (basis {prm.basis})")
         out.append(f"      source: {prm.source}")
         if prm.note:
             out.append(f"      note: {prm.note}")
