@@ -26,6 +26,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     # ---- command line
     "accounts.user_added": {"zh": "已添加用户 {name}（{role}）", "en": "added user {name} ({role})"},
     "accounts.user_removed": {"zh": "已删除用户 {name}；其方案保留，共享已撤销", "en": "removed user {name}; their scenarios are kept, their shares withdrawn"},
+    "accounts.role_set": {"zh": "{name} 的角色已设为 {role}", "en": "{name} is now {role}"},
     "accounts.password_set": {"zh": "已为 {name} 设置新密码", "en": "new password set for {name}"},
     "accounts.no_users": {"zh": "还没有用户：用 python -m planning users add 名称 --admin 添加第一位管理员", "en": "no users yet: add the first admin with python -m planning users add NAME --admin"},
     "accounts.password_prompt": {"zh": "{name} 的密码：", "en": "password for {name}: "},
