@@ -163,7 +163,11 @@ def _store(path: str) -> Any:
 
 def store() -> Any:
     """The scenario store (``$YILAO_DATA_DIR`` or the user data dir)."""
+    from pages import login
     from planning.scenarios import default_path
+
+    if login.team_mode():  # team server: the logged-in user's scenarios and those shared
+        return login.team_store()
 
     return _store(str(default_path()))
 
@@ -251,5 +255,8 @@ def workdir() -> Path:
 
 def setup_page() -> None:
     """Common start of every page (also when a page is run on its own, e.g. by AppTest)."""
+    from pages import login
+
+    login.gate()  # team server: login required, the owner is the user (the URL grants nothing)
     owner_id()
     os.environ.setdefault("MPLBACKEND", "Agg")
