@@ -10,6 +10,7 @@ Every test gets a schema of its own, dropped afterwards.
 
 from __future__ import annotations
 
+import atexit
 import os
 import subprocess
 import tempfile
@@ -29,29 +30,45 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"no PostgreSQL for the tests: {reason}")
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """URL of a PostgreSQL database with PostGIS, for the whole test session."""
-    given = os.environ.get("YILAO_TEST_DATABASE_URL")
-    if given:
-        yield given
-        return
+_started: dict[str, str] = {}  # one server per test process, whichever module asks first
+
+
+def _stop(folder: str) -> None:
+    subprocess.run(["bash", str(SCRIPT), "stop", folder], capture_output=True, check=False)
+
+
+def _start() -> str:
+    """Start the server once; return its URL or raise RuntimeError with the reason."""
+    if "url" in _started:
+        return _started["url"]
+    if "error" in _started:
+        raise RuntimeError(_started["error"])
     folder = tempfile.mkdtemp(prefix="yilao-pg-")
+    atexit.register(_stop, folder)
     try:
         done = subprocess.run(["bash", str(SCRIPT), "start", folder], capture_output=True,
                               text=True, timeout=180, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        subprocess.run(["bash", str(SCRIPT), "stop", folder], capture_output=True, check=False)
-        _unavailable(str(exc))
-        return
+        _started["error"] = str(exc)
+        raise RuntimeError(_started["error"]) from exc
     if done.returncode != 0 or not done.stdout.strip():
-        subprocess.run(["bash", str(SCRIPT), "stop", folder], capture_output=True, check=False)
-        _unavailable(done.stderr.strip()[-2000:] or f"exit status {done.returncode}")
-        return
+        _started["error"] = done.stderr.strip()[-2000:] or f"exit status {done.returncode}"
+        raise RuntimeError(_started["error"])
+    _started["url"] = done.stdout.strip().splitlines()[-1]
+    return _started["url"]
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """URL of a PostgreSQL database with PostGIS, for the whole test session."""
+    given = os.environ.get("YILAO_TEST_DATABASE_URL")
+    if given:
+        return given
     try:
-        yield done.stdout.strip().splitlines()[-1]
-    finally:
-        subprocess.run(["bash", str(SCRIPT), "stop", folder], capture_output=True, check=False)
+        return _start()
+    except RuntimeError as exc:
+        _unavailable(str(exc))
+        raise
 
 
 @pytest.fixture
