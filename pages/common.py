@@ -156,9 +156,9 @@ def profile_label(pid: str) -> str:
 
 @st.cache_resource(show_spinner=False)
 def _store(path: str) -> Any:
-    from planning.scenarios import ScenarioStore
+    from planning.store_sqlite import SQLiteScenarioStore  # writers queue across processes
 
-    return ScenarioStore(path)
+    return SQLiteScenarioStore(path)
 
 
 def store() -> Any:

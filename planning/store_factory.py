@@ -3,7 +3,7 @@
 ``YILAO_MODE``
     ``local`` (default): the single-user tool on one's own computer, today's behaviour: no
     login, scenarios in the SQLite file :func:`planning.scenarios.default_path`, kept apart
-    per browser id.
+    per browser id (:class:`planning.store_sqlite.SQLiteScenarioStore`).
     ``team``: the team server: login required, scenarios per user and shared on purpose
     (:class:`planning.team_store.TeamStore`), in PostgreSQL with PostGIS.
 ``YILAO_DATABASE_URL``
@@ -84,9 +84,9 @@ def open_store(cfg: Settings | None = None) -> Any:
         from planning.store_postgres import PostgresScenarioStore
 
         return PostgresScenarioStore(cfg.database_url, schema=cfg.schema)
-    from planning.scenarios import ScenarioStore
+    from planning.store_sqlite import SQLiteScenarioStore
 
-    return ScenarioStore(cfg.sqlite_path)
+    return SQLiteScenarioStore(cfg.sqlite_path)
 
 
 @dataclass

@@ -329,8 +329,11 @@ def _layer_rows(name: str, gdf: gpd.GeoDataFrame
             )
     # the attributes go through GeoJSON exactly as in the SQLite store, so both give the
     # same frames back; the geometry goes as binary (no loss of precision)
-    features = json.loads(frame.to_json(na="null", drop_id=True))["features"]
     geoms = frame.geometry.values
+    attributes = gpd.GeoDataFrame(  # without the geometry, which goes separately
+        frame.drop(columns=geom_col),
+        geometry=gpd.GeoSeries([None] * len(frame), index=frame.index), crs=4326)
+    features = json.loads(attributes.to_json(na="null", drop_id=True))["features"]
     wkb = shapely.to_wkb(shapely.set_srid(geoms, 4326), hex=True, include_srid=True)
     rows = [
         (json.dumps(f.get("properties") or {}, ensure_ascii=False),

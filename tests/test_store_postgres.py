@@ -1,5 +1,8 @@
 """Both scenario stores, SQLite and PostgreSQL/PostGIS, pass the same tests.
 
+(SQLite as the tool opens it: :class:`planning.store_sqlite.SQLiteScenarioStore`, the
+:class:`planning.scenarios.ScenarioStore` whose writers queue across processes.)
+
 Round trip, reopening, owners kept apart, one transaction per save (nothing half-written),
 replacing, deleting, and concurrent writers losing nothing; then what only PostGIS has
 (layers as geometry columns).
@@ -20,8 +23,9 @@ from pg_fixtures import pg_schema, pg_url  # noqa: F401  (fixtures)
 from shapely.geometry import Point, box
 
 from errors import InputError
-from planning.scenarios import Scenario, ScenarioNotFound, ScenarioStore
+from planning.scenarios import Scenario, ScenarioNotFound
 from planning.store_postgres import PostgresScenarioStore
+from planning.store_sqlite import SQLiteScenarioStore
 
 Factory = Callable[[], Any]
 
@@ -34,7 +38,7 @@ def open_store(request, tmp_path) -> Iterator[Factory]:
         path = tmp_path / "store.sqlite"
 
         def make() -> Any:
-            opened.append(ScenarioStore(path))
+            opened.append(SQLiteScenarioStore(path))
             return opened[-1]
     else:
         url = request.getfixturevalue("pg_url")
@@ -251,3 +255,50 @@ def test_unreachable_database_is_a_planning_error() -> None:
 
     with pytest.raises(StoreUnavailable, match="cannot reach"):
         PostgresScenarioStore("postgresql://nobody@/nodb?host=/nonexistent&connect_timeout=1")
+
+
+def _save_from_process(kind: str, target: str, schema: str | None, k: int, n: int,
+                       out: Any) -> None:
+    store = (SQLiteScenarioStore(target) if kind == "sqlite"
+             else PostgresScenarioStore(target, schema=schema, max_connections=1))
+    areas = _many_areas(300, k)
+    ok = 0
+    for i in range(n):
+        try:
+            store.save(Scenario(name=f"p{k}-{i}", layers={"areas": areas}), owner=f"p{k}")
+            ok += 1
+        except Exception as exc:  # noqa: BLE001 - reported to the parent
+            out.put(f"{type(exc).__name__}: {exc}")
+    store.close()
+    out.put(ok)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_writers_in_separate_processes_lose_nothing(kind, request, tmp_path) -> None:
+    # the small version of benchmarks/load_store.py: processes, not threads, writing at once
+    import multiprocessing as mp
+
+    if kind == "sqlite":
+        target, schema = str(tmp_path / "procs.sqlite"), None
+    else:
+        target, schema = request.getfixturevalue("pg_url"), request.getfixturevalue("pg_schema")
+        PostgresScenarioStore(target, schema=schema, max_connections=1).close()  # the tables
+    ctx = mp.get_context("fork")  # the test process has everything imported: quick to start
+    out = ctx.Queue()
+    procs, saves = 4, 5
+    ps = [ctx.Process(target=_save_from_process, args=(kind, target, schema, k, saves, out))
+          for k in range(procs)]
+    for p in ps:
+        p.start()
+    reports = [out.get(timeout=120) for _ in range(procs)]
+    for p in ps:
+        p.join(timeout=30)
+    assert reports == [saves] * procs
+    store = (SQLiteScenarioStore(target) if kind == "sqlite"
+             else PostgresScenarioStore(target, schema=schema, max_connections=1))
+    try:
+        assert sum(len(store.list(owner=f"p{k}")) for k in range(procs)) == procs * saves
+        assert len(store.load(store.list(owner="p3")[-1]["id"], owner="p3")
+                   .layers["areas"]) == 300
+    finally:
+        store.close()
