@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import traceback
 import uuid
 from pathlib import Path
@@ -248,8 +247,10 @@ def show_error(exc: BaseException, *, title: str | None = None) -> None:
 
 def workdir() -> Path:
     """A per-session temporary folder for uploads."""
-    if "workdir" not in st.session_state:
-        st.session_state["workdir"] = tempfile.mkdtemp(prefix="yilao-upload-")
+    if "workdir" not in st.session_state:  # deleted after the session (pages/upload_cleanup)
+        from pages.upload_cleanup import session_workdir
+
+        st.session_state["workdir"] = str(session_workdir())
     return Path(st.session_state["workdir"])
 
 
