@@ -24,7 +24,6 @@ from core.messages import Message
 from errors import PlanningError
 
 _USER = "team_user"  # session key of the logged-in user's name
-_THROTTLE_FAILURES = 5  # failed logins in a session before each further try waits
 
 
 def _m(code: str, **args: Any) -> str:
@@ -111,8 +110,6 @@ def _first_call_this_run() -> bool:
 
 
 def _login_form(accounts: Any) -> None:
-    import time
-
     st.header(_m("accounts.login_title"))
     with st.form("team_login"):
         name = st.text_input(_m("accounts.user_label"), key="login_name")
@@ -121,13 +118,9 @@ def _login_form(accounts: Any) -> None:
         submitted = st.form_submit_button(_m("accounts.login_button"))
     if not submitted:
         return
-    failures = int(st.session_state.get("login_failures", 0))
-    if failures >= _THROTTLE_FAILURES:  # slow down guessing
-        time.sleep(min(2 ** (failures - _THROTTLE_FAILURES), 30))
     try:
-        user = accounts.authenticate(name, password)
+        user = accounts.authenticate(name, password)  # slows down repeated failures
     except PlanningError as exc:
-        st.session_state["login_failures"] = failures + 1
         st.error(exc.render(st.session_state.get("lang", "zh")))
         return
     logout()  # nothing of a previous user survives a login

@@ -19,6 +19,7 @@ import datetime as _dt
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -169,6 +170,48 @@ class Share:
     can_edit: bool
 
 
+class LoginThrottle:
+    """Slows down password guessing: after *free* failed logins for one name within *window*
+    seconds, every further try for that name first waits, doubling up to *max_wait* seconds.
+
+    Kept in the memory of the server process (the team server is one process).
+    """
+
+    def __init__(self, *, free: int = 5, window: float = 900.0, max_wait: float = 30.0,
+                 clock: Any = time.monotonic):
+        self.free, self.window, self.max_wait, self.clock = free, window, max_wait, clock
+        self._failures: dict[str, builtins.list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, name: str) -> builtins.list[float]:
+        now = self.clock()
+        recent = [t for t in self._failures.get(name, []) if now - t < self.window]
+        if recent:
+            self._failures[name] = recent
+        else:
+            self._failures.pop(name, None)
+        return recent
+
+    def delay(self, name: str) -> float:
+        """Seconds to wait before checking a password for *name*."""
+        with self._lock:
+            extra = len(self._recent(name)) - self.free
+        return 0.0 if extra < 0 else float(min(2.0 ** extra, self.max_wait))
+
+    def failed(self, name: str) -> None:
+        """Record a failed login for *name*."""
+        with self._lock:
+            self._recent(name)
+            self._failures.setdefault(name, []).append(self.clock())
+            if len(self._failures) > 10_000:  # bounded memory under a spray of names
+                self._failures.pop(next(iter(self._failures)))
+
+    def succeeded(self, name: str) -> None:
+        """Forget the failures of *name*."""
+        with self._lock:
+            self._failures.pop(name, None)
+
+
 def default_hasher() -> PasswordHasher:
     """The password hasher: argon2id with argon2-cffi's defaults (RFC 9106 low-memory)."""
     return PasswordHasher()
@@ -209,6 +252,7 @@ class Accounts:
     def __init__(self, db: Db, *, hasher: PasswordHasher | None = None):
         self.db = db
         self.hasher = hasher or default_hasher()
+        self.throttle = LoginThrottle()
         self._dummy_hash: str | None = None
 
     @property
@@ -225,10 +269,12 @@ class Accounts:
         digest = self.hasher.hash(check_password(password))
         created = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
         with self.db.transaction() as tx:
-            if tx.execute("SELECT 1 FROM users WHERE name = %s", (name,)).fetchone():
-                raise AuthError(Message("accounts.user_exists", {"name": name}))
-            tx.execute("INSERT INTO users (name, role, password_hash, created)"
-                       " VALUES (%s, %s, %s, %s)", (name, role, digest, created))
+            # ON CONFLICT: two admins adding one name at once get one user and one error
+            n = tx.execute("INSERT INTO users (name, role, password_hash, created)"
+                           " VALUES (%s, %s, %s, %s) ON CONFLICT (name) DO NOTHING",
+                           (name, role, digest, created)).rowcount
+        if n != 1:
+            raise AuthError(Message("accounts.user_exists", {"name": name}))
         return User(name, role, created)
 
     def get(self, name: str) -> User | None:
@@ -287,17 +333,25 @@ class Accounts:
 
     def authenticate(self, name: str, password: str) -> User:
         """The user, when *password* is theirs; else :class:`AuthError` (the same for an unknown
-        name and a wrong password, and taking the same time)."""
+        name and a wrong password, and taking the same time). Repeated failures for one name
+        are slowed down (:class:`LoginThrottle`)."""
+        key = str(name).strip()
+        wait = self.throttle.delay(key)
+        if wait:
+            time.sleep(wait)
         with self.db.transaction() as tx:
             row = tx.execute("SELECT name, role, created, password_hash FROM users"
-                             " WHERE name = %s", (str(name).strip(),)).fetchone()
+                             " WHERE name = %s", (key,)).fetchone()
         digest = row[3] if row else self._dummy
         try:
             self.hasher.verify(digest, str(password))
         except (VerifyMismatchError, VerificationError, InvalidHashError):
+            self.throttle.failed(key)
             raise AuthError(Message("accounts.login_failed", {})) from None
         if row is None:  # the dummy cannot match, but never let it log anyone in
+            self.throttle.failed(key)
             raise AuthError(Message("accounts.login_failed", {}))
+        self.throttle.succeeded(key)
         if self.hasher.check_needs_rehash(digest):
             with self.db.transaction() as tx:
                 tx.execute("UPDATE users SET password_hash = %s WHERE name = %s",

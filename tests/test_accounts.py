@@ -227,3 +227,35 @@ def test_users_command(monkeypatch, capsys, tmp_path) -> None:
 
 def test_errors_are_planning_errors() -> None:
     assert issubclass(AuthError, PlanningError) and issubclass(PermissionDenied, PlanningError)
+
+
+def test_repeated_failed_logins_are_slowed_down() -> None:
+    from planning.accounts import LoginThrottle
+
+    now = [1000.0]
+    th = LoginThrottle(free=3, window=60.0, max_wait=8.0, clock=lambda: now[0])
+    for _ in range(3):
+        assert th.delay("bob") == 0.0
+        th.failed("bob")
+    assert th.delay("bob") == 1.0  # the 4th try waits, then 2, 4, 8, 8 …
+    waits = []
+    for _ in range(5):
+        th.failed("bob")
+        waits.append(th.delay("bob"))
+    assert waits == [2.0, 4.0, 8.0, 8.0, 8.0]
+    assert th.delay("alice") == 0.0  # per name
+    now[0] += 61.0  # failures older than the window are forgotten
+    assert th.delay("bob") == 0.0
+    th.failed("bob")
+    th.succeeded("bob")
+    assert th.delay("bob") == 0.0
+
+
+def test_login_records_failures_per_name(team) -> None:
+    acc = team.accounts
+    for _ in range(2):
+        with pytest.raises(AuthError):
+            acc.authenticate("bob", "wrong-password")
+    assert len(acc.throttle._failures["bob"]) == 2
+    acc.authenticate("bob", "bob-password")
+    assert "bob" not in acc.throttle._failures
