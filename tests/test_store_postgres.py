@@ -261,7 +261,7 @@ def _save_from_process(kind: str, target: str, schema: str | None, k: int, n: in
                        out: Any) -> None:
     store = (SQLiteScenarioStore(target) if kind == "sqlite"
              else PostgresScenarioStore(target, schema=schema, max_connections=1))
-    areas = _many_areas(300, k)
+    areas = _many_areas(200, k)
     ok = 0
     for i in range(n):
         try:
@@ -285,7 +285,7 @@ def test_writers_in_separate_processes_lose_nothing(kind, request, tmp_path) -> 
         PostgresScenarioStore(target, schema=schema, max_connections=1).close()  # the tables
     ctx = mp.get_context("fork")  # the test process has everything imported: quick to start
     out = ctx.Queue()
-    procs, saves = 4, 5
+    procs, saves = 4, 4
     ps = [ctx.Process(target=_save_from_process, args=(kind, target, schema, k, saves, out))
           for k in range(procs)]
     for p in ps:
@@ -299,6 +299,6 @@ def test_writers_in_separate_processes_lose_nothing(kind, request, tmp_path) -> 
     try:
         assert sum(len(store.list(owner=f"p{k}")) for k in range(procs)) == procs * saves
         assert len(store.load(store.list(owner="p3")[-1]["id"], owner="p3")
-                   .layers["areas"]) == 300
+                   .layers["areas"]) == 200
     finally:
         store.close()
