@@ -205,10 +205,12 @@ def test_users_command(monkeypatch, capsys, tmp_path) -> None:
     monkeypatch.setenv("YILAO_STORE", "sqlite")
     monkeypatch.setenv("YILAO_DATA_DIR", str(tmp_path))
     monkeypatch.setattr("planning.accounts.default_hasher", lambda: CHEAP)
-    assert "python -m planning users add" in _cli(monkeypatch, capsys, "--lang", "en", "list")[1]
+    assert "python -m planning users add" in _cli(monkeypatch, capsys, "list")[1]
+    monkeypatch.setenv("PLANNING_LANG", "zh")
     code, out, _ = _cli(monkeypatch, capsys, "add", "wang", "--admin", "--password-stdin",
                         stdin="wang-password\n")
     assert (code, out.strip()) == (0, "已添加用户 wang（admin）")
+    monkeypatch.delenv("PLANNING_LANG")
     code, _, err = _cli(monkeypatch, capsys, "add", "li", "--password-stdin", stdin="short\n")
     assert code == 2 and "at least 8 characters" in err
     assert _cli(monkeypatch, capsys, "add", "li", "--password-stdin", stdin="li-password\n")[0] == 0

@@ -6,7 +6,8 @@ Examples
 asked twice, never shown; ``--password-stdin`` reads it from standard input instead, for
 scripts); ``users add li`` adds a planner; ``users list``; ``users passwd li`` sets a new
 password; ``users role li admin``; ``users remove li`` removes an account (their scenarios
-stay, their shares are withdrawn).
+stay, their shares are withdrawn). Messages are in English, or in Chinese with
+``PLANNING_LANG=zh``.
 
 The accounts are in the database the team server uses (``YILAO_DATABASE_URL``, see
 :mod:`planning.store_factory`); run the command with the same environment as the server.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from typing import Any
 
@@ -32,7 +34,6 @@ def add_parser(subparsers: Any) -> None:
         description="Manage the accounts of the team server (YILAO_MODE=team), in the "
                     "database given by YILAO_DATABASE_URL.",
     )
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of messages")
     sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     a = sub.add_parser("add", help="add a user")
     a.add_argument("name")
@@ -52,10 +53,17 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
+def _language() -> str:
+    """Language of the messages: ``PLANNING_LANG`` (``zh`` or ``en``), English by default, as
+    for every command."""
+    lang = os.environ.get("PLANNING_LANG", "en")
+    return lang if lang in ("zh", "en") else "en"
+
+
 def _password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    lang = args.lang
+    lang = _language()
     first = getpass.getpass(Message("accounts.password_prompt", {"name": args.name}).render(lang))
     second = getpass.getpass(Message("accounts.password_again", {}).render(lang))
     if first != second:
@@ -67,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     """Carry out one action on the accounts."""
     from planning.store_factory import open_accounts
 
-    lang = args.lang
+    lang = _language()
     password = _password(args) if args.action in ("add", "passwd") else None
     accounts, closer = open_accounts()
     try:
