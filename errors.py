@@ -133,6 +133,14 @@ class SolverError(PlanningError):
     """A solver that is missing, failed, or returned no usable solution."""
 
 
+class AuthError(PlanningError):
+    """A failed login, or an account that cannot be made (team server)."""
+
+
+class PermissionDenied(PlanningError):
+    """A user asking for a scenario they may not see or change (team server)."""
+
+
 @dataclass
 class ProblemCollector:
     """Collect problems while validating, then raise them all at once.

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import traceback
 import uuid
 from pathlib import Path
@@ -162,14 +161,18 @@ def profile_label(pid: str) -> str:
 
 @st.cache_resource(show_spinner=False)
 def _store(path: str) -> Any:
-    from planning.scenarios import ScenarioStore
+    from planning.store_sqlite import SQLiteScenarioStore  # writers queue across processes
 
-    return ScenarioStore(path)
+    return SQLiteScenarioStore(path)
 
 
 def store() -> Any:
     """The scenario store (``$YILAO_DATA_DIR`` or the user data dir)."""
+    from pages import login
     from planning.scenarios import default_path
+
+    if login.team_mode():  # team server: the logged-in user's scenarios and those shared
+        return login.team_store()
 
     return _store(str(default_path()))
 
@@ -262,12 +265,17 @@ def show_error(exc: BaseException, *, title: str | None = None) -> None:
 
 def workdir() -> Path:
     """A per-session temporary folder for uploads."""
-    if "workdir" not in st.session_state:
-        st.session_state["workdir"] = tempfile.mkdtemp(prefix="yilao-upload-")
+    if "workdir" not in st.session_state:  # deleted after the session (pages/upload_cleanup)
+        from pages.upload_cleanup import session_workdir
+
+        st.session_state["workdir"] = str(session_workdir())
     return Path(st.session_state["workdir"])
 
 
 def setup_page() -> None:
     """Common start of every page (also when a page is run on its own, e.g. by AppTest)."""
+    from pages import login
+
+    login.gate()  # team server: login required, the owner is the user (the URL grants nothing)
     owner_id()
     os.environ.setdefault("MPLBACKEND", "Agg")

@@ -18,13 +18,17 @@ else
 fi
 
 # Debian packages: CJK fonts (Chinese text in PNG/PDF figures), CBC (the alternative MILP
-# solver; PuLP's bundled CBC is deprecated) and, for the tests, chromium (browser tests).
+# solver; PuLP's bundled CBC is deprecated) and, for the tests, chromium (browser tests) and
+# PostgreSQL with PostGIS (the team server's scenario store).
 # Installed when missing and when we are allowed to (root or sudo).
 need=()
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 command -v cbc >/dev/null 2>&1 || need+=(coinor-cbc)
 if [ $dev = 1 ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  # PostgreSQL with PostGIS: the team server's store, started by scripts/test.sh for its tests
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
+  compgen -G "/usr/share/postgresql/*/extension/postgis.control" >/dev/null || need+=(postgis)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

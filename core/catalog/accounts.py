@@ -1,0 +1,56 @@
+# ruff: noqa: E501  (a table of texts: long Chinese lines read better unbroken)
+"""Message templates of the team server: accounts, logins, sharing (code → {"zh", "en"})."""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # ---- errors
+    "accounts.login_failed": {"zh": "用户名或密码不正确", "en": "unknown user name or wrong password"},
+    "accounts.user_exists": {"zh": "用户 {name} 已存在", "en": "user {name} already exists"},
+    "accounts.no_user": {"zh": "没有用户 {name}", "en": "there is no user {name}"},
+    "accounts.bad_name": {"zh": "用户名须为 1–64 个字母、数字或 . _ -，而不是 {name!r}", "en": "a user name is 1–64 letters, digits or . _ -; got {name!r}"},
+    "accounts.password_short": {"zh": "密码至少需要 {min} 个字符", "en": "a password needs at least {min} characters"},
+    "accounts.passwords_differ": {"zh": "两次输入的密码不一致", "en": "the two passwords differ"},
+    "accounts.bad_role": {"zh": "角色须为 {choices} 之一，而不是 {role!r}", "en": "role must be one of {choices}; got {role!r}"},
+    "accounts.last_admin": {"zh": "不能删除或降级最后一名管理员 {name}", "en": "{name} is the last admin and cannot be removed or demoted"},
+    "accounts.not_logged_in": {"zh": "请先登录", "en": "please log in first"},
+    "accounts.no_scenario": {"zh": "没有编号为 {id} 的方案，或您无权查看", "en": "no scenario {id}, or you may not see it"},
+    "accounts.not_owner": {"zh": "只有方案作者可以共享或删除方案 {id}", "en": "only the author of scenario {id} may share or delete it"},
+    "accounts.read_only": {"zh": "方案 {id} 以只读方式与您共享，不能修改", "en": "scenario {id} is shared with you read-only; it cannot be changed"},
+    "accounts.share_self": {"zh": "不能与自己共享方案", "en": "a scenario cannot be shared with its own author"},
+    "accounts.bad_mode": {"zh": "YILAO_MODE 须为 local（单用户）或 team（团队服务器），而不是 {mode!r}", "en": "YILAO_MODE must be local (single user) or team (team server); got {mode!r}"},
+    "accounts.bad_store": {"zh": "YILAO_STORE 须为 sqlite 或 postgres，而不是 {store!r}", "en": "YILAO_STORE must be sqlite or postgres; got {store!r}"},
+    "accounts.team_needs_db": {"zh": "团队模式需要 PostgreSQL 数据库：请设置 YILAO_DATABASE_URL（如 postgresql://规划院@dbhost/yilao）", "en": "team mode needs a PostgreSQL database: set YILAO_DATABASE_URL (e.g. postgresql://planner@dbhost/yilao)"},
+    "accounts.db_unreachable": {"zh": "无法连接方案数据库：{error}", "en": "cannot reach the scenario database: {error}"},
+    "accounts.db_no_postgis": {"zh": "数据库中没有 PostGIS 扩展，且当前用户无权创建；请数据库管理员执行一次 CREATE EXTENSION postgis（{error}）", "en": "the database has no PostGIS extension and this user may not create it; a database administrator runs CREATE EXTENSION postgis once ({error})"},
+    # ---- command line
+    "accounts.user_added": {"zh": "已添加用户 {name}（{role}）", "en": "added user {name} ({role})"},
+    "accounts.user_removed": {"zh": "已删除用户 {name}；其方案保留，共享已撤销", "en": "removed user {name}; their scenarios are kept, their shares withdrawn"},
+    "accounts.role_set": {"zh": "{name} 的角色已设为 {role}", "en": "{name} is now {role}"},
+    "accounts.password_set": {"zh": "已为 {name} 设置新密码", "en": "new password set for {name}"},
+    "accounts.no_users": {"zh": "还没有用户：用 python -m planning users add 名称 --admin 添加第一位管理员", "en": "no users yet: add the first admin with python -m planning users add NAME --admin"},
+    "accounts.password_prompt": {"zh": "{name} 的密码：", "en": "password for {name}: "},
+    "accounts.password_again": {"zh": "再次输入密码：", "en": "password again: "},
+    # ---- app
+    "accounts.role_user": {"zh": "规划人员", "en": "planner"},
+    "accounts.role_admin": {"zh": "管理员", "en": "admin"},
+    "accounts.login_title": {"zh": "登录团队服务器", "en": "Log in to the team server"},
+    "accounts.user_label": {"zh": "用户名", "en": "User name"},
+    "accounts.password_label": {"zh": "密码", "en": "Password"},
+    "accounts.login_button": {"zh": "登录", "en": "Log in"},
+    "accounts.logout_button": {"zh": "退出登录", "en": "Log out"},
+    "accounts.logged_in_as": {"zh": "已登录：{name}（{role}）", "en": "Logged in as {name} ({role})"},
+    "accounts.share_title": {"zh": "共享方案", "en": "Share a scenario"},
+    "accounts.share_scenario": {"zh": "我的方案", "en": "My scenario"},
+    "accounts.share_with": {"zh": "共享给", "en": "Share with"},
+    "accounts.team": {"zh": "全体同事", "en": "the whole team"},
+    "accounts.can_edit": {"zh": "允许修改", "en": "may edit"},
+    "accounts.share_button": {"zh": "共享", "en": "Share"},
+    "accounts.unshare_button": {"zh": "撤销共享", "en": "Withdraw"},
+    "accounts.shared_ok": {"zh": "已将“{scenario}”共享给 {grantee}（{mode}）", "en": "Shared “{scenario}” with {grantee} ({mode})"},
+    "accounts.unshared_ok": {"zh": "已撤销“{scenario}”对 {grantee} 的共享", "en": "Withdrew “{scenario}” from {grantee}"},
+    "accounts.mode_read": {"zh": "只读", "en": "read-only"},
+    "accounts.mode_edit": {"zh": "可修改", "en": "editable"},
+    "accounts.shared_now": {"zh": "当前共享：{shares}", "en": "Shared now with: {shares}"},
+    "accounts.no_own": {"zh": "您还没有保存的方案", "en": "You have no saved scenario yet"},
+}
