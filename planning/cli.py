@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from errors import PlanningError
 
 #: Modules under ``planning.commands`` providing sub-commands, in help order.
-COMMANDS: tuple[str, ...] = ("profiles", "check", "access", "coverage", "plan", "sweep")
+COMMANDS: tuple[str, ...] = ("profiles", "check", "access", "coverage", "plan", "sweep",
+                             "batch")
 
 
 def build_parser() -> argparse.ArgumentParser:
