@@ -210,7 +210,7 @@ def solve_min_cost_decomposed(
     gap: float | None = None,
     threads: int | None = None,
     client: Any | None = None,
-    batch_pairs: int = 200_000,
+    batch_pairs: int = 50_000,
 ) -> tuple[SolveResult, Decomposition]:
     """Minimum-cost provision as the union of its groups' plans (see the module notes).
 

@@ -233,7 +233,7 @@ def plan_place(place: Place) -> PlaceOutcome:
     """
     from planning.profiles import load_profile
     from planning.runs import run_scenario
-    from planning.sweep import _error_json
+    from planning.sweep import error_json
 
     t0 = time.perf_counter()
     out = PlaceOutcome(name=place.name, profile=place.profile)
@@ -258,7 +258,7 @@ def plan_place(place: Place) -> PlaceOutcome:
         out.run = run_scenario(areas=areas, facilities=existing, candidates=candidates,
                                network=network, profile=profile, params=place.params)
     except Exception as exc:  # noqa: BLE001 - reported in the place's row; the others go on
-        out.error = _error_json(exc)
+        out.error = error_json(exc)
     out.seconds = time.perf_counter() - t0
     return out
 
@@ -271,7 +271,7 @@ def run_batch(places: Sequence[Place], *, client: Any | None = None,
     ``client``, ``workers`` and ``scheduler`` as for :func:`planning.sweep.run_sweep`
     (``workers=0``: one after another in this process).
     """
-    from planning.sweep import _error_json, dask_client
+    from planning.sweep import dask_client, error_json
 
     done: list[PlaceOutcome | None] = [None] * len(places)
 
@@ -292,7 +292,7 @@ def run_batch(places: Sequence[Place], *, client: Any | None = None,
                 outcome = fut.result()
             except Exception as exc:  # noqa: BLE001 - a lost worker: reported in the row
                 outcome = PlaceOutcome(name=places[i].name, profile=places[i].profile,
-                                       error=_error_json(PlanningError(Message(
+                                       error=error_json(PlanningError(Message(
                                            "sweep.worker_lost",
                                            {"error": f"{type(exc).__name__}: {exc}"}))))
             finished(i, outcome)

@@ -286,7 +286,8 @@ def prepare(*, areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None,
 
 # --------------------------------------------------------------------------- one run
 
-def _error_json(exc: BaseException) -> dict[str, Any]:
+def error_json(exc: BaseException) -> dict[str, Any]:
+    """An error as JSON: its type and message (code, arguments, English text)."""
     msg = exc.message if isinstance(exc, PlanningError) else None
     if isinstance(msg, Message):
         return {"type": type(exc).__name__, **msg.to_json()}
@@ -302,7 +303,7 @@ def failed_row(index: int, combo: Mapping[str, Any], exc: BaseException,
     return {"index": index, "params": dict(combo), "status": "failed",
             "proven_optimal": False, "gap": None, "objective": None, "cost": None,
             "covered_share": {}, "unmet": {}, "sites": None, "proposed_sites": {},
-            "seconds": round(seconds, 3), "error": _error_json(exc)}
+            "seconds": round(seconds, 3), "error": error_json(exc)}
 
 
 def run_row(run: Any, index: int, combo: Mapping[str, Any], seconds: float) -> dict[str, Any]:
@@ -511,7 +512,6 @@ def rows_frame(result: Mapping[str, Any]) -> pd.DataFrame:
 
 
 __all__ = ["MAX_RUNS", "VARY", "SharedTimes", "SweepData", "SweepProgress", "combinations",
-           "dask_client", "failed_row", "parse_vary", "prepare", "profile_with_rates",
-           "rows_frame", "run_one", "run_row", "run_sweep", "scenario_params", "summary",
-           "widest_reach_m"]
-
+           "dask_client", "error_json", "failed_row", "parse_vary", "prepare",
+           "profile_with_rates", "rows_frame", "run_one", "run_row", "run_sweep",
+           "scenario_params", "summary", "widest_reach_m"]
