@@ -99,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         start = 0.0
         kw = {"areas": areas, "facilities": facilities, "candidates": candidates,
-              "network": net, "profile": profile, "base": base, "vary": vary}
+              "network": net, "profile": profile, "base": base, "vary": vary,
+              "progress": lambda d, t, r: print(f"  [{d}/{t}] {r['params']} {r['status']} "
+                                                f"{r['seconds']:.1f} s", flush=True)}
         if w == 0:
             res = run_sweep(**kw, workers=0)
         else:
