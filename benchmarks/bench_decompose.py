@@ -10,7 +10,8 @@ proven relative gap of 1 %:
 * ``single``: one :class:`optimizer.MinCostProvision` on the whole province;
 * ``decomposed``: :func:`optimizer.decompose.solve_min_cost_decomposed`, the groups of areas
   and sites that cannot reach each other solved one after another;
-* ``dask``: the same on a local Dask cluster of ``--workers`` processes (127.0.0.1 only).
+* ``dask``: the same on a local Dask cluster of ``--workers`` processes (127.0.0.1 only;
+  :func:`planning.sweep.dask_client`).
 
 Run::
 
@@ -126,11 +127,9 @@ def main(argv: list[str] | None = None) -> int:
         elif mode == "decomposed":
             row = run_decomposed(inst, args.gap, args.time_limit)
         else:
-            from distributed import Client, LocalCluster
+            from planning.sweep import dask_client
 
-            with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                              host="127.0.0.1", dashboard_address=None,
-                              silence_logs=40) as cluster, Client(cluster) as client:
+            with dask_client(workers=args.workers) as client:
                 row = run_decomposed(inst, args.gap, args.time_limit, client=client,
                                      mode=f"dask, {args.workers} workers")
         print(json.dumps(row), flush=True)

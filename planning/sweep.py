@@ -82,6 +82,10 @@ VARY: dict[str, Varied] = {
                              ("_old", ("old",)))},
 }
 
+#: Environment of local Dask workers: one thread per numeric library, glibc's own malloc
+#: trimming (Dask's default ``MALLOC_TRIM_THRESHOLD_=65536`` doubles the time to build a model).
+WORKER_ENVIRON = {"OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THREADS": 1}
+
 #: Most combinations a sweep runs unless asked for more.
 MAX_RUNS = 400
 
@@ -361,7 +365,9 @@ def run_one(data: SweepData, index: int, combo: Mapping[str, Any],
 def dask_client(*, workers: int | None = None, scheduler: str | None = None,
                 timeout: float = 10.0) -> Iterator[Any]:
     """A :class:`distributed.Client`: on the scheduler at ``scheduler``, else on a local
-    cluster of ``workers`` single-threaded worker processes listening on 127.0.0.1 only.
+    cluster of ``workers`` single-threaded worker processes listening on 127.0.0.1 only
+    (environment :data:`WORKER_ENVIRON`; workers of a cluster of one's own are best started
+    with ``MALLOC_TRIM_THRESHOLD_`` unset too).
 
     Raises
     ------
@@ -382,9 +388,15 @@ def dask_client(*, workers: int | None = None, scheduler: str | None = None,
         finally:
             client.close()
         return
-    with LocalCluster(n_workers=max(1, int(workers or 1)), threads_per_worker=1,
-                      processes=True, host="127.0.0.1", dashboard_address=None,
-                      silence_logs=40) as cluster, Client(cluster) as client:
+    import dask
+
+    # Dask's nannies start workers with MALLOC_TRIM_THRESHOLD_=65536, which makes the
+    # optimiser's model building (large temporary numpy arrays) about twice as slow; keep
+    # one thread per library only.
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": WORKER_ENVIRON}), \
+            LocalCluster(n_workers=max(1, int(workers or 1)), threads_per_worker=1,
+                         processes=True, host="127.0.0.1", dashboard_address=None,
+                         silence_logs=40) as cluster, Client(cluster) as client:
         yield client
 
 
@@ -511,7 +523,7 @@ def rows_frame(result: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(lines)
 
 
-__all__ = ["MAX_RUNS", "VARY", "SharedTimes", "SweepData", "SweepProgress", "combinations",
-           "dask_client", "error_json", "failed_row", "parse_vary", "prepare",
+__all__ = ["MAX_RUNS", "VARY", "WORKER_ENVIRON", "SharedTimes", "SweepData", "SweepProgress",
+           "combinations", "dask_client", "error_json", "failed_row", "parse_vary", "prepare",
            "profile_with_rates", "rows_frame", "run_one", "run_row", "run_sweep",
            "scenario_params", "summary", "widest_reach_m"]
