@@ -329,9 +329,11 @@ def summary_row(outcome: PlaceOutcome, place: Place) -> dict[str, Any]:
         ind = run.indicators[s]
         unit = SERVICE_UNITS[s]
         req = float(ind.get("required") or 0.0)
+        left = ind.get("unmet")  # None where the run found no plan
         row[f"{s}_required_{unit}"] = req
-        row[f"{s}_unmet_{unit}"] = float(ind["unmet"])
-        row[f"{s}_covered_share"] = (req - float(ind["unmet"])) / req if req > 0 else None
+        row[f"{s}_unmet_{unit}"] = left
+        row[f"{s}_covered_share"] = ((req - float(left)) / req if req > 0 and left is not None
+                                     else None)
         row[f"{s}_new_{unit}"] = ind.get("new_capacity")
         row[f"{s}_{unit}_per_1000_residents"] = ind.get("per_1000")
     row["seconds"] = round(outcome.seconds, 3)

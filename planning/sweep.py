@@ -19,7 +19,8 @@ Why the results do not depend on the workers
     distances within a cutoff do not depend on how far the search went on. A sweep on one
     worker, on two, on a remote scheduler, or one by one in this process (``workers=0``)
     therefore gives the same rows as :func:`planning.runs.run_scenario` called once per
-    combination with the network.
+    combination with the network — except runs stopped by their time limit (status
+    ``'feasible'``, not proven), whose best plan so far depends on how fast the worker was.
 
 Parameters that can vary (:data:`VARY`)
     ``budget`` (yuan), ``p`` (new sites), ``minutes`` (service circle), ``speed`` (m/min),
@@ -310,6 +311,11 @@ def failed_row(index: int, combo: Mapping[str, Any], exc: BaseException,
             "seconds": round(seconds, 3), "error": error_json(exc)}
 
 
+def _number(v: Any, kind: type = float) -> Any:
+    """``v`` as a number of ``kind``, or None where it is missing."""
+    return None if v is None else kind(v)
+
+
 def run_row(run: Any, index: int, combo: Mapping[str, Any], seconds: float) -> dict[str, Any]:
     """The sweep row of a finished :class:`planning.runs.ScenarioRun`."""
     solves = list(run.solver.values())
@@ -321,8 +327,9 @@ def run_row(run: Any, index: int, combo: Mapping[str, Any], seconds: float) -> d
     for s in services:
         ind = run.indicators[s]
         req = float(ind.get("required") or 0.0)
-        covered[s] = (req - float(ind["unmet"])) / req if req > 0 else None
-        unmet[s] = {"value": float(ind["unmet"]), "unit": SERVICE_UNITS[s]}
+        left = _number(ind.get("unmet"))  # None where a run found no plan
+        covered[s] = (req - left) / req if req > 0 and left is not None else None
+        unmet[s] = {"value": left, "unit": SERVICE_UNITS[s]}
     proposed = run.sites[run.sites["status"] == "proposed"] if len(run.sites) else run.sites
     return {
         "index": index, "params": dict(combo),
@@ -330,9 +337,9 @@ def run_row(run: Any, index: int, combo: Mapping[str, Any], seconds: float) -> d
         "proven_optimal": all(bool(s["proven_optimal"]) for s in solves),
         "gap": max(gaps) if gaps else None,
         "objective": solves[0]["objective"] if len(solves) == 1 else None,
-        "cost": float(run.indicators["total"]["cost"]),
+        "cost": _number(run.indicators["total"].get("cost")),
         "covered_share": covered, "unmet": unmet,
-        "sites": int(run.indicators["total"]["sites"]),
+        "sites": _number(run.indicators["total"].get("sites"), int),
         "proposed_sites": {s: sorted(proposed.loc[proposed["service"] == s, "id"].astype(str))
                            for s in services},
         "seconds": round(seconds, 3),
