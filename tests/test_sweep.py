@@ -285,3 +285,24 @@ def test_unreachable_scheduler_exits_2(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in proc.stderr
     assert not out.exists()
+
+
+def test_curve_axis_and_figure():
+    from maps.curves import curve_axis, curve_figure, curve_png
+
+    runs = [(1e6, 10, "optimal", 0.3), (2e6, 10, "feasible", 0.4),
+            (1e6, 15, "optimal", 0.45), (2e6, 15, "failed", None)]
+    rows = [{"index": i, "params": {"budget": b, "minutes": m}, "status": s,
+             "proven_optimal": s == "optimal", "cost": b * 0.9,
+             "covered_share": {} if s == "failed" else {"childcare": c}}
+            for i, (b, m, s, c) in enumerate(runs)]
+    result = {"base": {"objective": "max_coverage"}, "vary": {"budget": [], "minutes": []},
+              "runs": rows}
+    assert curve_axis(result) == "budget"
+    assert curve_axis({"base": {"objective": "min_cost"}, "vary": {"budget": []}}) == "cost"
+    fig = curve_figure(result, lang="en")
+    ax = fig.axes[0]
+    assert ax.get_title() == "childcare: coverage against budget (yuan)"
+    lines = [ln for ln in ax.get_lines() if ln.get_linestyle() == "-"]
+    assert sorted(len(ln.get_xdata()) for ln in lines) == [1, 2]  # the failed run is left out
+    assert curve_png(result, lang="en")[:4] == b"\x89PNG"
