@@ -25,6 +25,7 @@ short canonical values that the app labels.
 from optimizer import heuristics
 from optimizer.base import SitingModel
 from optimizer.coverage import MaxCoverage
+from optimizer.decompose import Decomposition, reach_groups, solve_min_cost_decomposed
 from optimizer.extract import CAPACITY_IN_REACH, NO_SITE_IN_REACH
 from optimizer.feasibility import FeasibilityReport, check, max_servable
 from optimizer.joint import JointSiting
@@ -41,6 +42,7 @@ from optimizer.verify import verify
 
 __all__ = [
     "CAPACITY_IN_REACH",
+    "Decomposition",
     "FeasibilityReport",
     "JointSiting",
     "LinearProgram",
@@ -59,8 +61,10 @@ __all__ = [
     "heuristics",
     "max_servable",
     "parse_cbc_log",
+    "reach_groups",
     "reach_within",
     "sites_required_per_group",
+    "solve_min_cost_decomposed",
     "solve_program",
     "verify",
 ]

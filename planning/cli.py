@@ -19,7 +19,7 @@ from errors import PlanningError
 
 #: Modules under ``planning.commands`` providing sub-commands, in help order.
 COMMANDS: tuple[str, ...] = ("profiles", "check", "access", "coverage", "plan", "indicators",
-                            "population", "users")
+                            "population", "sweep", "batch", "users")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -26,6 +26,7 @@ Joint siting (service ``'both'`` with the minimum-cost objective)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -54,6 +55,11 @@ from planning.sites import joint_site_table, site_table
 
 #: The walking reach of each service in a run.
 Cutoffs = dict[str, Reach]
+
+#: A source of walking times with the signature of :func:`geo.access.travel_times` (a sweep
+#: passes one that reads times computed once for all its scenarios; see
+#: :mod:`planning.sweep`).
+TravelTimes = Callable[..., pd.DataFrame]
 
 
 @dataclass
@@ -103,13 +109,14 @@ def _solve_joint(
     rules: dict[str, Any],
     progress: Progress,
     joint_sites: gpd.GeoDataFrame,
+    travel: TravelTimes = travel_times,
 ) -> tuple[list[Any], list[pd.DataFrame], str, Any]:
     """JointSiting on the shared sites; results and pairs split back per service rows."""
     services = list(per_service)
     ref_speed = cutoffs[services[0]].speed_m_per_min
     reach_min = {s: cutoffs[s].metres / ref_speed for s in services}
     progress("travel", 0.1)
-    pairs = travel_times(network, demand, joint_sites,
+    pairs = travel(network, demand, joint_sites,
                          reach=Reach(max(reach_min.values()), ref_speed), fallback=network is None,
                          drop_unsnapped=True)
     method = pairs.attrs.get("method", "network")
@@ -304,9 +311,10 @@ def reach_notes(profile: Any, params: ScenarioParams) -> list[Message]:
 
 def _prepare(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None,
              candidates: gpd.GeoDataFrame | None, profile: Any,
-             params: ScenarioParams) -> _Plan:
+             params: ScenarioParams, demand: gpd.GeoDataFrame | None = None) -> _Plan:
     """Demand, reach, site tables and side rules of every service of the scenario."""
-    demand = compute_demand(areas, profile)
+    if demand is None:
+        demand = compute_demand(areas, profile)
     check_demand_figures(demand, profile, params.services)
     plan = _Plan(demand=demand, services=params.services, cutoffs={}, per_service={})
     plan.rules.extend(_demand_records(profile, params.services, demand))
@@ -336,6 +344,8 @@ def run_scenario(
     profile: Any,
     params: ScenarioParams,
     progress: Progress | None = None,
+    demand: gpd.GeoDataFrame | None = None,
+    travel: TravelTimes | None = None,
 ) -> ScenarioRun:
     """Run one scenario (the readings of the policy rules are in the step modules' notes).
 
@@ -353,6 +363,12 @@ def run_scenario(
         What the planner chose.
     progress : callable(message, fraction), optional
         Called with the stage ('demand', 'travel', 'solve', 'done') and a fraction.
+    demand : GeoDataFrame, optional
+        ``compute_demand(areas, profile)`` when already computed (a sweep computes it once
+        for all its scenarios); by default computed here.
+    travel : callable, optional
+        Used instead of :func:`geo.access.travel_times` (same signature), e.g. a sweep's
+        reader of walking times computed once (:mod:`planning.sweep`).
 
     Raises
     ------
@@ -362,21 +378,23 @@ def run_scenario(
     progress = progress or no_progress
     params.validate()
     progress("demand", 0.05)
-    plan = _prepare(areas, facilities, candidates, profile, params)
+    plan = _prepare(areas, facilities, candidates, profile, params, demand)
+    travel = travel or travel_times
     shared: dict[str, float] = {}
     joint_res = None
     if plan.joint_sites is not None:
         plan.notes.append(Message("planning.joint_used"))
         results, all_pairs, method, joint_res = _solve_joint(
             plan.demand, plan.per_service, network, plan.cutoffs, params, plan.side, progress,
-            plan.joint_sites)
+            plan.joint_sites, travel)
         saving = plan.joint_sites.set_index("id")["shared_fixed_cost"]
         shared = {str(k): float(saving.get(k, 0.0))
                   for k in joint_res.details.get("shared_sites", [])}
     else:
         if params.service == "both":
             plan.notes.append(Message("planning.each_service_alone"))
-        results, all_pairs, method = _solve_separately(plan, network, params, progress)
+        results, all_pairs, method = _solve_separately(plan, network, params, progress,
+                                                       travel)
     run = _assemble(plan, results, all_pairs, params, method, shared=shared)
     run.params["side_rules_applied"] = plan.side_applied
     run.params["cutoff_basis"] = cutoff_basis(profile, params)
@@ -393,7 +411,8 @@ def run_scenario(
 
 
 def _solve_separately(plan: _Plan, network: Any | None, params: ScenarioParams,
-                      progress: Progress) -> tuple[list[Any], list[pd.DataFrame], str]:
+                      progress: Progress, travel: TravelTimes = travel_times,
+                      ) -> tuple[list[Any], list[pd.DataFrame], str]:
     """Each service on its own: walking times at its reach, then its model."""
     results: list[Any] = []
     all_pairs: list[pd.DataFrame] = []
@@ -402,7 +421,7 @@ def _solve_separately(plan: _Plan, network: Any | None, params: ScenarioParams,
     for k, svc in enumerate(plan.services):
         sites = plan.per_service[svc]
         progress("travel", 0.1 + 0.4 * k / n)
-        pairs = travel_times(network, plan.demand, sites, reach=plan.cutoffs[svc],
+        pairs = travel(network, plan.demand, sites, reach=plan.cutoffs[svc],
                              fallback=network is None, drop_unsnapped=True)
         method = pairs.attrs.get("method", method)
         progress("solve", 0.5 + 0.4 * k / n)

@@ -1,0 +1,536 @@
+"""Scenario sweeps: one scenario per combination of varied parameters, run as Dask tasks.
+
+A bureau comparing budgets, numbers of sites, walking limits or provision rates asks many
+questions of the same city at once. :func:`run_sweep` expands the ``--vary`` lists into
+their combinations (:func:`combinations`, the first name varying slowest), computes what the
+scenarios share once in this process — the requirements of every area under each rate
+variant (:func:`planning.demand.compute_demand`) and the walking times from every area to
+every site at the widest reach of the sweep (:func:`geo.access.travel_times`) — scatters
+them to the workers of a :mod:`dask.distributed` client, and runs each scenario as one task
+through :func:`planning.runs.run_scenario` (which reads the shared times through
+:class:`SharedTimes` instead of searching the network again). Rows come back in the order of
+the combinations whatever order the tasks finish in; a scenario that fails is reported in
+its row (``status`` ``'failed'`` and the error as a message) and the others finish.
+
+Why the results do not depend on the workers
+    Every task runs the same code on the same data: the times of a scenario are the shared
+    pairs within its own cutoff (``distance_m <= minutes × speed``, minutes recomputed as
+    ``distance_m / speed``), exactly what a search with that cutoff returns, since shortest
+    distances within a cutoff do not depend on how far the search went on. A sweep on one
+    worker, on two, on a remote scheduler, or one by one in this process (``workers=0``)
+    therefore gives the same rows as :func:`planning.runs.run_scenario` called once per
+    combination with the network — except runs stopped by their time limit (status
+    ``'feasible'``, not proven), whose best plan so far depends on how fast the worker was.
+
+Parameters that can vary (:data:`VARY`)
+    ``budget`` (yuan), ``p`` (new sites), ``minutes`` (service circle), ``speed`` (m/min),
+    ``childcare_per_1000`` (托位 per 1000 residents, every area type; ``_new`` / ``_old`` for
+    one area type) and ``eldercare_per_100_households`` (m² of elder-care floor area per 100
+    households; ``_new`` / ``_old``). The rates change the profile's rules for the run only;
+    the requirements are computed once per distinct set of rates.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from core.messages import Message
+from core.vocab import SERVICE_UNITS
+from errors import InputError, PlanningError
+from geo import DEFAULT_REACH, Reach, travel_times
+from planning.demand import compute_demand
+from planning.params import ScenarioParams
+from planning.sites import joint_site_table, site_table
+
+
+@dataclass(frozen=True)
+class Varied:
+    """One parameter a sweep can vary: what it sets and what values it takes."""
+
+    name: str
+    #: ``'param'`` (a :class:`ScenarioParams` field) or ``'rate'`` (a profile rule's value)
+    target: str
+    #: the ScenarioParams field, or the rule kind
+    field: str
+    #: ``'positive'`` (a number > 0) or ``'count'`` (a whole number >= 1)
+    kind: str = "positive"
+    #: area types a rate applies to
+    area_types: tuple[str, ...] = ()
+
+
+_RATES = {"childcare_per_1000": "childcare_places_per_1000",
+          "eldercare_per_100_households": "eldercare_area_per_100_households"}
+
+#: Every parameter ``--vary`` accepts, by name.
+VARY: dict[str, Varied] = {
+    "budget": Varied("budget", "param", "budget"),
+    "p": Varied("p", "param", "p", "count"),
+    "minutes": Varied("minutes", "param", "minutes"),
+    "speed": Varied("speed", "param", "speed_m_per_min"),
+    **{f"{name}{suffix}": Varied(f"{name}{suffix}", "rate", kind, "positive", types)
+       for name, kind in _RATES.items()
+       for suffix, types in (("", ("new", "old", "any")), ("_new", ("new",)),
+                             ("_old", ("old",)))},
+}
+
+#: Environment of local Dask workers: one thread per numeric library, glibc's own malloc
+#: trimming (Dask's default ``MALLOC_TRIM_THRESHOLD_=65536`` doubles the time to build a model).
+WORKER_ENVIRON = {"OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THREADS": 1}
+
+#: Most combinations a sweep runs unless asked for more.
+MAX_RUNS = 400
+
+#: Called after every finished run with (runs done, runs in all, the finished row).
+SweepProgress = Callable[[int, int, dict[str, Any]], None]
+
+
+def parse_vary(specs: Sequence[str]) -> dict[str, list[float | int]]:
+    """``["budget=1e6,2e6", "minutes=10,15"]`` → ``{"budget": [1e6, 2e6], "minutes": [...]}``.
+
+    Raises
+    ------
+    errors.InputError
+        Naming every malformed, unknown, repeated or out-of-range entry at once.
+    """
+    problems: list[Message] = []
+    out: dict[str, list[float | int]] = {}
+    if not specs:
+        problems.append(Message("sweep.vary_none"))
+    for spec in specs:
+        name, sep, values = spec.partition("=")
+        name = name.strip()
+        items = [v.strip() for v in values.split(",") if v.strip()]
+        if not sep or not name or not items:
+            problems.append(Message("sweep.vary_syntax", {"value": spec}))
+            continue
+        if name not in VARY:
+            problems.append(Message("sweep.vary_unknown",
+                                    {"name": name, "choices": sorted(VARY)}))
+            continue
+        if name in out:
+            problems.append(Message("sweep.vary_twice", {"name": name}))
+            continue
+        kind = VARY[name].kind
+        parsed: list[float | int] = []
+        for item in items:
+            try:
+                v = float(item)
+            except ValueError:
+                v = math.nan
+            ok = math.isfinite(v) and v > 0 and (kind != "count" or v == int(v))
+            if not ok:
+                problems.append(Message("sweep.vary_value", {
+                    "name": name, "value": item, "kind": Message(f"sweep.kind_{kind}")}))
+                continue
+            parsed.append(int(v) if kind == "count" else v)
+        out[name] = parsed
+    if problems:
+        raise InputError(problems, source="--vary")
+    return out
+
+
+def combinations(vary: Mapping[str, Sequence[float | int]]) -> list[dict[str, float | int]]:
+    """Every combination of the varied values, the first name varying slowest."""
+    names = list(vary)
+    return [dict(zip(names, values, strict=True))
+            for values in itertools.product(*(vary[n] for n in names))]
+
+
+def scenario_params(base: ScenarioParams, combo: Mapping[str, Any]) -> ScenarioParams:
+    """``base`` with the combination's scenario parameters (rates go to the profile)."""
+    changes = {VARY[k].field: v for k, v in combo.items() if VARY[k].target == "param"}
+    return replace(base, **changes)
+
+
+def rates_of(combo: Mapping[str, Any]) -> tuple[tuple[str, float], ...]:
+    """The combination's provision rates, as a hashable key."""
+    return tuple((k, float(v)) for k, v in combo.items() if VARY[k].target == "rate")
+
+
+def profile_with_rates(profile: Any, rates: Sequence[tuple[str, float]]) -> Any:
+    """``profile`` with the rules behind the varied rates set to the given values.
+
+    Raises
+    ------
+    errors.InputError
+        When the profile has no rule of that kind for an area type named (``_new`` / ``_old``).
+    """
+    if not rates:
+        return profile
+    rules = list(profile.rules)
+    problems: list[Message] = []
+    for name, value in rates:
+        v = VARY[name]
+        hit = False
+        for k, r in enumerate(rules):
+            if r.kind == v.field and r.area_type in v.area_types:
+                rules[k] = replace(r, value=float(value))
+                hit = True
+        if not hit:
+            problems.append(Message("sweep.rate_missing", {
+                "profile": profile.id, "kind": v.field, "area_type": "/".join(v.area_types),
+                "name": name}))
+    if problems:
+        raise InputError(problems, source="--vary")
+    return replace(profile, rules=tuple(rules))
+
+
+# --------------------------------------------------------------------------- shared data
+
+@dataclass
+class SharedTimes:
+    """Walking times computed once, read like :func:`geo.access.travel_times`.
+
+    ``tables`` maps the tuple of destination ids of a site table to its pairs
+    (``origin_id``, ``destination_id``, ``distance_m``) from every area, at the widest reach
+    of the sweep. Called with the arguments of :func:`geo.access.travel_times`, it returns
+    the pairs within that call's cutoff, with ``minutes`` at that call's speed.
+    """
+
+    origin_ids: tuple[str, ...]
+    tables: dict[tuple[str, ...], pd.DataFrame] = field(default_factory=dict)
+    method: str = "network"
+    unsnapped: dict[tuple[str, ...], dict[str, list[Any]]] = field(default_factory=dict)
+
+    def __call__(self, network: Any, origins: pd.DataFrame, destinations: pd.DataFrame, *,
+                 reach: Reach = DEFAULT_REACH, **_: Any) -> pd.DataFrame:
+        key = tuple(destinations["id"].astype(str))
+        if key not in self.tables or tuple(origins["id"].astype(str)) != self.origin_ids:
+            raise PlanningError("walking times asked for areas or sites the sweep did not "
+                                "compute (a programming error)")
+        pairs = self.tables[key]
+        minutes, speed_m_per_min = reach.minutes, reach.speed_m_per_min
+        cutoff_m = reach.metres
+        sel = pairs[pairs["distance_m"].to_numpy() <= cutoff_m]
+        dist = sel["distance_m"].to_numpy()
+        out = pd.DataFrame({"origin_id": sel["origin_id"].to_numpy(),
+                            "destination_id": sel["destination_id"].to_numpy(),
+                            "minutes": dist / speed_m_per_min, "distance_m": dist})
+        out.attrs.update({"method": self.method, "minutes": float(minutes),
+                          "speed_m_per_min": float(speed_m_per_min), "cutoff_m": cutoff_m,
+                          "unsnapped": self.unsnapped.get(key, {"origins": [],
+                                                                "destinations": []})})
+        return out
+
+
+@dataclass
+class SweepData:
+    """What every scenario of a sweep reads: layers, profiles, requirements and times."""
+
+    areas: gpd.GeoDataFrame
+    facilities: gpd.GeoDataFrame | None
+    candidates: gpd.GeoDataFrame | None
+    profiles: dict[tuple[tuple[str, float], ...], Any]
+    demand: dict[tuple[tuple[str, float], ...], gpd.GeoDataFrame]
+    times: SharedTimes
+
+
+def widest_reach_m(base: ScenarioParams, combos: Sequence[Mapping[str, Any]],
+                   profile: Any) -> float:
+    """The longest walk (metres) any scenario of the sweep allows for any of its services."""
+    return max(p.reach(profile, s).metres
+               for p in (scenario_params(base, c) for c in combos) for s in p.services)
+
+
+def prepare(*, areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None,
+            candidates: gpd.GeoDataFrame | None, network: Any | None, profile: Any,
+            base: ScenarioParams, combos: Sequence[Mapping[str, Any]]) -> SweepData:
+    """Compute once what the sweep's scenarios share (see the module notes).
+
+    Raises
+    ------
+    errors.InputError
+        Bad parameters of any combination, or a rate the profile has no rule for.
+    """
+    problems = []
+    for c in combos:
+        try:
+            scenario_params(base, c).validate()
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems, source="scenario parameters")
+    profiles = {key: profile_with_rates(profile, key)
+                for key in dict.fromkeys(rates_of(c) for c in combos)}
+    demand = {key: compute_demand(areas, prof) for key, prof in profiles.items()}
+    first = next(iter(demand.values()))
+    # the site tables do not depend on the rates; every scenario's services, joint or not
+    services = sorted({s for c in combos for s in scenario_params(base, c).services})
+    tables = {s: site_table(facilities, candidates, service=s, profile=profile,
+                            candidate_ids=base.candidate_ids, areas=first) for s in services}
+    destinations = list(tables.values())
+    if base.service == "both" and base.joint and any(
+            scenario_params(base, c).objective == "min_cost" for c in combos):
+        destinations.append(joint_site_table(tables))
+    reach = widest_reach_m(base, combos, profile)
+    speed = 60.0  # any speed: only distances are kept
+    shared = SharedTimes(origin_ids=tuple(first["id"].astype(str)))
+    for dest in destinations:
+        key = tuple(dest["id"].astype(str))
+        if key in shared.tables:
+            continue
+        pairs = travel_times(network, first, dest,
+                             reach=Reach(reach / speed * (1 + 1e-9), speed),
+                             fallback=network is None, drop_unsnapped=True)
+        shared.tables[key] = pairs[["origin_id", "destination_id", "distance_m"]].copy()
+        shared.method = pairs.attrs.get("method", shared.method)
+        shared.unsnapped[key] = pairs.attrs.get("unsnapped", {})
+    return SweepData(areas=areas, facilities=facilities, candidates=candidates,
+                     profiles=profiles, demand=demand, times=shared)
+
+
+# --------------------------------------------------------------------------- one run
+
+def error_json(exc: BaseException) -> dict[str, Any]:
+    """An error as JSON: its type and message (code, arguments, English text)."""
+    msg = exc.message if isinstance(exc, PlanningError) else None
+    if isinstance(msg, Message):
+        return {"type": type(exc).__name__, **msg.to_json()}
+    if isinstance(exc, InputError):
+        return {"type": type(exc).__name__, "code": None, "args": {},
+                "text": exc.render("en"), "problems": [p.to_json() for p in exc.problems]}
+    return {"type": type(exc).__name__, "code": None, "args": {}, "text": str(exc)}
+
+
+def failed_row(index: int, combo: Mapping[str, Any], exc: BaseException,
+               seconds: float = 0.0) -> dict[str, Any]:
+    """The row of a run that failed: its parameters, status ``'failed'`` and the error."""
+    return {"index": index, "params": dict(combo), "status": "failed",
+            "proven_optimal": False, "gap": None, "objective": None, "cost": None,
+            "covered_share": {}, "unmet": {}, "sites": None, "proposed_sites": {},
+            "seconds": round(seconds, 3), "error": error_json(exc)}
+
+
+def _number(v: Any, kind: type = float) -> Any:
+    """``v`` as a number of ``kind``, or None where it is missing."""
+    return None if v is None else kind(v)
+
+
+def run_row(run: Any, index: int, combo: Mapping[str, Any], seconds: float) -> dict[str, Any]:
+    """The sweep row of a finished :class:`planning.runs.ScenarioRun`."""
+    solves = list(run.solver.values())
+    statuses = sorted({s["status"] for s in solves})
+    gaps = [s["gap"] for s in solves if s.get("gap") is not None]
+    services = [s for s in run.indicators if s != "total"]
+    covered: dict[str, float | None] = {}
+    unmet: dict[str, dict[str, Any]] = {}
+    for s in services:
+        ind = run.indicators[s]
+        req = float(ind.get("required") or 0.0)
+        left = _number(ind.get("unmet"))  # None where a run found no plan
+        covered[s] = (req - left) / req if req > 0 and left is not None else None
+        unmet[s] = {"value": left, "unit": SERVICE_UNITS[s]}
+    proposed = run.sites[run.sites["status"] == "proposed"] if len(run.sites) else run.sites
+    return {
+        "index": index, "params": dict(combo),
+        "status": statuses[0] if len(statuses) == 1 else ", ".join(statuses),
+        "proven_optimal": all(bool(s["proven_optimal"]) for s in solves),
+        "gap": max(gaps) if gaps else None,
+        "objective": solves[0]["objective"] if len(solves) == 1 else None,
+        "cost": _number(run.indicators["total"].get("cost")),
+        "covered_share": covered, "unmet": unmet,
+        "sites": _number(run.indicators["total"].get("sites"), int),
+        "proposed_sites": {s: sorted(proposed.loc[proposed["service"] == s, "id"].astype(str))
+                           for s in services},
+        "seconds": round(seconds, 3),
+    }
+
+
+def run_one(data: SweepData, index: int, combo: Mapping[str, Any],
+            base: ScenarioParams) -> dict[str, Any]:
+    """One scenario of the sweep on the shared data: its row (a failure is reported there).
+
+    This is the Dask task; it never raises for a scenario's own error.
+    """
+    from planning.runs import run_scenario
+
+    t0 = time.perf_counter()
+    try:
+        key = rates_of(combo)
+        run = run_scenario(areas=data.areas, facilities=data.facilities,
+                           candidates=data.candidates, network=None,
+                           profile=data.profiles[key], params=scenario_params(base, combo),
+                           demand=data.demand[key], travel=data.times)
+    except Exception as exc:  # noqa: BLE001 - reported in the run's row; the others go on
+        return failed_row(index, combo, exc, time.perf_counter() - t0)
+    return run_row(run, index, combo, time.perf_counter() - t0)
+
+
+# --------------------------------------------------------------------------- Dask
+
+@contextmanager
+def dask_client(*, workers: int | None = None, scheduler: str | None = None,
+                timeout: float = 10.0) -> Iterator[Any]:
+    """A :class:`distributed.Client`: on the scheduler at ``scheduler``, else on a local
+    cluster of ``workers`` single-threaded worker processes listening on 127.0.0.1 only
+    (environment :data:`WORKER_ENVIRON`; workers of a cluster of one's own are best started
+    with ``MALLOC_TRIM_THRESHOLD_`` unset too).
+
+    Raises
+    ------
+    errors.InputError
+        When the scheduler cannot be reached.
+    """
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout=timeout)
+        except (OSError, TimeoutError) as exc:
+            raise InputError([Message("sweep.scheduler_unreachable",
+                                      {"address": scheduler, "error": str(exc)})],
+                             source="--scheduler") from exc
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    import dask
+
+    # Dask's nannies start workers with MALLOC_TRIM_THRESHOLD_=65536, which makes the
+    # optimiser's model building (large temporary numpy arrays) about twice as slow; keep
+    # one thread per library only.
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": WORKER_ENVIRON}), \
+            LocalCluster(n_workers=max(1, int(workers or 1)), threads_per_worker=1,
+                         processes=True, host="127.0.0.1", dashboard_address=None,
+                         silence_logs=40) as cluster, Client(cluster) as client:
+        yield client
+
+
+def run_sweep(
+    *,
+    areas: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame | None,
+    candidates: gpd.GeoDataFrame | None,
+    network: Any | None,
+    profile: Any,
+    base: ScenarioParams,
+    vary: Mapping[str, Sequence[float | int]],
+    client: Any | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: SweepProgress | None = None,
+    max_runs: int = MAX_RUNS,
+) -> dict[str, Any]:
+    """Run one scenario per combination of ``vary`` and return the sweep's JSON-able result.
+
+    Parameters
+    ----------
+    areas, facilities, candidates, network, profile
+        As for :func:`planning.runs.run_scenario`.
+    base : ScenarioParams
+        What every scenario shares (service, objective, solver, gap …).
+    vary : mapping
+        Parameter name (a key of :data:`VARY`) → values, e.g. from :func:`parse_vary`.
+    client : distributed.Client, optional
+        Run on this client. Otherwise on ``scheduler`` (``tcp://host:port``) if given, else on
+        a local cluster of ``workers`` processes; ``workers=0`` runs the scenarios one by one
+        in this process (no Dask).
+    progress : callable(done, total, row), optional
+        Called as each run finishes (in the order they finish).
+    max_runs : int
+        Most combinations to run.
+
+    Returns
+    -------
+    dict
+        ``{"base": params, "vary": {...}, "profile", "method", "seconds", "workers",
+        "runs": [row, ...]}``, rows in the order of :func:`combinations`; each row has
+        ``index``, ``params`` (the varied values), ``status``, ``proven_optimal``, ``gap``,
+        ``objective``, ``cost`` (yuan), ``covered_share`` and ``unmet`` (``{"value",
+        "unit"}``) per service, ``sites`` (new sites), ``proposed_sites`` per service,
+        ``seconds``, and ``error`` (a message) when it failed.
+
+    Raises
+    ------
+    errors.InputError
+        Bad parameters or too many combinations, before anything runs.
+    """
+    t0 = time.perf_counter()
+    combos = combinations(vary)
+    if len(combos) > max_runs:
+        raise InputError([Message("sweep.too_many", {"n": len(combos), "limit": max_runs})],
+                         source="--vary")
+    data = prepare(areas=areas, facilities=facilities, candidates=candidates,
+                   network=network, profile=profile, base=base, combos=combos)
+    rows: list[dict[str, Any] | None] = [None] * len(combos)
+    n_workers: int | None = 0
+
+    def finished(row: dict[str, Any]) -> None:
+        rows[row["index"]] = row
+        if progress is not None:
+            progress(sum(r is not None for r in rows), len(rows), row)
+
+    if client is None and scheduler is None and workers == 0:
+        for i, combo in enumerate(combos):
+            finished(run_one(data, i, combo, base))
+    elif client is not None:
+        n_workers = _submit_all(client, data, combos, base, finished)
+    else:
+        with dask_client(workers=workers, scheduler=scheduler) as own:
+            n_workers = _submit_all(own, data, combos, base, finished)
+    return {
+        "base": base.to_dict(), "vary": {k: list(v) for k, v in vary.items()},
+        "profile": profile.id, "method": data.times.method, "workers": n_workers,
+        "seconds": round(time.perf_counter() - t0, 3),
+        "runs": rows,
+    }
+
+
+def _submit_all(client: Any, data: SweepData, combos: list[dict[str, Any]],
+                base: ScenarioParams, finished: Callable[[dict[str, Any]], None]) -> int:
+    """Scatter the shared data once, submit one task per combination, collect the rows."""
+    from distributed import as_completed
+
+    shared = client.scatter(data, broadcast=True, hash=False)
+    tag = uuid.uuid4().hex[:8]
+    futures = {client.submit(run_one, shared, i, combo, base, pure=False,
+                             key=f"sweep-{tag}-{i}"): i for i, combo in enumerate(combos)}
+    for fut in as_completed(futures):
+        i = futures[fut]
+        try:
+            row = fut.result()
+        except Exception as exc:  # noqa: BLE001 - a lost worker: reported in the row
+            row = failed_row(i, combos[i], PlanningError(Message(
+                "sweep.worker_lost", {"error": f"{type(exc).__name__}: {exc}"})))
+        finished(row)
+    return len(client.scheduler_info(n_workers=-1).get("workers", {}))
+
+
+def summary(result: Mapping[str, Any]) -> Message:
+    """How many runs finished, were proven optimal, failed, and the time taken."""
+    runs = result["runs"]
+    return Message("sweep.summary", {
+        "done": len(runs), "proven": sum(bool(r["proven_optimal"]) for r in runs),
+        "failed": sum(r["status"] == "failed" for r in runs),
+        "seconds": float(result["seconds"])})
+
+
+def rows_frame(result: Mapping[str, Any]) -> pd.DataFrame:
+    """One line per run: the varied values, status, cost and coverage per service (for
+    tables and the curve)."""
+    lines = []
+    for r in result["runs"]:
+        line: dict[str, Any] = {**r["params"], "index": r["index"], "status": r["status"],
+                                "proven_optimal": r["proven_optimal"], "gap": r["gap"],
+                                "cost": r["cost"], "sites": r["sites"]}
+        for s, v in r["covered_share"].items():
+            line[f"{s}_covered_share"] = v
+        lines.append(line)
+    return pd.DataFrame(lines)
+
+
+__all__ = ["MAX_RUNS", "VARY", "WORKER_ENVIRON", "SharedTimes", "SweepData", "SweepProgress",
+           "combinations", "dask_client", "error_json", "failed_row", "parse_vary", "prepare",
+           "profile_with_rates", "rows_frame", "run_one", "run_row", "run_sweep",
+           "scenario_params", "summary", "widest_reach_m"]
