@@ -75,14 +75,16 @@ def test_label_frame_renders_structured_messages() -> None:
     assert df["detail"].iloc[0] is note  # the input keeps its messages
 
 
-def test_value_labels_and_patterns() -> None:
+def test_value_labels_without_patterns() -> None:
     assert value_label("no site within reach", "zh") == "步行范围内没有站点"
     assert value_label("capacity in reach insufficient", "zh") == "步行范围内站点容量不足"
     assert value_label("optimal", "zh") == "最优"
-    assert value_label("households×2.62 (profile hefei: persons_per_household)", "zh") == (
-        "户数×2.62（规则集 hefei：persons_per_household）")
-    assert value_label("households×2.62 (profile hefei: persons_per_household)", "en") == (
-        "households×2.62 (profile hefei: persons_per_household)")
+    # derivations are codes now (population_method), not English sentences parsed back
+    assert value_label("households", "zh") == "由户数推算"
+    assert value_label("compliant_on_rules_checked", "en") == "compliant on the rules checked"
+    from core import texts
+
+    assert not hasattr(texts, "_VALUE_PATTERNS_ZH")
     assert value_label(3.0, "zh") == 3.0 and value_label("whatever", "zh") == "whatever"
     assert column_label("amount", "zh", context=["id", "amount", "reason"]) == "未满足量"
     for table in (COLUMN_LABELS, VALUE_LABELS):

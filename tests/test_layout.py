@@ -69,6 +69,13 @@ def test_maps_use_only_public_planning_modules() -> None:
     assert not wrong, "\n".join(wrong)
 
 
+def test_no_library_module_is_too_long() -> None:
+    long = [f"{p.relative_to(ROOT)}: {n} lines" for pkg in LIBRARY for p in _modules(pkg)
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+            and "catalog" not in p.parts]
+    assert not long, "\n".join(long)
+
+
 def test_the_layer_test_catches_an_upward_import(tmp_path: Path) -> None:
     bad = tmp_path / "m.py"
     bad.write_text("from planning.runs import run_scenario\nimport maps.export\n")
