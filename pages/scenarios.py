@@ -133,6 +133,14 @@ if state:
             gap=_n(s["gap"], ".2%"), seconds=_n(s["seconds"], ".2f")))
     if run.method != "network":
         st.warning(T("sc.method_fallback"))
+    if total(ind, "no_plan"):
+        # no plan is never a plan: no sites, cost, coverage or unmet figures, nothing to save
+        from core.messages import as_text
+
+        for svc in services:
+            if ind.get(svc, {}).get("no_plan"):
+                st.error(f"{_service_label(svc)}：{as_text(ind[svc].get('reason'), LANG)}")
+        st.stop()
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(T("ind.sites"), total(ind, "sites") or 0)
     m2.metric(T("ind.cost"), f"{total(ind, 'cost') or 0:,.0f}")

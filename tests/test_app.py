@@ -246,3 +246,23 @@ def test_comparison_page_reads_a_scenario_saved_in_the_older_flat_form() -> None
     assert table["新增规模"].tolist() == ["托育 365 托位；养老 5,012 m²"]
     assert table["未满足需求"].tolist() == ["托育 0.0 托位；养老 5.5 m²"]
     assert table["新增站点数"].tolist() == [3] and table["求解状态"].tolist() == ["最优"]
+
+
+def test_a_run_without_a_plan_shows_no_figures() -> None:
+    from geo import load_demo
+    from planning.params import ScenarioParams
+    from planning.profiles import load_profile
+    from planning.runs import run_scenario
+
+    demo = load_demo()
+    run = run_scenario(areas=demo["areas"], facilities=demo["facilities"],
+                       candidates=demo["candidates"], network=None,
+                       profile=load_profile("hefei"),
+                       params=ScenarioParams(time_limit=0.001))
+    assert run.indicators["total"]["no_plan"]
+    at = _page("scenarios")
+    at.session_state["run"] = {"run": run, "profile_id": "hefei"}
+    at.run()
+    _no_exception(at)
+    assert any("求解器未得到方案" in e.value for e in at.error)
+    assert not at.metric  # no sites, cost, coverage or unmet figures pretend otherwise
