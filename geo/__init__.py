@@ -28,6 +28,7 @@ from geo.centrelines import load_network
 from geo.coverage import CoverageResult, coverage, two_step_fca
 from geo.crs import (
     WGS84,
+    CRSOverride,
     bd09_to_wgs84,
     gcj02_to_wgs84,
     local_metric_crs,
@@ -84,6 +85,7 @@ __all__ = [
     "gcj02_to_wgs84",
     "load_demo",
     "load_network",
+    "CRSOverride",
     "local_metric_crs",
     "parse_number_list",
     "read_admin_units",

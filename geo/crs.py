@@ -14,6 +14,7 @@ WGS84 without a shift.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -74,6 +75,18 @@ _ALIASES: dict[str, str | int] = {
 
 
 
+@dataclass(frozen=True)
+class CRSOverride:
+    """A CRS the planner applies even over the one a file declares (``--crs-override``).
+
+    A plain ``crs`` only fills in files that declare none; a file whose declared CRS differs
+    is an error, so that a careless option never moves correct coordinates. GeoJSON always
+    declares WGS84, so GCJ-02 or BD-09 GeoJSON (高德, 百度 exports) needs this on purpose.
+    """
+
+    crs: Any
+
+
 def resolve_crs(name: Any) -> pyproj.CRS | str | None:
     """Resolve a user's CRS name.
 
@@ -94,6 +107,8 @@ def resolve_crs(name: Any) -> pyproj.CRS | str | None:
         When the name is not understood (Baidu Mercator ``bd09mc`` included: convert it to
         BD-09 lon/lat first).
     """
+    if isinstance(name, CRSOverride):
+        name = name.crs
     if name is None:
         return None
     if isinstance(name, pyproj.CRS):
@@ -240,8 +255,9 @@ def to_wgs84(
     crs : str, int or pyproj.CRS, optional
         The user's statement of the coordinates' CRS (see :func:`resolve_crs`). It is
         required when the file declares none, and it must be given for GCJ-02 / BD-09 data
-        (files cannot declare those). When both are present the user's wins and the override
-        is recorded in ``attrs['repairs']``.
+        (files cannot declare those). When the file declares a different CRS it is an error,
+        unless ``crs`` is a :class:`CRSOverride`: then the user's wins and the override is
+        recorded in ``attrs['repairs']``.
     source : str
         File name for messages.
 
@@ -255,6 +271,7 @@ def to_wgs84(
     errors.CRSError
         No CRS at all, an unknown CRS, or coordinates that cannot be in the CRS.
     """
+    override = isinstance(crs, CRSOverride)
     user = resolve_crs(crs)
     declared = gdf.crs
     attrs = dict(gdf.attrs)
@@ -264,6 +281,11 @@ def to_wgs84(
     target = user if user is not None else declared
     if user is not None and declared is not None:
         same = (not isinstance(user, str)) and pyproj.CRS(declared).equals(user)
+        if not same and not override:
+            raise CRSError([Problem(Message("geo.crs.conflict", {
+                "declared": crs_label(pyproj.CRS(declared)),
+                "given": crs_label(user) if not isinstance(user, str) else user}),
+                source=source)], source=source)
         if not same:
             if isinstance(user, str) and not pyproj.CRS(declared).is_geographic:
                 raise CRSError([Problem(Message("geo.crs.datum_vs_projected", {

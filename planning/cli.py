@@ -37,6 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.add_parser(sub)
+    for command in sub.choices.values():
+        if any("--crs" in a.option_strings for a in command._actions):
+            command.add_argument(
+                "--crs-override", action="store_true", dest="crs_override",
+                help="apply --crs even to files that declare another CRS (e.g. GCJ-02 or "
+                     "BD-09 coordinates in a GeoJSON, which always declares WGS84)")
     return parser
 
 
@@ -54,6 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return the process exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "crs_override", False) and getattr(args, "crs", None):
+        from geo import CRSOverride
+
+        args.crs = CRSOverride(args.crs)
     try:
         return int(args.func(args) or 0)
     except PlanningError as exc:

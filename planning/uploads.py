@@ -203,14 +203,16 @@ def read_layer_file(
 ) -> Any:
     """Read a stored upload as the canonical layer *layer* with :mod:`geo.io`.
 
-    *fields* maps further file columns to canonical names (the planner's field mapping).
+    *fields* maps further file columns to canonical names (the planner's field mapping). A
+    *crs* the planner picks in the app is applied on purpose, also over a declared one (GeoJSON
+    always declares WGS84, while 高德/百度 exports are GCJ-02/BD-09).
     """
     import geo as gio
 
     if layer not in READERS:
         raise UploadError([f"unknown layer kind {layer!r}; one of {', '.join(READERS)}"])
     reader: Callable[..., Any] = getattr(gio, READERS[layer])
-    kwargs: dict[str, Any] = {"crs": crs}
+    kwargs: dict[str, Any] = {"crs": gio.CRSOverride(crs) if crs else None}
     if fields:
         kwargs["fields"] = dict(fields)
     if layer == "candidates":

@@ -192,14 +192,21 @@ def test_cgcs2000_lonlat_taken_as_wgs84_without_shift() -> None:
     assert out.geometry.iloc[0].equals(shapely.Point(117.27, 31.86))
 
 
-def test_user_crs_overrides_the_file_and_says_so() -> None:
+def test_user_crs_conflicting_with_the_file_is_an_error_unless_overridden() -> None:
+    from geo.crs import CRSOverride
+
     pt = shapely.Point(*[float(v) for v in wgs84_to_gcj02(117.27, 31.86)])
-    out = to_wgs84(_frame([pt], crs=4326), crs="gcj02", source="x")
+    # a plain --crs only fills in files that declare none
+    with pytest.raises(CRSError, match="declares EPSG:4326 but gcj02 was given"):
+        to_wgs84(_frame([pt], crs=4326), crs="gcj02", source="x")
+    out = to_wgs84(_frame([pt], crs=4326), crs=CRSOverride("gcj02"), source="x")
     assert metres(out.geometry.iloc[0].x, out.geometry.iloc[0].y, 117.27, 31.86) < 0.5
     assert any("overridden" in str(r) for r in out.attrs["repairs"])
+    # the same CRS as declared is no conflict
+    assert len(to_wgs84(_frame([pt], crs=4326), crs="wgs84", source="x")) == 1
     with pytest.raises(CRSError, match="declares projected"):
-        to_wgs84(_frame([shapely.Point(500000.0, 3500000.0)], crs=32650), crs="gcj02",
-                 source="x")
+        to_wgs84(_frame([shapely.Point(500000.0, 3500000.0)], crs=32650),
+                 crs=CRSOverride("gcj02"), source="x")
 
 
 def test_local_metric_crs_is_the_utm_zone_of_the_centre() -> None:

@@ -135,3 +135,21 @@ def test_names_that_look_like_formulas_stay_text(tmp_path: Path, suffix: str) ->
         text = out.read_text(encoding="utf-8-sig")
         assert "'=HYPERLINK" in text and "'@SUM(A1)" in text
         assert ",=HYPERLINK" not in text and ",@SUM" not in text
+
+
+def test_crs_option_never_silently_overrides_a_declared_crs(tmp_path: Path, capsys) -> None:
+    from geo import load_demo
+
+    demo = load_demo()
+    areas, sites = tmp_path / "areas.geojson", tmp_path / "sites.geojson"
+    demo["areas"].to_file(areas, driver="GeoJSON")
+    demo["facilities"].to_file(sites, driver="GeoJSON")
+    out = tmp_path / "cov.json"
+    base = ["coverage", "--profile", "hefei", "--areas", str(areas), "--facilities", str(sites),
+            "--straight-line", "--out", str(out)]
+    assert main([*base, "--crs", "gcj02"]) == 2
+    err = capsys.readouterr().err
+    assert "declares EPSG:4326 but gcj02 was given" in err and "--crs-override" in err
+    assert not out.exists()
+    assert main([*base, "--crs", "gcj02", "--crs-override"]) == 0
+    assert out.exists()
