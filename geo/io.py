@@ -311,6 +311,7 @@ def read_facilities(
     service: str | None = None,
     status: str | None = None,
     fields: Mapping[str, str] | None = None,
+    require_status: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read facilities or candidate sites (points or polygons).
 
@@ -322,6 +323,9 @@ def read_facilities(
     status : {'existing', 'candidate', 'proposed'}, optional
         Status of rows (or files) that give none; without it a file with no status column is
         read as existing facilities (recorded in ``attrs['notes']``).
+    require_status : bool
+        A site layer that mixes existing facilities and candidates must say which is which:
+        without a ``status`` column (and no ``status``) it is an error, never guessed.
 
     Other parameters as for :func:`read_areas`; the default layer is ``'facilities'``.
 
@@ -339,7 +343,10 @@ def read_facilities(
     coerce_numbers(gdf, col)
     coerce_category(gdf, col, "service", default=None if "service" in gdf.columns else service,
                      required=True, notes=notes)
-    if status is None and "status" not in gdf.columns:
+    if status is None and "status" not in gdf.columns and require_status:
+        col.add(Message("geo.read.no_status"), field="status")
+        col.raise_if_any()
+    elif status is None and "status" not in gdf.columns:
         status = "existing"
         notes.append(Message("geo.read.existing_status"))
     coerce_category(gdf, col, "status", default=status, required=True, notes=notes)

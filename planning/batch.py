@@ -215,7 +215,8 @@ def _layers(place: Place) -> tuple[Any, Any, Any]:
 
     assert place.areas is not None and place.sites is not None  # checked by read_manifest
     areas = read_areas(place.areas, crs=place.crs, layer=place.areas_layer)
-    sites = read_facilities(place.sites, crs=place.crs, layer=place.sites_layer)
+    sites = read_facilities(place.sites, crs=place.crs, layer=place.sites_layer,
+                            require_status=True)
     status = (sites["status"].astype(str) if "status" in sites.columns
               else pd.Series("candidate", index=sites.index))
     existing = sites[status == "existing"]

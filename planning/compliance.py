@@ -60,6 +60,7 @@ from planning.compliance_report import (
     RuleResult,
 )
 from planning.demand import (
+    PLAUSIBLE_MAX,
     compute_demand,
     households_message,
     numeric_column,
@@ -261,6 +262,10 @@ def check_developments(
         pop = float(row["population"])
         hh = float(row["households"])
         warnings: list[Message] = []
+        for field, limit in PLAUSIBLE_MAX.items():
+            if float(row[field]) > limit:
+                warnings.append(Message("planning.implausible", {
+                    "field": field, "limit": limit, "rows": [f"{row['id']}={row[field]:,.0f}"]}))
         cc_total = float(cc_provided.iloc[k])
         ec_total = float(ec_provided.iloc[k])
         cc_list, ec_list = cc_sites[k], ec_sites[k]

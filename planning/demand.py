@@ -41,6 +41,29 @@ def row_ids(frame: pd.DataFrame) -> list[Hashable]:
     return list(frame.index)
 
 
+#: Figures per residential area beyond any real 小区 (the largest compounds in Chinese cities
+#: house some tens of thousands of residents): tool limits, not policy figures. Areas above
+#: them are kept, and named in a warning in every output, since a typo (an extra zero, a
+#: city total in one row) would otherwise drive the whole plan.
+PLAUSIBLE_MAX: dict[str, float] = {"population": 100_000.0, "households": 40_000.0}
+
+
+def implausible(demand: pd.DataFrame) -> list[Message]:
+    """Warnings naming the areas whose population or households exceed :data:`PLAUSIBLE_MAX`."""
+    out: list[Message] = []
+    ids = np.asarray(row_ids(demand), dtype=object)
+    for column, limit in PLAUSIBLE_MAX.items():
+        if column not in demand.columns:
+            continue
+        values = pd.to_numeric(demand[column], errors="coerce").to_numpy(dtype=float)
+        big = np.nan_to_num(values) > limit
+        if big.any():
+            out.append(Message("planning.implausible", {
+                "field": column, "limit": limit,
+                "rows": [f"{i}={v:,.0f}" for i, v in zip(ids[big], values[big], strict=True)]}))
+    return out
+
+
 def numeric_column(
     frame: pd.DataFrame, column: str, c: ProblemCollector, *, allow_negative: bool = False,
     maximum: float | None = None,
@@ -55,6 +78,12 @@ def numeric_column(
     raw = frame[column]
     values = pd.to_numeric(raw, errors="coerce").astype(float)
     ids = np.asarray(row_ids(frame), dtype=object)
+    infinite = np.isinf(values.to_numpy())
+    if infinite.any():
+        shown = ", ".join(f"{i}={v:g}" for i, v in zip(ids[infinite], values[infinite],
+                                                        strict=True))
+        c.add(f"not a finite number: {shown}", rows=list(ids[infinite]), field=column)
+        values = values.where(~infinite)
     not_number = raw.notna().to_numpy() & values.isna().to_numpy()
     if not_number.any():
         bad = [f"{i}={v!r}" for i, v in zip(ids[not_number], raw[not_number], strict=True)]
@@ -236,6 +265,7 @@ def compute_demand(
     out["elderly_population"] = (population * share_used).astype(float)
     out["elderly_source"] = el_src
     out.attrs.setdefault("demand_profile", profile.id)
+    out.attrs["warnings"] = implausible(out)
     out.attrs["persons_per_household"] = pph_p.describe()
     return out
 

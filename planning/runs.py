@@ -229,6 +229,7 @@ def _prepare(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None,
     plan = _Plan(demand=demand, services=params.services, cutoffs={}, per_service={})
     plan.rules.extend(demand_records(profile, params.services, demand))
     plan.notes.extend(reach_notes(profile, params))
+    plan.notes.extend(demand.attrs.get("warnings", []))
     for svc in plan.services:
         plan.cutoffs[svc] = params.reach(profile, svc)
         st = site_table(facilities, candidates, service=svc, profile=profile,

@@ -153,3 +153,36 @@ def test_crs_option_never_silently_overrides_a_declared_crs(tmp_path: Path, caps
     assert not out.exists()
     assert main([*base, "--crs", "gcj02", "--crs-override"]) == 0
     assert out.exists()
+
+
+def test_a_site_layer_without_status_is_an_error(tmp_path: Path, capsys) -> None:
+    from geo import load_demo
+
+    demo = load_demo()
+    areas, sites = tmp_path / "areas.geojson", tmp_path / "sites.geojson"
+    demo["areas"].to_file(areas, driver="GeoJSON")
+    demo["candidates"].drop(columns=["status"]).to_file(sites, driver="GeoJSON")
+    out = tmp_path / "out" / "r.json"
+    assert main(["plan", "--profile", "hefei", "--areas", str(areas), "--sites", str(sites),
+                 "--straight-line", "--out", str(out)]) == 2
+    assert "no status column" in capsys.readouterr().err
+    assert not out.parent.exists()
+
+
+def test_infinite_population_is_an_error_and_huge_compounds_a_warning(tmp_path: Path,
+                                                                       capsys) -> None:
+    dev = tmp_path / "dev.csv"
+    out = tmp_path / "report.json"
+    dev.write_text("id,name,area_type,population,childcare_places,eldercare_area_m2\n"
+                   "D1,甲,new,inf,10,300\n", encoding="utf-8")
+    assert main(["check", "--profile", "hefei", "--developments", str(dev),
+                 "--out", str(out)]) == 2
+    err = capsys.readouterr().err  # inf is no population: the row is named, nothing written
+    assert "rows D1" in err and "population" in err and not out.exists()
+    dev.write_text("id,name,area_type,households,childcare_places,eldercare_area_m2\n"
+                   "D1,甲,new,2000000,10,300\n", encoding="utf-8")
+    main(["check", "--profile", "hefei", "--developments", str(dev), "--out", str(out)])
+    d = json.loads(out.read_text())
+    warnings = d["developments"][0]["warnings"]
+    assert any(w["code"] == "planning.implausible" and "D1=2,000,000" in w["text"]
+               for w in warnings)

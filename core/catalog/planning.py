@@ -42,6 +42,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "planning.count_rules_capped": {"zh": "{service}：{units}——按全部站点执行", "en": "{service}: {units} — applied as all of them"},
     "planning.count_rules_exceed_p": {"zh": "站点数量规则至少需要新增 {need} 处{service}站点（{units}），但站点数 p 为 {p}；请增大 p，或不采用按街道/按人口的站点数量规则", "en": "the profile's site-count rules need at least {need} new {service} site(s) ({units}) but the number of sites p is {p}; raise p or do not apply the per-街道 / per-population rules"},
     # ---- runs
+    "planning.implausible": {"zh": "请核对：以下居住区的 {field} 超过任何实际小区的规模（{limit}）：{rows}", "en": "check these areas: their {field} is beyond any real compound ({limit}): {rows}"},
     "planning.no_plan": {"zh": "求解器未得到方案（状态：{status}）：没有选址、成本、覆盖率或未满足需求的数字；请放宽时限或条件后重算", "en": "the solver found no plan (status: {status}): there are no sites, cost, coverage or unmet figures; allow more time or relax the scenario and run it again"},
     "planning.joint_used": {"zh": "托育和养老在共址站点上联合选址（社区服务综合体，共建共享）；同一站点两项都开设时，固定成本取候选点的 shared_fixed_cost 属性，没有时取两项服务固定成本中较大者", "en": "child care and elder care sited jointly on shared sites (JointSiting); where both open on one site its fixed cost is the shared_fixed_cost attribute, else the larger of the two services' fixed costs"},
     "planning.each_service_alone": {"zh": "各项服务分别求解：联合选址只用于全覆盖最低成本目标", "en": "each service solved on its own: joint siting is a minimum-cost model"},

@@ -241,7 +241,8 @@ def _read_layers(args: argparse.Namespace) -> tuple[Any, Any, Any, str | None]:
     from geo import read_areas, read_facilities
 
     areas = read_areas(args.areas, crs=args.crs, layer=args.areas_layer)
-    sites = read_facilities(args.sites, crs=args.crs, layer=args.sites_layer)
+    sites = read_facilities(args.sites, crs=args.crs, layer=args.sites_layer,
+                            require_status=True)
     status = (sites["status"].astype(str) if "status" in sites.columns
               else pd.Series("candidate", index=sites.index))
     existing = sites[status == "existing"]
