@@ -28,6 +28,10 @@ def _keep_language() -> None:
     st.session_state["lang"] = st.session_state["lang_choice"]
 
 
+def _keep_profile() -> None:
+    st.session_state["profile_id"] = st.session_state["profile_choice"]
+
+
 T = common.translator()
 with st.sidebar:
     languages = ["zh", "en"]
@@ -37,9 +41,12 @@ with st.sidebar:
     choices = common.profile_choices()
     ids = [c[0] for c in choices]
     default = st.session_state.get("profile_id", common.DEFAULT_PROFILE)
-    st.selectbox(T("app.profile"), ids, key="profile_id",
-                 index=ids.index(default) if default in ids else 0,
-                 format_func=common.profile_label)
+    # like the language: the chosen profile lives in its own state key, so that relabelling
+    # the widget in the other language never resets it to the first profile in the list
+    st.session_state["profile_id"] = default if default in ids else ids[0]
+    st.selectbox(T("app.profile"), ids, key="profile_choice",
+                 index=ids.index(st.session_state["profile_id"]),
+                 on_change=_keep_profile, format_func=common.profile_label)
     st.selectbox(T("app.basemap"), ["offline", "osm", "tianditu", "amap"],
                  key="basemap", format_func=lambda b: T(f"map.{b}"))
     if st.session_state.get("basemap") == "tianditu":

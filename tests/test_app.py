@@ -36,7 +36,7 @@ def test_app_entry_point_runs_on_demo() -> None:
     _no_exception(at)
     assert at.title[0].value == "一老一小设施规划工具"
     assert "居住区 71 个" in " ".join(m.value for m in at.markdown)
-    assert at.selectbox(key="profile_id").value == "hefei"
+    assert at.selectbox(key="profile_choice").value == "hefei"
 
 
 def test_english_interface() -> None:
@@ -224,6 +224,17 @@ def test_switching_to_english_lasts_beyond_the_next_run() -> None:
     at.run()
     assert at.title[0].value == "Elder-care and child-care planning tool"
     assert at.session_state["lang"] == "en"
+
+
+def test_switching_language_keeps_the_chosen_profile() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.session_state["profile_id"] = "quzhou"
+    at.run()
+    assert at.selectbox(key="profile_choice").value == "quzhou"
+    at.radio(key="lang_choice").set_value("en").run()
+    at.run()
+    _no_exception(at)
+    assert at.session_state["profile_id"] == "quzhou"
 
 
 def test_comparison_page_reads_a_scenario_saved_in_the_older_flat_form() -> None:
