@@ -17,6 +17,7 @@ from planning.summaries import (
     indicators_frame,
     nested_indicators,
     run_services,
+    shortfall_layers,
     total,
     uncovered_ids,
     unmet_text,
@@ -143,8 +144,11 @@ def scenario_bundle(
     """
     src = _source(run, scenario, name)
     areas, results = src.areas, src.results
+    layers_by = shortfall_layers(areas, lang)
     common: dict[str, Any] = {
-        "areas": areas, "value_col": "shortfall", "sites": src.sites, "service_areas": src.reach,
+        "areas": areas, "value_col": layers_by[0][0] if layers_by else None,
+        "value_label": layers_by[0][1] if layers_by else None,
+        "sites": src.sites, "service_areas": src.reach,
         "uncovered_ids": uncovered_ids(areas), "lang": lang, "network_edges": network_edges}
     html = offline_html(build_map(basemap=basemap, tianditu_key=tianditu_key, **common))
     png, pdf_fig = _figures(common, src.title)

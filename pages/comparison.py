@@ -26,7 +26,7 @@ if not picked:
     st.stop()
 
 from planning.scenarios import comparison_table  # noqa: E402
-from planning.summaries import uncovered_ids  # noqa: E402
+from planning.summaries import shortfall_layers, uncovered_ids  # noqa: E402
 
 scenarios = [store.load(sid, owner=owner) for sid in picked]
 LANG = common.lang()
@@ -50,7 +50,9 @@ for col, sc in zip(cols, scenarios[:3], strict=False):
     with col:
         st.markdown(f"**{sc.name}**")
         areas = sc.layers.get("areas")
-        m = build_map(areas=areas, value_col="shortfall", sites=sc.layers.get("sites"),
+        by = shortfall_layers(areas, common.lang())
+        m = build_map(areas=areas, value_col=by[0][0] if by else None,
+                      value_label=by[0][1] if by else None, sites=sc.layers.get("sites"),
                       service_areas=sc.layers.get("service_areas"),
                       uncovered_ids=uncovered_ids(areas), **common.map_kwargs())
         common.show_map(m, height=420)

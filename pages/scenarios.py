@@ -19,6 +19,7 @@ from planning.summaries import (  # noqa: E402
     any_unmet,
     nested_indicators,
     run_services,
+    shortfall_layers,
     total,
     uncovered_ids,
     unmet_text,
@@ -154,9 +155,12 @@ if state:
 
     from maps.folium_map import build_map
 
-    colour_by = st.radio(T("sc.colour_by"), ["shortfall", "coverage"], horizontal=True,
-                         key="sc_colour", format_func=lambda k: T(f"map.{k}"))
-    m = build_map(areas=run.areas, value_col=colour_by, value_kind=colour_by,
+    labels = dict(shortfall_layers(run.areas, LANG)) | {"coverage": T("map.coverage")}
+    colour_by = st.radio(T("sc.colour_by"), list(labels), horizontal=True,
+                         key="sc_colour", format_func=lambda k: labels[k])
+    m = build_map(areas=run.areas, value_col=colour_by,
+                  value_kind="coverage" if colour_by == "coverage" else "shortfall",
+                  value_label=labels[colour_by],
                   sites=run.site_layer, service_areas=run.service_areas,
                   uncovered_ids=uncovered_ids(run.areas),
                   extra_fields={"coverage": T("map.coverage")}, **common.map_kwargs())

@@ -369,7 +369,10 @@ def _assemble(plan: _Plan, results: list[Any], all_pairs: list[pd.DataFrame],
             areas[[f"{svc}_unmet", f"{svc}_served_share"]] = np.nan
     areas["fully_served"] = fully_served
     areas["coverage"] = np.mean([areas[f"{s}_served_share"] for s in plan.services], axis=0)
-    areas["shortfall"] = sum(areas[f"{s}_unmet"] for s in plan.services)
+    if len(plan.services) == 1:
+        # one service: its shortfall in its unit; with both, 托位 and m² stay apart
+        # (``childcare_unmet``, ``eldercare_unmet``) and are never added
+        areas["shortfall"] = areas[f"{plan.services[0]}_unmet"]
     planned = all(has_plan(r) for r in results)
     share = float(pop[fully_served].sum()) / total_pop if total_pop and planned else None
     if not planned:

@@ -147,7 +147,8 @@ class Scenario:
 
 
 #: Columns of the residential areas kept with a saved scenario (its maps need no more).
-SAVED_AREA_COLUMNS: tuple[str, ...] = ("id", "name", "population", "shortfall", "coverage",
+SAVED_AREA_COLUMNS: tuple[str, ...] = ("id", "name", "population", "shortfall",
+                                       "childcare_unmet", "eldercare_unmet", "coverage",
                                        "fully_served", "geometry")
 
 

@@ -352,3 +352,30 @@ def comparison_table(scenarios: Sequence[Any], *, lang: str = "zh") -> pd.DataFr
         t("ind.status", lang): value_label(r.status, lang),
         t("ind.gap", lang): r.gap,
     } for k, r in enumerate(rows)])
+
+
+def shortfall_layers(areas: Any, lang: str = "zh") -> list[tuple[str, str]]:
+    """The columns a map can colour areas by shortfall, each with its legend label and unit.
+
+    One service: ``shortfall`` in that service's unit. Both services: one column per service
+    (``childcare_unmet`` in 托位, ``eldercare_unmet`` in m²), never a sum of the two.
+
+    Returns
+    -------
+    list of (column, label)
+        In display order; empty when the areas carry no shortfall.
+    """
+    from core.texts import t
+
+    if areas is None:
+        return []
+    cols = list(getattr(areas, "columns", []))
+    out = []
+    for svc in SERVICES:
+        col = f"{svc}_unmet"
+        if col in cols:
+            out.append((col, t("map.shortfall_of", lang, service=t(f"sc.{svc}", lang),
+                               unit=t(f"sc.unit.{svc}", lang))))
+    if "shortfall" in cols:
+        return [("shortfall", out[0][1] if len(out) == 1 else t("map.shortfall", lang))]
+    return out

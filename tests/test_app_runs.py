@@ -160,7 +160,8 @@ def test_scenario_results_are_storable(demo, net, tmp_path) -> None:
                                   run.sites.reset_index(drop=True), check_dtype=False)
     assert set(sc.layers) == {"areas", "sites", "service_areas", "candidates"}
     assert list(sc.layers["areas"].columns) == ["id", "name", "population", "shortfall",
-                                                "coverage", "fully_served", "geometry"]
+                                                "childcare_unmet", "coverage",
+                                                "fully_served", "geometry"]
     assert sc.layers["areas"]["fully_served"].tolist() == run.areas["fully_served"].tolist()
     table = comparison_table([sc], lang="en")
     assert table.loc[0, "New sites"] == run.indicators["total"]["sites"]
@@ -178,3 +179,18 @@ def test_child_care_places_are_whole_and_floor_area_need_not_be(demo, net) -> No
     ec = new.loc[new["service"] == "eldercare", "new_capacity"].to_numpy(float)
     # m² are not rounded up to whole square metres (the demo's requirements are fractional)
     assert len(ec) and not np.allclose(ec, np.round(ec), atol=1e-6)
+
+
+def test_joint_results_never_add_places_and_square_metres(demo) -> None:
+    from planning.summaries import shortfall_layers
+
+    run = run_scenario(areas=demo["areas"], facilities=demo["facilities"],
+                       candidates=demo["candidates"], network=None,
+                       profile=load_profile("hefei"), params=ScenarioParams(service="both"))
+    assert "shortfall" not in run.areas.columns  # no 托位 + m² anywhere
+    layers = dict(shortfall_layers(run.areas, "zh"))
+    assert layers == {"childcare_unmet": "托育缺口（托位）", "eldercare_unmet": "养老缺口（m²）"}
+    one = run_scenario(areas=demo["areas"], facilities=demo["facilities"],
+                       candidates=demo["candidates"], network=None,
+                       profile=load_profile("hefei"), params=ScenarioParams())
+    assert shortfall_layers(one.areas, "en") == [("shortfall", "Child care shortfall (places)")]

@@ -181,6 +181,7 @@ STRINGS: dict[str, dict[str, str]] = {
     # ---- map
     "map.areas": {"zh": "居住区", "en": "Residential areas"},
     "map.shortfall": {"zh": "缺口", "en": "Shortfall"},
+    "map.shortfall_of": {"zh": "{service}缺口（{unit}）", "en": "{service} shortfall ({unit})"},
     "map.coverage": {"zh": "覆盖率", "en": "Coverage"},
     "map.existing": {"zh": "现状设施", "en": "Existing facilities"},
     "map.proposed": {"zh": "新增站点", "en": "Proposed sites"},

@@ -373,9 +373,12 @@ def run_map(args: argparse.Namespace) -> int:
     if run.indicators["total"].get("no_plan"):
         return _no_plan(run, args, profile.id)
     # render everything before writing anything
+    from planning.summaries import shortfall_layers
+
+    by = shortfall_layers(run.areas, args.lang)
     uncovered = run.areas.loc[~run.areas["fully_served"], "id"].tolist()
     html = offline_html(build_map(
-        areas=run.areas, value_col="shortfall", value_kind="shortfall",
+        areas=run.areas, value_col=by[0][0], value_label=by[0][1], value_kind="shortfall",
         sites=run.site_layer, service_areas=run.service_areas, uncovered_ids=uncovered,
         network_edges=network.to_gdf() if network is not None else None,
         basemap="offline", lang=args.lang))
