@@ -214,6 +214,9 @@ def add_areas(
     layer = folium.GeoJson(
         ag,
         name=t("map.areas", lang),
+        # residential areas given as points (链家/安居客 tables, POIs) are circles coloured
+        # like the polygons; Leaflet's default marker needs an image that is not bundled
+        marker=folium.CircleMarker(radius=POINT_AREA_RADIUS, fill=True),
         style_function=lambda f: {
             "color": "#555555",
             "weight": 0.8,
@@ -226,6 +229,10 @@ def add_areas(
     layer.add_to(m)
     return AreaLegend(ramp=ramp_legend(cm) if cm is not None else None,
                       rows=[swatch(f"background:{NO_DATA_COLOUR}", esc(t("map.areas", lang)))])
+
+
+#: Radius in pixels of a residential area given as a point.
+POINT_AREA_RADIUS = 6
 
 
 def add_uncovered(m: folium.Map, areas: gpd.GeoDataFrame, ids: Iterable[Any], *,
@@ -245,6 +252,7 @@ def add_uncovered(m: folium.Map, areas: gpd.GeoDataFrame, ids: Iterable[Any], *,
     layer = folium.GeoJson(
         ug,
         name=t("map.uncovered", lang),
+        marker=folium.CircleMarker(radius=POINT_AREA_RADIUS + 3, fill=False),
         style_function=lambda _f: {
             "color": UNCOVERED_COLOUR,
             "weight": 2.5,

@@ -257,3 +257,19 @@ def test_maps_and_pages_stay_small_and_maps_import_no_planning_internals() -> No
                 assert top not in ("pages", "app", "streamlit"), f"{path.name} imports {name}"
                 if top == "planning":
                     assert name in public, f"{path.name} imports {name}"
+
+
+def test_point_areas_are_coloured_circles_not_image_markers() -> None:
+    """Residential areas as points (链家 tables, POIs) get circles coloured by the measure."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from maps.folium_map import build_map
+    from maps.offline import offline_html
+
+    pts = gpd.GeoDataFrame({"id": ["a", "b"], "name": ["甲", "乙"], "shortfall": [0.0, 5.0]},
+                           geometry=[Point(117.27, 31.86), Point(117.28, 31.87)], crs=4326)
+    html = offline_html(build_map(areas=pts, value_col="shortfall", uncovered_ids=["b"],
+                                  basemap="offline", lang="zh"))
+    assert "L.marker(" not in html  # Leaflet's default marker needs an unbundled image
+    assert "circleMarker" in html and "pointToLayer" in html
