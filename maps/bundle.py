@@ -58,14 +58,24 @@ def _parameter_rows(params: dict[str, Any], lang: str) -> dict[str, Any]:
     svc = str(params.get("service", ""))
     obj = str(params.get("objective", ""))
     cut = params.get("cutoffs") or {}
-    first_cut = next(iter(cut.values()), (None, None)) if isinstance(cut, dict) else (None, None)
-    minutes = params.get("minutes") or first_cut[0]
-    speed = params.get("speed_m_per_min") or first_cut[1]
+    reach: dict[str, tuple[Any, Any]] = {}
+    for s, c in (cut.items() if isinstance(cut, dict) else ()):
+        # saved as {"minutes", "speed_m_per_min"}; scenarios of the first release as pairs
+        reach[s] = ((c.get("minutes"), c.get("speed_m_per_min")) if isinstance(c, dict)
+                    else (c[0], c[1]))
+    if not reach:
+        reach[svc] = (params.get("minutes"), params.get("speed_m_per_min"))
+
+    def per_service(k: int) -> str:
+        if len(reach) == 1:
+            return _fmt(next(iter(reach.values()))[k])
+        return "；".join(f"{t(f'sc.{s}', lang)} {_fmt(v[k])}" for s, v in reach.items())
+
     return {
         t("sc.service", lang): t(f"sc.{svc}", lang) if svc else "–",
         t("sc.objective", lang): t(f"sc.obj.{obj}", lang) if obj else "–",
-        t("sc.minutes", lang): _fmt(minutes),
-        t("sc.speed", lang): _fmt(speed),
+        t("sc.minutes", lang): per_service(0),
+        t("sc.speed", lang): per_service(1),
         t("sc.budget", lang): _fmt(params.get("budget")),
         t("sc.p", lang): _fmt(params.get("p")),
     }

@@ -1,7 +1,10 @@
 """A planning-report PDF in Chinese summarising a scenario (reportlab).
 
-Uses reportlab's built-in CID font ``STSong-Light`` (Adobe-GB1), which needs no font file:
-the report renders on any machine, and a PDF reader supplies the glyphs.
+The Chinese text is set in WenQuanYi Zen Hei (Debian's ``fonts-wqy-zenhei``, installed by
+``scripts/setup.sh``), embedded in the PDF so that the report prints the same everywhere, with
+no missing glyph (Noto CJK, which the figures embed, is a CFF font that reportlab cannot
+embed). Without that font file it falls back to reportlab's CID font ``STSong-Light``, which
+the PDF reader must supply.
 """
 
 from __future__ import annotations
@@ -32,13 +35,30 @@ from reportlab.platypus import (
 from core.messages import Message, as_text
 from core.texts import t
 
-FONT = "STSong-Light"
+FALLBACK_FONT = "STSong-Light"
+EMBEDDED_FONT = "WenQuanYiZenHei"
+#: TrueType CJK fonts reportlab can embed, first found wins.
+FONT_FILES = ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+              "/usr/share/fonts/wqy-zenhei/wqy-zenhei.ttc")
 MAX_TABLE_ROWS = 60
 
 
-def _register() -> None:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+def _register() -> str:
+    """Register the report's font and return its name (embedded TrueType when available)."""
+    names = pdfmetrics.getRegisteredFontNames()
+    if EMBEDDED_FONT in names:
+        return EMBEDDED_FONT
+    from pathlib import Path
+
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    for path in FONT_FILES:
+        if Path(path).is_file():
+            pdfmetrics.registerFont(TTFont(EMBEDDED_FONT, path, subfontIndex=0))
+            return EMBEDDED_FONT
+    if FALLBACK_FONT not in names:
+        pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
+    return FALLBACK_FONT
 
 
 def _x(value: Any) -> str:
@@ -57,7 +77,7 @@ def _fmt(value: Any) -> str:
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("base", fontName=FONT, fontSize=9.5, leading=14, wordWrap="CJK")
+    base = ParagraphStyle("base", fontName=_register(), fontSize=9.5, leading=14, wordWrap="CJK")
     return {
         "title": ParagraphStyle("title", parent=base, fontSize=17, leading=24, spaceAfter=6),
         "h2": ParagraphStyle("h2", parent=base, fontSize=12.5, leading=18, spaceBefore=8,

@@ -23,6 +23,8 @@ fi
 # Installed when missing and when we are allowed to (root or sudo).
 need=()
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
+# a TrueType CJK font that the report PDF can embed (reportlab cannot embed Noto CJK's CFF)
+[ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need+=(fonts-wqy-zenhei)
 command -v cbc >/dev/null 2>&1 || need+=(coinor-cbc)
 if [ $dev = 1 ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)

@@ -247,3 +247,24 @@ def test_plan_labels_a_circle_the_plan_does_not_state_as_a_tool_default(tmp_path
     assert doc["parameters_used"]["persons_per_household"]["value"] == 3
     assert doc["parameters_used"]["persons_per_household"]["basis"] == "planner"
     assert any(n["code"] == "policy.cutoff_basis" for n in doc["notes"])
+
+
+def test_plan_writes_the_report_excel_and_figure_of_the_export_page(tmp_path) -> None:
+    import openpyxl
+
+    out = tmp_path / "result.json"
+    paths = {"--report": tmp_path / "report.pdf", "--excel": tmp_path / "result.xlsx",
+             "--figure": tmp_path / "map.png"}
+    args = ["plan", "--demo", "--service", "both", "--straight-line", "--out", str(out)]
+    for flag, path in paths.items():
+        args += [flag, str(path)]
+    assert main(args) == 0
+    report = paths["--report"].read_bytes()
+    assert report.startswith(b"%PDF") and b"WenQuanYiZenHei" in report  # the font is embedded
+    assert paths["--figure"].read_bytes().startswith(b"\x89PNG")
+    wb = openpyxl.load_workbook(paths["--excel"])
+    assert len(wb.sheetnames) >= 3
+    # a bad suffix is refused before anything is computed or written
+    bad = tmp_path / "again.json"
+    assert main(["plan", "--demo", "--out", str(bad), "--report", str(tmp_path / "r.docx")]) == 2
+    assert not bad.exists()

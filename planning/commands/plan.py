@@ -111,6 +111,10 @@ def add_parser(subparsers: Any) -> None:
     g.add_argument("--map-out", type=Path, dest="map_out",
                    help="offline HTML map (default: <out>_map.html)")
     g.add_argument("--lang", choices=("zh", "en"), default="zh", help="map language")
+    g.add_argument("--report", type=Path, help="planning-report PDF (the export page's)")
+    g.add_argument("--excel", type=Path, help="Excel workbook of the results (.xlsx)")
+    g.add_argument("--figure", type=Path,
+                   help="static map figure with legend, scale bar, north arrow (.png or .pdf)")
     g.add_argument("--share-rules", action="store_true", dest="share_rules",
                    help="apply the profile's shares of 托位 by kind (普惠 >60 %% …) as side "
                         "rules: the open sites of that kind hold at least that share")
@@ -219,6 +223,11 @@ def _map_inputs(args: argparse.Namespace) -> dict[str, Any]:
         c.add(f"--map-out {map_out}: write an .html file")
     if args.out.suffix.lower() != ".json":
         c.add(f"--out {args.out}: write a .json file")
+    for flag, path, suffixes in (("--report", args.report, (".pdf",)),
+                                 ("--excel", args.excel, (".xlsx",)),
+                                 ("--figure", args.figure, (".png", ".pdf"))):
+        if path is not None and path.suffix.lower() not in suffixes:
+            c.add(f"{flag} {path}: write a {' or '.join(suffixes)} file")
     for name, v in (("--minutes", args.minutes), ("--speed", args.speed),
                     ("--budget", args.budget),
                     ("--childcare-per-1000", getattr(args, "childcare_per_1000", None)),
@@ -337,6 +346,30 @@ def _site_writer(layer: Any, path: Path) -> Any:
     return write
 
 
+def _export_writers(args: argparse.Namespace, run: Any, profile: Any,
+                    network: Any) -> dict[Path, Any]:
+    """Writers of ``--report``, ``--excel`` and ``--figure``: the export page's own files."""
+    wanted = {k: v for k, v in (("report", args.report), ("xlsx", args.excel),
+                                ("figure", args.figure)) if v is not None}
+    if not wanted:
+        return {}
+    from maps.bundle import scenario_bundle
+
+    files = scenario_bundle(run=run, name=args.out.stem, profile=profile, lang=args.lang,
+                            network_edges=network.to_gdf() if network is not None else None)
+    if "figure" in wanted:
+        files["figure"] = files["pdf_fig"] if wanted["figure"].suffix.lower() == ".pdf" \
+            else files["png"]
+    return {Path(path): _bytes_writer(files[key]) for key, path in wanted.items()}
+
+
+def _bytes_writer(content: bytes) -> Any:
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(content)
+
+    return write
+
+
 def _text_writer(text: str) -> Any:
     def write(tmp: Path) -> None:
         tmp.write_text(text, encoding="utf-8")
@@ -385,10 +418,12 @@ def run_map(args: argparse.Namespace) -> int:
     layer = site_output_layer(run)
     outputs = {"sites": str(checked["sites_out"]), "map": str(checked["map_out"])}
     data = map_result_json(run, profile_id=profile.id, outputs=outputs)
-    # all three files or none: a failure leaves earlier outputs as they were
-    write_outputs({checked["sites_out"]: _site_writer(layer, checked["sites_out"]),
-                   checked["map_out"]: _text_writer(html),
-                   args.out: _text_writer(json_text(data))})
+    writers = {checked["sites_out"]: _site_writer(layer, checked["sites_out"]),
+               checked["map_out"]: _text_writer(html),
+               args.out: _text_writer(json_text(data))}
+    writers.update(_export_writers(args, run, profile, network))
+    # every file or none: a failure leaves earlier outputs as they were
+    write_outputs(writers)
     total = run.indicators["total"]
     unmet = "; ".join(f"{s} {run.indicators[s]['unmet']:,.1f} {run.indicators[s]['unit']}"
                       for s in params.services)
