@@ -204,7 +204,6 @@ def _demo_network() -> Path:
 
 def _layers(place: Place) -> tuple[Any, Any, Any]:
     """(areas, existing facilities, candidate sites) of a place, read and validated."""
-    import pandas as pd
 
     if place.demo:
         from geo import load_demo
@@ -217,13 +216,9 @@ def _layers(place: Place) -> tuple[Any, Any, Any]:
     areas = read_areas(place.areas, crs=place.crs, layer=place.areas_layer)
     sites = read_facilities(place.sites, crs=place.crs, layer=place.sites_layer,
                             require_status=True)
-    status = (sites["status"].astype(str) if "status" in sites.columns
-              else pd.Series("candidate", index=sites.index))
-    existing = sites[status == "existing"]
-    candidates = sites[status.isin(["candidate", "proposed"])]
-    if not len(candidates) and not len(existing):
-        raise InputError(["no site with status existing or candidate"],
-                         source=str(place.sites))
+    from planning.sites import split_sites
+
+    existing, candidates = split_sites(sites, source=str(place.sites))
     return areas, existing, candidates
 
 

@@ -259,3 +259,20 @@ def joint_site_table(per_service: dict[str, gpd.GeoDataFrame]) -> gpd.GeoDataFra
     out.attrs["fixed_cost_alone"] = {svc: fc[:, s] for s, svc in enumerate(services)}
     return out
 
+
+
+def split_sites(sites: gpd.GeoDataFrame, *, source: str
+                ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """(existing facilities, candidate sites) of a site layer read with its ``status``.
+
+    Raises
+    ------
+    errors.InputError
+        When the layer has neither existing nor candidate (or proposed) sites.
+    """
+    status = sites["status"].astype(str)
+    existing = sites[status == "existing"]
+    candidates = sites[status.isin(["candidate", "proposed"])]
+    if not len(candidates) and not len(existing):
+        raise InputError(["no site with status existing or candidate"], source=source)
+    return existing, candidates

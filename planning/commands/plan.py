@@ -49,8 +49,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from core.fileio import json_safe, json_text, write_json, write_outputs
 from core.messages import Message
 from core.vocab import OBJECTIVE_CLI
@@ -252,12 +250,9 @@ def _read_layers(args: argparse.Namespace) -> tuple[Any, Any, Any, str | None]:
     areas = read_areas(args.areas, crs=args.crs, layer=args.areas_layer)
     sites = read_facilities(args.sites, crs=args.crs, layer=args.sites_layer,
                             require_status=True)
-    status = (sites["status"].astype(str) if "status" in sites.columns
-              else pd.Series("candidate", index=sites.index))
-    existing = sites[status == "existing"]
-    candidates = sites[status.isin(["candidate", "proposed"])]
-    if not len(candidates) and not len(existing):
-        raise InputError(["no site with status existing or candidate"], source=str(args.sites))
+    from planning.sites import split_sites
+
+    existing, candidates = split_sites(sites, source=str(args.sites))
     return areas, existing, candidates, None if args.straight_line else str(args.network)
 
 
