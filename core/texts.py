@@ -113,6 +113,7 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
     "provided": {"zh": "已配", "en": "Provided"},
     "shortfall": {"zh": "缺口", "en": "Shortfall"},
     "unit": {"zh": "单位", "en": "Unit"},
+    "residents": {"zh": "常住人口", "en": "Residents"},
     "value": {"zh": "指标值", "en": "Value"},
     "reason": {"zh": "原因 / 说明", "en": "Reason / note"},
     "source": {"zh": "依据", "en": "Source"},

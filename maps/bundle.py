@@ -95,16 +95,48 @@ def _indicator_rows(indicators: dict[str, Any], service: object, lang: str) -> d
     }
 
 
-def _report_tables(tables: dict[str, pd.DataFrame], lang: str) -> dict[str, pd.DataFrame]:
-    """The report's tables: the proposed sites and the unmet demand, labelled."""
+def _with_units(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Add the unit of each row's service (托位, m²) so no figure stands without one."""
+    if "service" not in frame.columns:
+        return frame
+    out = frame.copy()
+    out["unit"] = [t(f"sc.unit.{s}", lang) if s in ("childcare", "eldercare") else ""
+                   for s in out["service"]]
+    return out
+
+
+def _report_tables(tables: dict[str, pd.DataFrame], lang: str, *,
+                   rules: list[dict[str, Any]] | None = None,
+                   areas: Any = None) -> dict[str, pd.DataFrame]:
+    """The report's tables: rules with their sources, demand per 街道, new sites, unmet."""
     out = {}
+    if rules:
+        cols = [c for c in ("service", "applied", "detail", "source")
+                if c in rules[0]]
+        r = pd.DataFrame(rules)[cols]
+        if "applied" in r.columns:
+            r["applied"] = [t("rep.yes" if bool(v) else "rep.no", lang) for v in r["applied"]]
+        out[t("sc.rules", lang)] = label_frame(r, lang)
+    if areas is not None and {"childcare_places_required", "eldercare_area_required_m2",
+                              "population"} <= set(areas.columns):
+        from planning.summaries import demand_totals
+
+        d = demand_totals(areas)
+        d["unit"] = [t(f"sc.unit.{s}", lang) for s in d["service"]]
+        d["unit_name"] = d["unit_name"].replace({"(total)": t("rep.total", lang),
+                                                 "(none)": t("rep.no_street", lang)})
+        out[t("rep.demand", lang)] = label_frame(
+            d[["unit_name", "service", "residents", "required", "unit"]].rename(
+                columns={"unit_name": "admin_unit"}), lang)
     if "sites" in tables:
         s = tables["sites"]
         if "status" in s.columns:
             s = s[s["status"] == "proposed"]
-        out[t("rep.sites", lang)] = label_frame(s, lang)
+        # planners read sites by name; the internal row ids stay in the Excel file
+        s = s.drop(columns=[c for c in ("id", "site_id", "size_rule") if c in s.columns])
+        out[t("rep.sites", lang)] = label_frame(_with_units(s, lang), lang)
     if "unmet" in tables:
-        out[t("rep.unmet", lang)] = label_frame(tables["unmet"], lang)
+        out[t("rep.unmet", lang)] = label_frame(_with_units(tables["unmet"], lang), lang)
     return out
 
 
@@ -177,7 +209,8 @@ def scenario_bundle(
         profile_name=(getattr(profile, "name", None) or "–") if profile is not None else "–",
         parameters=_parameter_rows(src.params, lang),
         indicators=_indicator_rows(dict(results.get("indicators") or {}), service, lang),
-        tables=_report_tables(tables, lang), figure_png=png, notes=notes, lang=lang,
+        tables=_report_tables(tables, lang, rules=results.get("rules"), areas=areas),
+        figure_png=png, notes=notes, lang=lang,
     )
     return {"html": html.encode("utf-8"), "png": png, "pdf_fig": pdf_fig,
             "gpkg": gpkg_bytes(layers), "xlsx": xlsx, "report": report}

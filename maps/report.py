@@ -102,6 +102,20 @@ def _table(rows: list[list[Any]], styles: dict[str, ParagraphStyle], *,
     return tbl
 
 
+#: Width of the text block on A4 with the report's margins.
+TEXT_WIDTH = (210 - 36) * mm
+
+
+def _fit_widths(rows: list[list[Any]]) -> list[float]:
+    """Column widths that fit the page, in proportion to each column's longest text.
+
+    Capped, so that a long quoted clause wraps instead of pushing the table off the page.
+    """
+    weights = [min(max(len(_fmt(r[k])) for r in rows), 40) + 4 for k in range(len(rows[0]))]
+    total = float(sum(weights))
+    return [TEXT_WIDTH * w / total for w in weights]
+
+
 def report_pdf(
     *,
     scenario_name: str,
@@ -164,7 +178,7 @@ def report_pdf(
             continue
         shown = frame.head(MAX_TABLE_ROWS)
         rows = [list(map(str, shown.columns))] + shown.astype(object).values.tolist()
-        story.append(_table(rows, st))
+        story.append(_table(rows, st, widths=_fit_widths(rows)))
         if len(frame) > MAX_TABLE_ROWS:
             story.append(Paragraph(_x(t("rep.more_rows", lang, n=len(frame) - MAX_TABLE_ROWS)),
                                    st["small"]))

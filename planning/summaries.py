@@ -23,6 +23,7 @@ import pandas as pd
 
 from core.texts import t, value_label
 from core.vocab import SERVICES
+from planning.demand_summary import demand_totals  # noqa: F401  (shown by maps and pages)
 
 #: Indicators given per service in the flat form, and their names in the nested form (the new
 #: capacity of a service is ``new_capacity`` there, ``places`` in the flat form).

@@ -181,6 +181,11 @@ STRINGS: dict[str, dict[str, str]] = {
     # ---- map
     "map.areas": {"zh": "居住区", "en": "Residential areas"},
     "map.shortfall": {"zh": "缺口", "en": "Shortfall"},
+    "rep.yes": {"zh": "是", "en": "yes"},
+    "rep.no": {"zh": "否", "en": "no"},
+    "rep.total": {"zh": "合计", "en": "total"},
+    "rep.no_street": {"zh": "（无街道）", "en": "(no street)"},
+    "rep.demand": {"zh": "需求合计（按街道、分服务）", "en": "Demand by street (街道) and service"},
     "map.shortfall_of": {"zh": "{service}缺口（{unit}）", "en": "{service} shortfall ({unit})"},
     "map.coverage": {"zh": "覆盖率", "en": "Coverage"},
     "map.existing": {"zh": "现状设施", "en": "Existing facilities"},
