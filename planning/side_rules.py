@@ -39,13 +39,7 @@ ALL_AREAS = "(all areas)"
 
 def count_rules(profile: Any, service: str) -> list[Any]:
     """The profile's site-count rules for *service* (per 街道 / per N residents)."""
-    out: list[Any] = []
-    for kind in COUNT_RULES:
-        try:
-            out.extend(profile.rules_for(kind=kind, service=service))
-        except Exception:  # noqa: BLE001 - profiles without such kinds
-            continue
-    return out
+    return [r for kind in COUNT_RULES for r in profile.rules_for(kind=kind, service=service)]
 
 
 def countable(rule: Any) -> bool:
@@ -62,10 +56,7 @@ def has_count_rules(profile: Any, service: str) -> bool:
 
 def share_rules(profile: Any, service: str) -> list[Any]:
     """The profile's shares of 托位 by facility kind (普惠 >60 % …) for *service*."""
-    try:
-        return list(profile.rules_for(kind="places_share_by_kind", service=service))
-    except Exception:  # noqa: BLE001 - profiles without such kinds
-        return []
+    return list(profile.rules_for(kind="places_share_by_kind", service=service))
 
 
 def kind_shares_for(sites: gpd.GeoDataFrame, *, service: str, profile: Any

@@ -69,14 +69,9 @@ def _size_limits(cd: gpd.GeoDataFrame, *, service: str, profile: Any,
     types = [g if given is not None and g in ("new", "old") else n
              for g, n in zip(given if given is not None else [None] * len(cd), near,
                              strict=True)]
-    rules = []
-    for t in types:
-        try:
-            r = profile.rule(kind, service=service,
-                             area_type=t if t in ("new", "old") else "any")
-        except Exception:  # noqa: BLE001 - an absent rule kind is simply not applied
-            r = None
-        rules.append(r)
+    # Profile.rule gives None where the profile has no such rule: then no size limit applies
+    rules = [profile.rule(kind, service=service, area_type=t if t in ("new", "old") else "any")
+             for t in types]
     return pd.Series(types, index=cd.index, dtype=object), pd.Series(side, index=cd.index), rules
 
 

@@ -166,13 +166,8 @@ def run(args: argparse.Namespace) -> int:
     if not has_plan(model.result):
         # no plan is never a plan: no sites, assignments or unmet figures
         data.update(no_plan=True, sites=None, assignments=None, unmet=None)
-        write_json(args.out, data)
-        from planning.cli import message_language
-
-        no_plan = Message("planning.no_plan", {"status": model.result.status})
-        print(f"error: {no_plan.render(message_language())}", file=sys.stderr)
-        print(f"wrote {args.out} (status only)")
-        return 2
+        return _write_no_plan(args.out, data, [Message("planning.no_plan",
+                                                       {"status": model.result.status})])
     write_json(args.out, data)  # atomic: core.fileio
     print(summary(model.result))
     print(f"wrote {args.out}")
@@ -311,21 +306,31 @@ def site_output_layer(run: Any) -> Any:
 def _no_plan(run: Any, args: argparse.Namespace, profile_id: str) -> int:
     """A run without a plan: result.json says so (status, reason, requirement), no figures.
 
-    The sites and map files are not written (existing ones stay as they were); exit status 2.
+    The sites and map files are not written (existing ones stay as they were).
     """
     data = {**_top_level(run), "no_plan": True, "sites": None, "assignments": None,
             "unmet": None, "service": run.params["service"],
             "objective_kind": run.params["objective"], "profile": profile_id,
             "indicators": run.indicators, "solver": run.solver, "notes": run.notes}
-    write_json(args.out, data)
     reasons = [v["reason"] for k, v in run.indicators.items()
                if k != "total" and v.get("no_plan")]
+    return _write_no_plan(args.out, data, reasons)
+
+
+#: Exit status of a run that ended without a plan. Not 2: the input was valid and result.json
+#: is written (with the status and reason only); 2 means bad input, with nothing written.
+NO_PLAN_EXIT = 1
+
+
+def _write_no_plan(out: Path, data: dict[str, Any], reasons: list[Message]) -> int:
+    """Write the status-only result.json, say why there is no plan, return the exit status."""
     from planning.cli import message_language
 
+    write_json(out, data)
     for reason in reasons:
         print(f"error: {reason.render(message_language())}", file=sys.stderr)
-    print(f"wrote {args.out} (status only)")
-    return 2
+    print(f"wrote {out} (status only)")
+    return NO_PLAN_EXIT
 
 
 def _site_writer(layer: Any, path: Path) -> Any:
@@ -423,7 +428,7 @@ def run_map(args: argparse.Namespace) -> int:
     unmet = "; ".join(f"{s} {run.indicators[s]['unmet']:,.1f} {run.indicators[s]['unit']}"
                       for s in params.services)
     print(f"{data['status']} (proven optimal: {data['proven_optimal']}); "
-          f"{total.get('sites', 0)} new sites, cost {total.get('cost', 0):,.0f}, "
+          f"{total.get('sites', 0)} new sites, cost {total.get('cost', 0):,.0f} yuan, "
           f"unmet {unmet} in {len(run.unmet)} area rows; "
           f"{run.method} walking times; {data['seconds']:.2f} s")
     for r in run.rules:
