@@ -81,8 +81,11 @@ if service == "both" and objective == "min_cost":
     st.caption(T("sc.joint_caption"))
 
 if st.button(T("sc.run"), type="primary", key="sc_run"):
+    # the profile's figures unless the planner changed them: each service keeps its own
+    # (the elderly walk slower), and the run's notes cite the profile rather than the planner
     params = ScenarioParams(service=service, objective=objective, budget=budget, p=p,
-                            minutes=float(minutes), speed_m_per_min=float(speed),
+                            minutes=None if float(minutes) == def_min else float(minutes),
+                            speed_m_per_min=None if float(speed) == def_speed else float(speed),
                             candidate_ids=list(chosen), allow_unmet=bool(allow_unmet),
                             time_limit=float(time_limit),
                             side_rules=bool(side_rules) and can_count)

@@ -277,3 +277,15 @@ def test_a_run_without_a_plan_shows_no_figures() -> None:
     _no_exception(at)
     assert any("求解器未得到方案" in e.value for e in at.error)
     assert not at.metric  # no sites, cost, coverage or unmet figures pretend otherwise
+
+
+def test_untouched_reach_widgets_keep_each_services_own_speed() -> None:
+    at = _page("scenarios")
+    at.run()
+    at.radio(key="sc_service").set_value("both").run()
+    at.button(key="sc_run").click().run()
+    _no_exception(at)
+    cutoffs = at.session_state["run"]["run"].params["cutoffs"]
+    # the profile's elderly walking speed (50 m/min), not the child-care default shown
+    assert cutoffs["eldercare"]["speed_m_per_min"] == 50.0
+    assert cutoffs["childcare"]["speed_m_per_min"] == 60.0
