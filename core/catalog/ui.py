@@ -6,7 +6,7 @@ Read through :func:`core.texts.t`; tests check every entry has both languages.
 
 from __future__ import annotations
 
-STRINGS: dict[str, dict[str, str]] = {
+_BASE: dict[str, dict[str, str]] = {
     # ---- app frame
     "app.title": {"zh": "一老一小设施规划工具", "en": "Elder-care and child-care planning tool"},
     "app.caption": {
@@ -219,3 +219,21 @@ STRINGS: dict[str, dict[str, str]] = {
     "rep.more_rows": {"zh": "… 另有 {n} 行（见 Excel 表格）", "en": "… {n} more rows (see the Excel tables)"},
     "rep.generated": {"zh": "生成时间：{when}", "en": "Generated: {when}"},
 }
+
+# Strings of one part of the interface may live in their own module (``ui_<part>.py``, each with
+# ``STRINGS``), so that work on different pages never edits the same table.
+from core.catalog import (  # noqa: E402
+    ui_indicators,
+    ui_maps,
+    ui_population,
+    ui_scenario,
+    ui_sensitivity,
+    ui_upload,
+)
+
+STRINGS: dict[str, dict[str, str]] = dict(_BASE)
+for _module in (ui_upload, ui_maps, ui_scenario, ui_sensitivity, ui_population, ui_indicators):
+    for _key, _entry in _module.STRINGS.items():
+        if _key in STRINGS:
+            raise RuntimeError(f"interface string {_key} is defined twice")
+        STRINGS[_key] = _entry

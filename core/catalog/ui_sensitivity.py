@@ -1,0 +1,7 @@
+# ruff: noqa: E501  (a table of texts: long Chinese lines read better unbroken)
+"""Interface strings of the 敏感性分析 page (key → {"zh", "en"}); merged into :data:`core.catalog.ui.STRINGS`."""
+
+from __future__ import annotations
+
+STRINGS: dict[str, dict[str, str]] = {
+}
