@@ -58,6 +58,7 @@ pages = [
     st.Page("pages/home.py", title=T("page.home"), icon=":material/home:", default=True),
     st.Page("pages/data.py", title=T("page.data"), icon=":material/database:"),
     st.Page("pages/compliance.py", title=T("page.compliance"), icon=":material/rule:"),
+    st.Page("pages/indicators.py", title=T("page.indicators"), icon=":material/monitoring:"),
     st.Page("pages/scenarios.py", title=T("page.scenarios"), icon=":material/location_on:"),
     st.Page("pages/comparison.py", title=T("page.comparison"), icon=":material/compare:"),
     st.Page("pages/export.py", title=T("page.export"), icon=":material/download:"),

@@ -49,7 +49,7 @@ from planning.compliance import check_developments
 from planning.compliance_report import COMPLIANT_STATUSES
 from planning.demand import compute_demand
 from planning.params import MINUTES_PARAM, SPEED_PARAM
-from planning.profiles import Profile, Rule
+from planning.profiles import KINDS, Profile, Rule
 
 #: Output formats of :meth:`IndicatorReport.write`.
 INDICATOR_SUFFIXES: tuple[str, ...] = (".json", ".xlsx")
@@ -157,6 +157,42 @@ class IndicatorReport:
         atomic_write(path, writer)
         return path
 
+
+#: How ``met`` is shown in a table: ✓ met, ✗ not met, — not decided (the reason says why).
+MET_MARKS: dict[bool | None, str] = {True: "✓", False: "✗", None: "—"}
+
+
+def display_frame(report: IndicatorReport, lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
+    """The table a planner reads: indicator, value, target, target year, met (✓/✗/—), unit,
+    source, basis and the reason (with the notes), texts in ``lang``; shares in per cent.
+
+    Parameters
+    ----------
+    report : IndicatorReport
+    lang : {'zh', 'en'}
+
+    Returns
+    -------
+    pandas.DataFrame
+        Canonical column names (``core.texts.label_frame`` labels them).
+    """
+    rows = []
+    for i in report.indicators:
+        scale, unit = (100.0, "%") if i.unit == "share" else (1.0, i.unit)
+        why = [i.reason.render(lang)] if i.reason is not None else []
+        why += [n.render(lang) for n in i.notes]
+        value = _round(i.value)
+        rows.append({
+            "indicator": i.name.render(lang),
+            "value": None if value is None else round(value * scale, 2),
+            "target": None if i.target is None else round(i.target * scale, 4),
+            "target_year": i.target_year, "met": MET_MARKS[i.met], "unit": unit,
+            "source": i.source,
+            "basis": as_text(Message(f"policy.basis_{i.basis}"), lang) if i.basis else "",
+            "reason": "; ".join(why)})
+    frame = pd.DataFrame(rows)
+    frame["target_year"] = frame["target_year"].astype("Int64")
+    return frame
 
 def _target(rule: Rule | None) -> dict[str, Any]:
     if rule is None:
@@ -316,8 +352,9 @@ def citywide_indicators(
     # targets the tool cannot compute from its layers: listed, not dropped
     for kind in NOT_COMPUTED:
         for rule in profile.rules_for(kind=kind):
-            out.append(_indicator(rule.id, Message("text", {"text": rule.unit}), None,
-                                  rule.unit, rule, Message("policy.ind_not_computed")))
+            unit = "share" if KINDS[kind].share else rule.unit
+            out.append(_indicator(rule.id, Message(f"policy.ind_{kind}"), None,
+                                  unit, rule, Message("policy.ind_not_computed")))
     inputs = {"areas": len(areas), "residents": pop,
               "facilities": None if facilities is None else len(facilities),
               "developments": None if developments is None else len(developments),
@@ -420,4 +457,5 @@ def _compliance_rates(profile: Profile, developments: pd.DataFrame | None) -> li
     return out
 
 
-__all__ = ["INDICATOR_SUFFIXES", "Indicator", "IndicatorReport", "citywide_indicators"]
+__all__ = ["INDICATOR_SUFFIXES", "Indicator", "IndicatorReport", "MET_MARKS", "citywide_indicators",
+           "display_frame"]

@@ -183,3 +183,44 @@ def test_indicators_on_the_beijing_communities(lianjia_csv, tmp_path):
     # 480 communities with coordinates, households × 2.62 residents
     assert doc["inputs"]["areas"] == 480
     assert doc["inputs"]["residents"] > 480 * 100
+
+
+# The demo's existing child care: F01 40 public, F02 60 普惠, F03 80 market, F04 50 普惠,
+# F05 90 普惠 = 320 托位, of which 200 普惠: 62.5 %, above Chuzhou's 60 %, below Suizhou's 90 %.
+@pytest.mark.parametrize("pid,lang,puhui_target,met,label", [
+    ("chuzhou", "zh", 60.0, "✓", "普惠托位占比"),
+    ("suizhou", "en", 90.0, "✗", "share of 托位 in puhui facilities"),
+])
+def test_indicators_page_on_the_demo(pid, lang, puhui_target, met, label, monkeypatch,
+                                     tmp_path):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from core.texts import column_label
+
+    monkeypatch.setenv("YILAO_DATA_DIR", str(tmp_path / "store"))
+    root = Path(__file__).resolve().parents[1]
+    at = AppTest.from_file(str(root / "pages" / "indicators.py"), default_timeout=120)
+    at.session_state["owner"] = "tester"
+    at.session_state["lang"] = lang
+    at.session_state["profile_id"] = pid
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    col = {c: str(column_label(c, lang)) for c in
+           ("indicator", "value", "target", "target_year", "met", "unit", "source", "basis",
+            "reason")}
+    assert list(table.columns) == list(col.values())
+    row = table[table[col["indicator"]] == label].iloc[0]
+    assert row[col["value"]] == pytest.approx(62.5)
+    assert row[col["target"]] == pytest.approx(puhui_target)
+    assert row[col["met"]] == met and row[col["unit"]] == "%"
+    assert row[col["target_year"]] == 2025
+    assert row[col["basis"]] == ("本地方案" if lang == "zh" else "local plan")
+    assert "普惠" in row[col["source"]]
+    # beds need data the tool does not read: listed with the reason, not dropped
+    beds = table[table[col["met"]] == "—"]
+    reason = "本工具不计算该指标" if lang == "zh" else "the tool does not compute"
+    assert beds[col["reason"]].str.contains(reason).sum() == 2
+    assert (table[col["met"]] != "").all()
