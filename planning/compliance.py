@@ -38,6 +38,18 @@ a 街道, a county, the city), walking circles and city-wide targets are listed 
 report's ``not_checked`` with the reason: they are checked in ``coverage``, plans and
 ``indicators``.
 
+Scope and deadlines of a clause
+-------------------------------
+A rule with a ``condition`` covers only the developments the clause names: Chuzhou's and
+Hefei's old-area 托位 rules cover 小区 「无婴幼儿照护服务设施的」. A development whose
+``existing_childcare_places`` (托位 of the child-care facility it already has) is above 0 is
+outside it: the rule is listed under the development's ``not_checked`` as not applicable, with
+the reason. One that does not say is assumed to be inside it; the rule is applied and a warning
+says the scope was assumed. A rule with a ``deadline`` (「于2025年前」, 「到2025年」) is compared
+with the development's ``completion_year``: the verdict never changes, and a later completion
+gets a note (an old-area rule: late against the stock-renovation deadline; a new-area rule: the
+standard is in force and applies as usual).
+
 Reasons, warnings and not-checked reasons are structured messages
 (:class:`core.messages.Message`): the JSON keeps their codes, tables render them in the
 interface language.
@@ -68,7 +80,7 @@ from planning.demand import (
     population_message,
     row_ids,
 )
-from planning.profiles import KINDS, Profile, Rule
+from planning.profiles import CONDITIONS, KINDS, Profile, Rule
 
 #: Relative tolerance of the comparisons (floating-point noise only).
 _TOL = 1e-9
@@ -239,6 +251,9 @@ def check_developments(
     ec_provided = numeric_column(devs, "eldercare_area_m2", c)
     ec_sites = _site_lists(devs, "eldercare_site_areas_m2", c)
     cc_sites = _site_lists(devs, "childcare_site_places", c, whole=True)
+    # the development fields that decide a rule's condition (CONDITIONS), and completion years
+    conditions = {f: numeric_column(devs, f, c) for f in dict.fromkeys(CONDITIONS.values())}
+    years = numeric_column(devs, "completion_year", c)
     demand = None
     try:
         demand = compute_demand(devs, profile, source=c.source)
@@ -287,6 +302,7 @@ def check_developments(
                 "given": Quantity(cc_total, "places", 0)}))
 
         rule_results: list[RuleResult] = []
+        dev_not_checked: list[dict[str, Any]] = []
         for rule in dev_rules:
             if rule.area_type not in (at, "any"):
                 continue
@@ -296,13 +312,21 @@ def check_developments(
                 for r in dev_rules
             ):
                 continue
+            scope = _condition(rule, {f: float(v.iloc[k]) for f, v in conditions.items()})
+            if isinstance(scope, dict):
+                dev_not_checked.append(scope)
+                continue
             res = _evaluate(rule, pop=pop, hh=hh, cc_total=cc_total, ec_total=ec_total,
                             cc_list=cc_list, ec_list=ec_list,
                             minimum=_min_site(profile, rule, at))
             rule_results.append(res)
+            if scope is not None:
+                warnings.append(scope)
             warnings.extend(_rule_warnings(rule, res))
+            late = _deadline_note(rule, float(years.iloc[k]))
+            if late is not None:
+                warnings.append(late)
 
-        dev_not_checked = []
         for kind, service in PROVISION_KINDS:
             if profile.rule(kind, service=service, area_type=at) is not None:
                 continue
@@ -345,6 +369,43 @@ def no_figure_record(profile: Profile, kind: str, service: str, area_type: str
     return {"rule": omit.id if omit is not None else "", "kind": kind, "service": service,
             "level": "development", "basis": basis, "strength": "mandatory",
             "reason": reason, "no_figure": True}
+
+
+def _condition(rule: Rule, fields: dict[str, float]) -> dict[str, Any] | Message | None:
+    """Whether a development falls under a rule's condition (:data:`CONDITIONS`).
+
+    Returns the not-checked record ("not applicable", with the reason) for a development
+    outside it, a warning that the condition was assumed met when the development does not
+    say, or None (inside it, or no condition).
+    """
+    if rule.condition is None:
+        return None
+    field = CONDITIONS[rule.condition]
+    value = fields.get(field, math.nan)
+    args = {"rule": rule.id, "field": field}
+    if math.isnan(value):
+        return Message(f"policy.warn_condition_assumed_{rule.condition}", args)
+    if rule.condition == "no_existing_childcare" and value > 0:
+        return {"rule": rule.id, "kind": rule.kind, "service": rule.service,
+                "level": rule.level, "basis": rule.basis, "strength": rule.strength,
+                "reason": Message(f"policy.nc_condition_{rule.condition}", {
+                    **args, "value": Quantity(value, "places", 0)}),
+                "not_applicable": True}
+    return None
+
+
+def _deadline_note(rule: Rule, completion_year: float) -> Message | None:
+    """A note when a development is completed after the year the rule's clause sets.
+
+    An old-area rule's year is the deadline of the stock renovation: the rule still applies,
+    and a later completion is late against the plan. A new-area rule's year is when the
+    standard is in force: it applies to every development completed later, as to the others.
+    """
+    if rule.deadline is None or math.isnan(completion_year) or completion_year <= rule.deadline:
+        return None
+    kind = "late" if rule.area_type == "old" else "in_force"
+    return Message(f"policy.deadline_{kind}", {"rule": rule.id, "year": int(completion_year),
+                                                "deadline": rule.deadline})
 
 
 def _min_site(profile: Profile, rule: Rule, area_type: str) -> Rule | None:
@@ -401,8 +462,13 @@ def _evaluate(rule: Rule, *, pop: float, hh: float, cc_total: float, ec_total: f
         return _result(rule, required=required, provided=ec_total, reason=note)
     if kind == "eldercare_min_site_area":
         if not ec_list:
+            if not math.isnan(ec_total) and ec_total < rule.value:
+                # less in all than one site's minimum: no site can meet it, list or no list
+                return _result(rule, required=rule.value, provided=ec_total,
+                               reason=Message("policy.reason_total_below_site_min"))
             return _result(rule, required=rule.value, provided=None,
-                           reason=Message("policy.reason_ec_sites_missing"))
+                           reason=Message("policy.reason_ec_sites_not_checked", {
+                               "minimum": Quantity(rule.value, "m2", 0)}))
         return _result(rule, required=rule.value, provided=min(ec_list),
                        reason=Message("policy.reason_smallest_site"))
     if kind == "childcare_max_site_places":

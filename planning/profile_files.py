@@ -14,6 +14,7 @@ from planning.profile_model import (
     ADMIN_LEVELS,
     AREA_TYPES,
     BASES,
+    CONDITIONS,
     FACILITY_KINDS,
     KINDS,
     LEVELS,
@@ -334,6 +335,16 @@ def _read_rule(
     if target_year is not None and (not isinstance(target_year, int)
                                     or isinstance(target_year, bool)):
         c.add(f"{where}: target_year must be a year, got {target_year!r}", field="target_year")
+    condition = r.get("condition")
+    if condition is not None and condition not in CONDITIONS:
+        c.add(f"{where}: condition {condition!r} is not one of {', '.join(CONDITIONS)}",
+              field="condition")
+    elif condition is not None and kind in KINDS and KINDS[kind].scope != "development":
+        c.add(f"{where}: a condition narrows a development rule; kind {kind} is not one",
+              field="condition")
+    deadline = r.get("deadline")
+    if deadline is not None and (not isinstance(deadline, int) or isinstance(deadline, bool)):
+        c.add(f"{where}: deadline must be a year, got {deadline!r}", field="deadline")
     src = _read_source(r.get("source"), documents, where, c)
     if len(c.problems) > n_before or src is None:
         return None
@@ -341,6 +352,6 @@ def _read_rule(
                 value=float(value), unit=str(unit), source=src, note=str(note),
                 admin_level=admin_level, facility_kind=facility_kind, origin=pid,
                 basis=str(basis), strength=str(strength), level=str(level),
-                target_year=target_year)
+                target_year=target_year, condition=condition, deadline=deadline)
 
 

@@ -30,6 +30,13 @@ STRENGTHS: tuple[str, ...] = ("mandatory", "advisory")
 #: residential district of about 20,000 residents (GB 50180's 10-minute tier), a 街道, a county
 #: or the whole city (coverage, plans' side rules, ``indicators``).
 LEVELS: tuple[str, ...] = ("development", "residential_district", "street", "county", "city")
+#: Conditions that narrow a development rule to the developments the clause names (a
+#: development outside the condition gets "not applicable" with the reason). Keyed by the
+#: condition's id; the value names the development field that decides it.
+CONDITIONS: dict[str, str] = {
+    # 「老城区和已建成无婴幼儿照护服务设施的居住小区」: only old 小区 without a child-care facility
+    "no_existing_childcare": "existing_childcare_places",
+}
 
 
 @dataclass(frozen=True)
@@ -121,7 +128,8 @@ REQUIRED_PARAMETERS: tuple[str, ...] = (
 )
 
 RULE_KEYS = {"id", "service", "kind", "area_type", "value", "unit", "source", "note",
-              "admin_level", "facility_kind", "basis", "strength", "level", "target_year"}
+              "admin_level", "facility_kind", "basis", "strength", "level", "target_year",
+              "condition", "deadline"}
 PARAM_KEYS = {"value", "unit", "source", "note", "from_rule", "basis"}
 TOP_KEYS = {"id", "name", "name_en", "parent", "notes", "documents", "rules", "omit", "no_figure",
              "parameters"}
@@ -163,6 +171,14 @@ class Rule:
     level: str = "development"
     target_year: int | None = None
     adopted: bool = False
+    #: One of :data:`CONDITIONS`: the clause covers only developments that meet it.
+    condition: str | None = None
+    #: The year the clause sets for the provision (「于2025年前」, 「于2025年底前」, 「到2025年」),
+    #: compared with a development's ``completion_year``. For an old-area rule it is the
+    #: deadline of the stock renovation (a later completion is late, and the rule still
+    #: applies); for a new-area rule it is when the standard is in force (it applies to every
+    #: development completed later).
+    deadline: int | None = None
 
     @property
     def scope(self) -> str:

@@ -28,6 +28,7 @@ from planning.profile_model import (
     ADMIN_LEVELS,
     AREA_TYPES,
     BASES,
+    CONDITIONS,
     FACILITY_KINDS,
     KINDS,
     LEVELS,
@@ -46,8 +47,8 @@ from planning.profile_model import (
 #: The profile of the demo district (it lies in Hefei): the app's and ``--demo``'s default.
 DEFAULT_PROFILE = "hefei"
 
-__all__ = ["ADMIN_LEVELS", "AREA_TYPES", "BASES", "DEFAULT_PROFILE", "FACILITY_KINDS", "KINDS",
-           "LEVELS", "STRENGTHS",
+__all__ = ["ADMIN_LEVELS", "AREA_TYPES", "BASES", "CONDITIONS", "DEFAULT_PROFILE",
+           "FACILITY_KINDS", "KINDS", "LEVELS", "STRENGTHS",
            "PROFILE_DIR", "REQUIRED_PARAMETERS", "SERVICES", "KindInfo", "Omission",
            "Parameter", "Profile", "Rule", "Source", "list_profiles", "load_profile"]
 

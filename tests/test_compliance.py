@@ -210,7 +210,8 @@ def test_xuanhan_old_area_8_per_1000():
 
 
 def test_missing_figures_make_a_development_incomplete_not_compliant():
-    report = check_developments(devs(("d", "", "new", 1000, None, None, 300, None)),
+    # 400 m² in all could hold one 350 m² building, but no per-site areas are given
+    report = check_developments(devs(("d", "", "new", 1000, None, None, 400, None)),
                                 load_profile("hefei"))
     r, dev = rules_of(report, "d")
     assert r["childcare_places_new"].status == "not_provided"
@@ -382,3 +383,94 @@ def test_hefei_single_site_minimum_is_shown_with_the_area_requirement():
     assert "350 m²" in area.reason.render("zh")
     assert (r["eldercare_min_site_new"].provided, r["eldercare_min_site_new"].passed) == (
         300, False)
+
+
+def _with(frame: pd.DataFrame, **columns) -> pd.DataFrame:
+    out = frame.copy()
+    for name, values in columns.items():
+        out[name] = values
+    return out
+
+
+@pytest.mark.parametrize("pid", ["chuzhou", "hefei"])
+def test_old_area_places_rule_covers_only_developments_without_child_care(pid):
+    # 1,000 households × 2.62 = 2,620 residents → 8/1000 = 20.96 托位 (21 places);
+    # 20 m²/100 households → 200 m², met by each row; no 托位 provided by the renovation
+    rows = [(i, "", "old", None, 1000, 0, 200, "200", None) for i in ("has", "none", "blank")]
+    frame = _with(devs(*rows), existing_childcare_places=[30, 0, None])
+    report = check_developments(frame, load_profile(pid))
+    # one with a child-care facility (30 existing 托位) is outside the clause (audit L1)
+    r, dev = rules_of(report, "has")
+    assert "childcare_places_old" not in r
+    assert dev.status == "compliant" and dev.warnings == []
+    na = next(x for x in dev.not_checked if x["rule"] == "childcare_places_old")
+    assert na["not_applicable"] and na["reason"].code == \
+        "policy.nc_condition_no_existing_childcare"
+    assert "existing_childcare_places = 30" in str(na["reason"])
+    # one without is checked: 0 < 20.96, short by 21 whole places
+    r, dev = rules_of(report, "none")
+    cc = r["childcare_places_old"]
+    assert (cc.required, cc.required_whole, cc.shortfall_whole) == \
+        (pytest.approx(20.96), 21, 21)
+    assert dev.status == "non_compliant" and dev.warnings == []
+    # one that does not say is checked the same way, and the report says the scope was assumed
+    r, dev = rules_of(report, "blank")
+    assert r["childcare_places_old"].status == "failed" and dev.status == "non_compliant"
+    assert [w.code for w in dev.warnings] == [
+        "policy.warn_condition_assumed_no_existing_childcare"]
+    # no such column at all: every old development is assumed to have no facility
+    _, dev = rules_of(check_developments(devs(rows[0]), load_profile(pid)), "has")
+    assert dev.status == "non_compliant"
+    assert dev.warnings[0].code == "policy.warn_condition_assumed_no_existing_childcare"
+
+
+def test_deadlines_are_compared_with_the_completion_year():
+    # Chuzhou's old-area rules are due 「于2025年前」 / 「于2025年底前」: a renovation completed
+    # in 2027 is still bound by them (same verdict) and is reported late; one in 2025 is on time
+    rows = [(i, "", "old", None, 1000, 21, 200, "200", None) for i in ("late", "on_time")]
+    frame = _with(devs(*rows), existing_childcare_places=[0, 0], completion_year=[2027, 2025])
+    report = check_developments(frame, load_profile("chuzhou"))
+    r, dev = rules_of(report, "late")
+    assert dev.status == "compliant" and all(x.passed for x in r.values())
+    late = [w for w in dev.warnings if w.code == "policy.deadline_late"]
+    assert sorted(w.args["rule"] for w in late) == ["childcare_places_old", "eldercare_area_old"]
+    assert {(w.args["year"], w.args["deadline"]) for w in late} == {(2027, 2025)}
+    assert rules_of(report, "on_time")[1].warnings == []
+    # Hefei's new-area 「到2025年」 is when the standard is in force: a development completed in
+    # 2026 is checked as usual (1000 households × 2.62 → 26.2 托位; 27 given) and says so
+    row = ("n", "", "new", None, 1000, 27, 350, "350", "27")
+    report = check_developments(_with(devs(row), completion_year=[2026]),
+                                load_profile("hefei"))
+    r, dev = rules_of(report, "n")
+    assert dev.status == "compliant"
+    assert sorted(w.args["rule"] for w in dev.warnings if w.code == "policy.deadline_in_force") \
+        == ["childcare_places_new", "eldercare_area_new"]
+    # Quzhou's plan sets no year: no deadline note whatever the completion year
+    _, dev = rules_of(check_developments(_with(devs(row), completion_year=[2030]),
+                                         load_profile("quzhou")), "n")
+    assert not [w for w in dev.warnings if w.code.startswith("policy.deadline")]
+
+
+def test_quzhou_concentrated_provision_needs_per_site_figures():
+    # 「每处不少于200平方米集中配建」: 1,000 households → 200 m² required in all
+    report = check_developments(devs(
+        ("two", "", "new", None, 1000, 27, 400, "200,200", "27"),
+        ("nolist", "", "new", None, 1000, 27, 400, None, "27"),
+        ("small", "", "new", None, 1000, 27, 150, None, "27"),
+    ), load_profile("quzhou"))
+    # two sites of 200 m² each: every site meets the minimum
+    r, dev = rules_of(report, "two")
+    assert r["eldercare_min_site_new"].provided == 200 and dev.status == "compliant"
+    # no per-site figures: not checked, and the report says why (and the development is
+    # incomplete, not compliant)
+    r, dev = rules_of(report, "nolist")
+    m = r["eldercare_min_site_new"]
+    assert m.status == "not_provided" and m.reason.code == "policy.reason_ec_sites_not_checked"
+    assert "集中配建" in m.reason.render("zh") and "200 m²" in m.reason.render("en")
+    assert dev.status == "incomplete"
+    # 150 m² in all cannot hold one 200 m² site: failed without a site list
+    r, dev = rules_of(report, "small")
+    m = r["eldercare_min_site_new"]
+    assert (m.status, m.provided, m.shortfall) == ("failed", 150, 50)
+    assert m.reason.code == "policy.reason_total_below_site_min"
+    assert dev.status == "non_compliant"

@@ -297,6 +297,12 @@ def test_malformed_profile_reports_every_problem_with_file_rule_and_field(tmp_pa
     assert "childcare_places_per_10000" in msg
 
 
+_HEAD = 'id = "t"\nname = "x"\nparent = "national"\n'
+_RULE = ('[[rules]]\nid = "r"\nservice = "childcare"\nkind = "{kind}"\narea_type = "old"\n'
+         'value = 8\nunit = "u"\nbasis = "local_plan"\nstrength = "mandatory"\n{extra}\n'
+         'source = {{ document = "d", clause = "c" }}\n')
+
+
 @pytest.mark.parametrize(
     ("text", "needle"),
     [
@@ -307,6 +313,13 @@ def test_malformed_profile_reports_every_problem_with_file_rule_and_field(tmp_pa
          'source = { document = "d", clause = "c" }\n', "omit 'nope': no inherited rule"),
         ('id = "t"\nname = "x"\n', "required parameter 'persons_per_household'"),
         ('id = "t"\nname = "x"\nparent = "national"\ncolour = "red"\n', "unknown top-level key"),
+        (_HEAD + _RULE.format(kind="childcare_places_per_1000", extra='condition = "rich"'),
+         "condition 'rich' is not one of no_existing_childcare"),
+        (_HEAD + _RULE.format(kind="childcare_places_per_1000_citywide",
+                              extra='condition = "no_existing_childcare"'),
+         "a condition narrows a development rule"),
+        (_HEAD + _RULE.format(kind="childcare_places_per_1000", extra='deadline = "2025年前"'),
+         "deadline must be a year"),
     ],
 )
 def test_malformed_profile_files(tmp_path, text, needle):

@@ -34,6 +34,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     # ---- why a rule could not be evaluated, or how it was
     "policy.reason_cc_blank": {"zh": "未填已配托位（childcare_places）；没有请填 0", "en": "childcare_places (托位 provided) is blank; enter 0 if none"},
     "policy.reason_ec_blank": {"zh": "未填已配养老用房面积（eldercare_area_m2）；没有请填 0", "en": "eldercare_area_m2 (elder-care floor area provided) is blank; enter 0 if none"},
+    "policy.reason_ec_sites_not_checked": {"zh": "未填各养老点面积（eldercare_site_areas_m2），未核查是否每处不少于{minimum}（集中配建）；请按处填报面积", "en": "no area per elder-care site given (eldercare_site_areas_m2), so whether every site has at least {minimum} (concentrated provision, 集中配建) was not checked; give the area of each site"},
+    "policy.reason_total_below_site_min": {"zh": "已配为养老用房总面积，小于一处的面积下限，任何一处都不能达标", "en": "provided is the total elder-care floor area, less than one site's minimum, so no site can meet it"},
+    "policy.nc_condition_no_existing_childcare": {"zh": "不适用：规则 {rule} 只适用于无婴幼儿照护服务设施的居住小区，本项目已有托育设施（{field} = {value}）", "en": "not applicable: rule {rule} covers only 小区 without a child-care facility, and this development has one ({field} = {value})"},
+    "policy.warn_condition_assumed_no_existing_childcare": {"zh": "规则 {rule} 只适用于无婴幼儿照护服务设施的居住小区；未填现有托位（{field}），按无托育设施处理并核查", "en": "rule {rule} covers only 小区 without a child-care facility; {field} (existing child-care places) is not given, so the development was assumed to have none and the rule applied"},
+    "policy.deadline_late": {"zh": "规则 {rule} 要求存量改造于{deadline}年完成，本项目{year}年完成，晚于期限：规则照常适用，按方案时间表属逾期", "en": "rule {rule} sets {deadline} as the deadline of the stock renovation; this development is completed in {year}, after it: the rule applies as usual, and the provision is late against the plan's timetable"},
+    "policy.deadline_in_force": {"zh": "规则 {rule} 的{deadline}年为标准施行的时间，本项目{year}年建成：标准照常适用", "en": "rule {rule}'s year {deadline} is when the standard is in force; this development is completed in {year}: the standard applies as usual"},
     "policy.reason_ec_sites_missing": {"zh": "未填各养老点面积（eldercare_site_areas_m2）", "en": "eldercare_site_areas_m2 (area of each elder-care site) is not given"},
     "policy.reason_cc_sites_missing": {"zh": "未填各托育点托位（childcare_site_places）", "en": "childcare_site_places (托位 of each child-care site) is not given"},
     "policy.reason_smallest_site": {"zh": "已配为最小的养老点面积；每处均须达到下限", "en": "provided is the smallest elder-care site; every site must meet the minimum"},
