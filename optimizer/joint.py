@@ -49,8 +49,8 @@ class JointSiting(SitingModel):
     with every service's covering rows as in :class:`~optimizer.MinCostProvision`,
     :math:`y^s_j \le w_j` (a service opens only on a site in use) and, optionally, a shared
     floor area :math:`\sum_s a_s (e^s_j + x^s_j) \le A_j`.  :math:`F_j` is the cost shared by
-    all services on site *j* (land, building shell: paid once when both open, as in 综合体
-    and "两室联建"); sites already in use (any existing capacity) carry no shared cost.
+    all services on site *j* (land, building shell: paid once when both open, as in the plans'
+    社区服务综合体 and 共建共享); sites already in use (any existing capacity) carry no shared cost.
     After solving, ``result.details['shared_sites']`` lists the sites where several services
     open.
 
