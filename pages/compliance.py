@@ -39,6 +39,10 @@ if st.button(T("comp.run"), type="primary", key="comp_run") or "comp_report" in 
         common.show_error(exc)
         st.stop()
     st.session_state["comp_report"] = True
+    from planning.profiles import parameter_message
+
+    for pid in report.parameters_used():  # the conversion figures, with basis and source
+        st.caption(common.message(parameter_message(report.profile, pid)))
     summary = report.summary_frame()
     n_fail = int((~summary["compliant"].astype(bool)).sum())
     st.subheader(T("comp.summary", n=len(summary), fail=n_fail))

@@ -39,6 +39,11 @@ st.caption(T("ind.inputs", areas=inputs["areas"], residents=f"{inputs['residents
              developments=none if inputs["developments"] is None else inputs["developments"],
              method=T("ind.method_network") if inputs["method"] == "network"
              else T("ind.method_line")))
+from planning.profiles import parameter_message  # noqa: E402
+
+for pid in ("persons_per_household", "health_colocation_max_m"):
+    if pid in report.profile.parameters:  # the figures used, with their basis and source
+        st.caption(common.message(parameter_message(report.profile, pid)))
 frame = display_frame(report, LANG)
 met = report.to_frame(LANG)["met"]
 st.subheader(T("ind.summary", n=len(frame), met=int((met == True).sum()),  # noqa: E712

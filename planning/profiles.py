@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
+from core.messages import Message
 from errors import ProblemCollector, ProfileError
 from planning.profile_files import RawProfile, read_file
 from planning.profile_model import (
@@ -50,7 +51,8 @@ DEFAULT_PROFILE = "hefei"
 __all__ = ["ADMIN_LEVELS", "AREA_TYPES", "BASES", "CONDITIONS", "DEFAULT_PROFILE",
            "FACILITY_KINDS", "KINDS", "LEVELS", "STRENGTHS",
            "PROFILE_DIR", "REQUIRED_PARAMETERS", "SERVICES", "KindInfo", "Omission",
-           "Parameter", "Profile", "Rule", "Source", "list_profiles", "load_profile"]
+           "Parameter", "Profile", "Rule", "Source", "list_profiles", "load_profile",
+           "parameter_message"]
 
 
 def _search_dirs(extra_dirs: Iterable[str | Path]) -> list[Path]:
@@ -253,3 +255,18 @@ def list_profiles(*, extra_dirs: Iterable[str | Path] = ()) -> list[Profile]:
     if problems:
         raise ProfileError(problems)
     return profiles
+
+
+def parameter_message(profile: Profile, pid: str) -> Message:
+    """A parameter as the planner sees it: figure, unit, basis and source (e.g. persons per
+    household 2.62 人/户, national standard, 第七次全国人口普查公报).
+
+    Raises
+    ------
+    errors.ProfileError
+        When the profile has no such parameter.
+    """
+    prm = profile.parameter(pid)
+    return Message("policy.parameter_used", {
+        "param": pid, "value": f"{prm.value:g} {prm.unit}",
+        "basis": Message(f"policy.basis_{prm.basis}"), "source": str(prm.source)})

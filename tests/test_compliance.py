@@ -474,3 +474,24 @@ def test_quzhou_concentrated_provision_needs_per_site_figures():
     assert (m.status, m.provided, m.shortfall) == ("failed", 150, 50)
     assert m.reason.code == "policy.reason_total_below_site_min"
     assert dev.status == "non_compliant"
+
+
+def test_compliance_page_shows_the_figures_used_with_their_basis(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("YILAO_DATA_DIR", str(tmp_path / "store"))
+    root = Path(__file__).resolve().parents[1]
+    at = AppTest.from_file(str(root / "pages" / "compliance.py"), default_timeout=120)
+    at.session_state["owner"] = "tester"
+    at.session_state["lang"] = "en"
+    at.session_state["profile_id"] = "quzhou"
+    at.run()
+    at.button(key="comp_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [c.value for c in at.caption]
+    # Quzhou converts households with the census 2.62, not the plan's trend statistic 2.33
+    assert any(c.startswith("persons_per_household = 2.62 人/户: national standard")
+               for c in captions), captions
+    assert any(c.startswith("floor_area_per_person_m2 = 35") for c in captions)

@@ -207,6 +207,10 @@ def test_indicators_page_on_the_demo(pid, lang, puhui_target, met, label, monkey
     at.session_state["profile_id"] = pid
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    # the conversion figure used is shown with its basis and source (issue 9 point 6)
+    basis = "国家标准或文件" if lang == "zh" else "national standard"
+    assert any(c.value.startswith("persons_per_household = 2.62 人/户") and basis in c.value
+               and "第七次全国人口普查" in c.value for c in at.caption)
     table = at.dataframe[0].value
     col = {c: str(column_label(c, lang)) for c in
            ("indicator", "value", "target", "target_year", "met", "unit", "source", "basis",
