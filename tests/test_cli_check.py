@@ -251,3 +251,31 @@ def test_python_m_planning_exit_code_and_stderr(bad_csv, tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.startswith("error:") and "B1" in proc.stderr
     assert not out.exists()
+
+
+def test_check_reads_existing_places_and_completion_year_from_a_file(tmp_path, capsys):
+    # O1 already has a 30-place child-care facility: Chuzhou's old-area 托位 rule (「无婴幼儿
+    # 照护服务设施的」) does not apply; O2 has none: 1000 households × 2.62 × 8/1000 = 20.96
+    # → 21 places, 0 given; both renovations end in 2027, after 「于2025年底前」
+    p = tmp_path / "old.csv"
+    p.write_text("id,area_type,households,childcare_places,eldercare_area_m2,"
+                 "existing_childcare_places,completion_year\n"
+                 "O1,old,1000,0,200,30,2027\nO2,old,1000,0,200,0,2027\n", encoding="utf-8")
+    out = tmp_path / "r.json"
+    assert main(["check", "--profile", "chuzhou", "--developments", str(p), "--out", str(out),
+                 "--lang", "en"]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    devs = {d["id"]: d for d in doc["developments"]}
+    o1, o2 = devs["O1"], devs["O2"]
+    assert o1["status"] == "compliant"
+    assert [r["rule"] for r in o1["rules"]] == ["eldercare_area_old"]
+    na = next(x for x in o1["not_checked"] if x["rule"] == "childcare_places_old")
+    assert na["not_applicable"] and na["reason"]["code"] == \
+        "policy.nc_condition_no_existing_childcare"
+    cc = next(r for r in o2["rules"] if r["rule"] == "childcare_places_old")
+    assert (cc["required_whole"], cc["shortfall_whole"]) == (21, 21)
+    assert o2["status"] == "non_compliant"
+    assert "policy.deadline_late" in {w["code"] for w in o1["warnings"]}
+    text = capsys.readouterr().out
+    assert "not applicable: rule childcare_places_old covers only 小区 without" in text
+    assert "after it: the rule applies as usual" in text
