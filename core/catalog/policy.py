@@ -90,6 +90,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "policy.ind_no_target": {"zh": "方案未规定该项目标", "en": "the plan sets no target for it"},
     "policy.ind_eldercare_beds_per_1000_elderly_target": {"zh": "每千名老年人养老床位数", "en": "elder-care beds per 1000 elderly"},
     "policy.ind_nursing_bed_share_target": {"zh": "护理型床位占比", "en": "share of nursing-type beds"},
+    "policy.ind_met": {"zh": "达到", "en": "met"},
+    "policy.ind_not_met": {"zh": "未达到", "en": "not met"},
     "policy.ind_not_computed": {"zh": "本工具不计算该指标（需要床位等数据）", "en": "the tool does not compute this indicator (it needs beds and similar data)"},
     "policy.ind_unchecked_devs": {"zh": "其中 {n} 个项目因方案未规定数字而未核查该项", "en": "{n} development(s) not checked on it because the plan states no figure"},
     "policy.ind_straight_line": {"zh": "按直线距离估算（未提供路网）", "en": "straight-line estimate (no network given)"},

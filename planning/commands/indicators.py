@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
 
 def format_indicators(report: IndicatorReport, *, lang: str = "zh") -> str:
     """One line per indicator: value, target and year, met or not, or why it is missing."""
-    yes, no = ("达到", "未达到") if lang == "zh" else ("met", "not met")
+    yes, no = (Message(f"policy.ind_{w}").render(lang) for w in ("met", "not_met"))
     lines = [f"profile {report.profile.id} ({report.profile.name})"]
     for i in report.indicators:
         unit = "%" if i.unit == "share" else f" {i.unit}"
