@@ -492,3 +492,14 @@ def test_a_user_profile_that_states_a_tool_default_applies_it_on_purpose(tmp_pat
     r = p.rule(CC, area_type="old")
     assert r is not None and r.value == 8 and r.adopted and r.decides
     assert not any(o.id == "childcare_places_old" for o in p.omitted)
+
+
+@pytest.mark.parametrize(("pid", "share", "origin"), [
+    ("hefei", 0.12, "hefei"),  # 「65歲及以上人口112.3萬人、占12%」 (audit L8)
+    ("chuzhou", 0.1597, "chuzhou"),  # 「65岁以上人口为636867人,占15.97%」
+    ("quzhou", 0.135, "national"),  # the plan gives no 65+ share: the census 13.50 %
+])
+def test_elderly_share_65plus_from_the_plan_where_it_states_one(pid, share, origin):
+    prm = load_profile(pid).parameter("elderly_share_65plus")
+    assert (prm.value, prm.origin) == (pytest.approx(share), origin)
+    assert prm.basis == ("local_plan" if origin == pid else "national_standard")
