@@ -303,6 +303,7 @@ def check_developments(
 
         rule_results: list[RuleResult] = []
         dev_not_checked: list[dict[str, Any]] = []
+        deadlines: dict[tuple[str, int, int], list[str]] = {}
         for rule in dev_rules:
             if rule.area_type not in (at, "any"):
                 continue
@@ -325,7 +326,11 @@ def check_developments(
             warnings.extend(_rule_warnings(rule, res))
             late = _deadline_note(rule, float(years.iloc[k]))
             if late is not None:
-                warnings.append(late)
+                deadlines.setdefault(late, []).append(rule.id)
+        # one note per reading of a deadline, naming every rule it concerns
+        for (code, year, deadline), ids in deadlines.items():
+            warnings.append(Message(code, {"rules": ", ".join(ids), "year": year,
+                                           "deadline": deadline}))
 
         for kind, service in PROVISION_KINDS:
             if profile.rule(kind, service=service, area_type=at) is not None:
@@ -394,8 +399,9 @@ def _condition(rule: Rule, fields: dict[str, float]) -> dict[str, Any] | Message
     return None
 
 
-def _deadline_note(rule: Rule, completion_year: float) -> Message | None:
-    """A note when a development is completed after the year the rule's clause sets.
+def _deadline_note(rule: Rule, completion_year: float) -> tuple[str, int, int] | None:
+    """(message code, completion year, deadline) when a development is completed after the
+    year the rule's clause sets, else None.
 
     An old-area rule's year is the deadline of the stock renovation: the rule still applies,
     and a later completion is late against the plan. A new-area rule's year is when the
@@ -404,8 +410,7 @@ def _deadline_note(rule: Rule, completion_year: float) -> Message | None:
     if rule.deadline is None or math.isnan(completion_year) or completion_year <= rule.deadline:
         return None
     kind = "late" if rule.area_type == "old" else "in_force"
-    return Message(f"policy.deadline_{kind}", {"rule": rule.id, "year": int(completion_year),
-                                                "deadline": rule.deadline})
+    return f"policy.deadline_{kind}", int(completion_year), rule.deadline
 
 
 def _min_site(profile: Profile, rule: Rule, area_type: str) -> Rule | None:

@@ -278,4 +278,4 @@ def test_check_reads_existing_places_and_completion_year_from_a_file(tmp_path, c
     assert "policy.deadline_late" in {w["code"] for w in o1["warnings"]}
     text = capsys.readouterr().out
     assert "not applicable: rule childcare_places_old covers only 小区 without" in text
-    assert "after it: the rule applies as usual" in text
+    assert "after it: the rules apply as usual" in text
