@@ -29,12 +29,22 @@ if what == "one":
                         format_func=lambda i: f"{i} {names.get(i, '')}")
     subset = devs[devs["id"].astype(str) == pick]
 
+# a tool default (e.g. 8 托位 per 1000 in old areas, where the plan states no figure) decides
+# verdicts only when the planner applies it on purpose; the report then says so
+base = common.profile()
+defaults = sorted({o.id for o in base.omitted if o.rule is not None
+                   and o.rule.basis == "tool_default"}
+                  | {r.id for r in base.rules if r.basis == "tool_default"
+                     and r.scope == "development"})
+chosen = (st.multiselect(T("comp.apply_default"), defaults, key="comp_defaults",
+                         help=T("comp.apply_default_help")) if defaults else [])
+
 if st.button(T("comp.run"), type="primary", key="comp_run") or "comp_report" in st.session_state:
     from planning.compliance import check_developments
     from planning.summaries import shortfall_by_development
 
     try:
-        report = check_developments(subset, common.profile())
+        report = check_developments(subset, base.adopt_defaults(chosen))
     except Exception as exc:  # noqa: BLE001
         common.show_error(exc)
         st.stop()

@@ -496,3 +496,31 @@ def test_compliance_page_shows_the_figures_used_with_their_basis(tmp_path, monke
     assert any(c.startswith("persons_per_household = 2.62 人/户: national standard")
                for c in captions), captions
     assert any(c.startswith("floor_area_per_person_m2 = 35") for c in captions)
+
+
+def test_compliance_page_applies_a_tool_default_only_when_chosen(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("YILAO_DATA_DIR", str(tmp_path / "store"))
+    root = Path(__file__).resolve().parents[1]
+
+    def run(chosen):
+        at = AppTest.from_file(str(root / "pages" / "compliance.py"), default_timeout=120)
+        at.session_state["owner"] = "tester"
+        at.session_state["lang"] = "en"
+        at.session_state["profile_id"] = "quzhou"
+        at.run()
+        assert at.multiselect(key="comp_defaults").options == ["childcare_places_old"]
+        at.multiselect(key="comp_defaults").set_value(chosen).run()
+        at.button(key="comp_run").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at.dataframe[0].value.set_index("ID")
+
+    # demo D08 老街片区更新: old area, 1,500 residents, 0 托位. Quzhou's plan states no old-area
+    # figure: no 托位 verdict; with the 8 per 1000 default chosen: 12 托位 short, non-compliant
+    assert run([]).loc["D08", "Status"] == "compliant on the rules checked"
+    summary = run(["childcare_places_old"])
+    assert summary.loc["D08", "Status"] == "non-compliant"
+    assert "childcare_places_old" in summary.loc["D08", "Rules failed"]

@@ -12,5 +12,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "ind.none": {"zh": "无", "en": "none"},
     "ind.summary": {"zh": "共 {n} 项指标：达到 {met} 项，未达到 {unmet} 项，无法判断 {open} 项", "en": "{n} indicators: {met} met, {unmet} not met, {open} not decided"},
     "ind.xlsx": {"zh": "下载指标表（Excel）", "en": "Download the indicators (Excel)"},
+    "comp.apply_default": {"zh": "有意采用的工具默认规则（方案未给数字）", "en": "Tool defaults to apply on purpose (the plan states no figure)"},
+    "comp.apply_default_help": {"zh": "方案未规定数字的地方，默认规则只作参考；选中后该规则参与判定，报告注明是规划人员的选择。", "en": "Where the plan states no figure, a tool default is for reference only; once chosen it decides verdicts, and the report says it was the planner's choice."},
     "ind.percent": {"zh": "%", "en": "%"},
 }
