@@ -60,6 +60,8 @@ def test_profiles_show_marks_local_and_inherited(capsys):
     assert "[inherited from national] persons_per_household = 2.62 人/户  (basis " \
         "national_standard)" in out
     assert "basis local_plan, mandatory, level development" in out
+    # the scope and the year of the old-area 托位 clause (「到2025年」, 「無嬰幼兒照護服務設施的」)
+    assert "level development, target 2025, deadline 2025, only if no_existing_childcare" in out
     assert main(["profiles", "show", "suizhou"]) == 0
     assert "按标补齐" in capsys.readouterr().out
 

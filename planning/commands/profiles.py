@@ -80,6 +80,8 @@ def format_profile(p: Profile) -> str:
                    f"{_value(r.value)} {r.unit}{extra}  ({r.scope})")
         out.append(f"      basis {r.basis}, {r.strength}, level {r.level}"
                    + (f", target {r.target_year}" if r.target_year else "")
+                   + (f", deadline {r.deadline}" if r.deadline else "")
+                   + (f", only if {r.condition}" if r.condition else "")
                    + (" — a tool default: reference only unless applied on purpose"
                       if r.basis == "tool_default" and r.level == "development"
                       and not r.adopted else ""))
