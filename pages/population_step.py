@@ -109,8 +109,11 @@ def _show(result: dict[str, Any], T: Any) -> None:  # noqa: N803 - the pages' tr
     st.info(T("pop.totals", assigned=float(units["assigned"].sum()),
               census=float(units["census_population"].sum()),
               unassigned=float(units["unassigned"].sum()), areas=len(est.areas)))
-    shown = pd.DataFrame({T(f"pop.col.{c}"): units[c] for c in UNIT_COLUMNS if c in units})
-    st.dataframe(shown, hide_index=True)
+    cols = [*UNIT_COLUMNS, *(f"{k}_{c}" for c in est.age_columns for k in ("census", "assigned"))]
+    shown = pd.DataFrame({T(f"pop.col.{c}"): units[c] for c in cols if c in units})
+    whole = {label: st.column_config.NumberColumn(label, format="localized")
+             for label in shown.columns if pd.api.types.is_numeric_dtype(shown[label])}
+    st.dataframe(shown, hide_index=True, column_config=whole)
     empty = units[units["areas"] == 0]
     if len(empty):
         st.warning(T("pop.units_without_areas", ids="、".join(empty["census_unit"].astype(str)),

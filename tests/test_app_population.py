@@ -89,6 +89,8 @@ def test_estimate_on_the_demo_areas_and_accept(tmp_path) -> None:
     assert units["未分配（人）"].tolist() == [0, 0]
     # the demo areas carry households: every area is weighted by them
     assert (units["按户数（个）"] == units["居住区（个）"]).all()
+    assert units["普查 60岁及以上（人）"].tolist() == units["已分配 60岁及以上（人）"].tolist() \
+        == [6_000, 5_000]
     assert "71 个居住区：普查人口 60,000 人中已分配 60,000 人" in at.info[0].value
     before = at.session_state["data"]["layers"]["areas"]
     assert before["population"].sum() == 48_079  # the demo's own figures, 46 areas
@@ -165,3 +167,31 @@ def test_accept_keeps_areas_the_estimate_left_out() -> None:
     assert out.attrs["notes"][-1].render("en").startswith(
         "residents of the areas are estimated: the census population of c.gpkg, 7 residents")
     assert areas["population"].tolist() == [10.0, 20.0]  # the input is not changed
+
+
+def test_areas_built_from_an_osm_extract_replace_the_layer(tmp_path) -> None:
+    from tests.test_population_cli import _osm
+
+    osm = _osm(tmp_path / "tiny.osm")
+    census = gpd.GeoDataFrame({"id": ["S"], "population": [1_000]},
+                              geometry=[shapely.box(118.779, 32.039, 118.791, 32.051)], crs=4326)
+    census.to_file(tmp_path / "census.geojson", driver="GeoJSON")
+    at = _page(lang="en")
+    at.session_state["pop_pending_census"] = ("census.geojson",
+                                              (tmp_path / "census.geojson").read_bytes())
+    at.session_state["pop_pending_osm"] = ("tiny.osm", osm.read_bytes())
+    at.run()
+    at.radio(key="pop_source").set_value("osm").run()
+    at.button(key="pop_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    units = _units(at, "Census unit")
+    assert units.loc["S", "Estimated (residents)"] == 1_000
+    assert units.loc["S", "Areas by floor area"] == 2
+    at.button(key="pop_accept").click().run()
+    areas = at.session_state["data"]["layers"]["areas"].set_index("id")
+    # the compound (w2) holds the 10-floor block, the rest of the landuse (w1) the 6-floor one
+    # of the same footprint: 10 : 6 of 1,000 residents; the OSM areas are the layer now
+    assert areas["population"].to_dict() == {"w1": 375, "w2": 625}
+    assert set(areas["area_type"]) == {"old"}
+    assert "by residential floor area" in areas.attrs["notes"][-1].render("en")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 STRINGS: dict[str, dict[str, str]] = {
     "pop.title": {"zh": "人口估算（由普查人口推算各居住区人口）", "en": "Population estimate (residents per area from census totals)"},
-    "pop.intro": {"zh": "上传街道/社区普查单元（面，含常住人口，可含 0-3岁、60岁及以上人口），可选上传建筑轮廓（层数或高度）。每个单元的人口按居住建筑面积（无建筑时按户数或用地面积）分配到其内部的居住区，单元合计保持不变。", "en": "Upload census units (街道/社区 polygons with their population, optionally age_0_3 / age_60_plus) and, optionally, building footprints (floors or height). Each unit's population is shared among the residential areas inside it by residential floor area (else by households or land area); each unit's total is kept."},
+    "pop.intro": {"zh": "上传街道/社区普查单元（面，含常住人口，可含 0-3岁、60岁及以上人口），可选上传建筑轮廓（层数或高度）。每个单元的人口（扣除已给定人口的居住区）按其内部各居住区的户数或居住建筑面积（建筑轮廓×层数）分配，两者皆无时按用地面积，单元合计保持不变。", "en": "Upload census units (街道/社区 polygons with their population, optionally age_0_3 / age_60_plus) and, optionally, building footprints (floors or height). Each unit's population (less the areas whose population is given) is shared among the residential areas inside it by their households or residential floor area (footprint × floors), by land area where they have neither; each unit's total is kept."},
     "pop.census_file": {"zh": "普查单元图层（GeoPackage、GeoJSON 或压缩的 Shapefile）", "en": "Census units (GeoPackage, GeoJSON or zipped Shapefile)"},
     "pop.buildings_file": {"zh": "建筑轮廓图层（可选；层数、building:levels 或高度字段）", "en": "Building footprints (optional; floors, building:levels or height field)"},
     "pop.areas_source": {"zh": "居住区来源", "en": "Residential areas from"},
@@ -36,6 +36,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "pop.col.areas_households": {"zh": "按户数（个）", "en": "Areas by households"},
     "pop.col.areas_floor_area": {"zh": "按居住建筑面积（个）", "en": "Areas by floor area"},
     "pop.col.areas_area": {"zh": "按用地面积（个）", "en": "Areas by land area"},
+    "pop.col.census_age_0_3": {"zh": "普查 0-3岁（人）", "en": "Census aged 0–3 (residents)"},
+    "pop.col.assigned_age_0_3": {"zh": "已分配 0-3岁（人）", "en": "Assigned aged 0–3 (residents)"},
+    "pop.col.census_age_60_plus": {"zh": "普查 60岁及以上（人）", "en": "Census aged 60+ (residents)"},
+    "pop.col.assigned_age_60_plus": {"zh": "已分配 60岁及以上（人）", "en": "Assigned aged 60+ (residents)"},
+    "pop.col.census_age_65_plus": {"zh": "普查 65岁及以上（人）", "en": "Census aged 65+ (residents)"},
+    "pop.col.assigned_age_65_plus": {"zh": "已分配 65岁及以上（人）", "en": "Assigned aged 65+ (residents)"},
     "pop.col.residents_per_ha": {"zh": "人口密度（人/公顷）", "en": "Density (residents per ha)"},
     "pop.col.population_method": {"zh": "推算方法", "en": "Method"},
     "pop.method.given": {"zh": "已给定", "en": "given"},
