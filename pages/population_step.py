@@ -114,6 +114,7 @@ def _show(result: dict[str, Any], T: Any) -> None:  # noqa: N803 - the pages' tr
     whole = {label: st.column_config.NumberColumn(label, format="localized")
              for label in shown.columns if pd.api.types.is_numeric_dtype(shown[label])}
     st.dataframe(shown, hide_index=True, column_config=whole)
+    st.caption(T("pop.units_caption"))
     empty = units[units["areas"] == 0]
     if len(empty):
         st.warning(T("pop.units_without_areas", ids="、".join(empty["census_unit"].astype(str)),

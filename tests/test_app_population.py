@@ -195,3 +195,39 @@ def test_areas_built_from_an_osm_extract_replace_the_layer(tmp_path) -> None:
     assert areas["population"].to_dict() == {"w1": 375, "w2": 625}
     assert set(areas["area_type"]) == {"old"}
     assert "by residential floor area" in areas.attrs["notes"][-1].render("en")
+
+
+def test_uploaded_buildings_and_the_storey_height_weigh_the_areas(tmp_path) -> None:
+    from tests.test_population_cli import _osm
+
+    osm = _osm(tmp_path / "tiny.osm")
+    census = gpd.GeoDataFrame({"id": ["S"], "population": [1_000]},
+                              geometry=[shapely.box(118.779, 32.039, 118.791, 32.051)], crs=4326)
+    census.to_file(tmp_path / "census.gpkg", driver="GPKG")
+    # two 100 m-ish blocks of the same footprint (the OSM buildings' squares): 3 floors in the
+    # compound w2; 12 m high in the landuse w1, i.e. 3 floors at 4 m a storey (4 at 3 m)
+    lon0, lat0, d = 118.78, 32.04, 0.001
+    buildings = gpd.GeoDataFrame(
+        {"编号": ["B1", "B2"], "层数": [3.0, None], "高度": [None, 12.0]},
+        geometry=[shapely.box(lon0 + 2 * d, lat0 + 2 * d, lon0 + 3 * d, lat0 + 3 * d),
+                  shapely.box(lon0 + 6 * d, lat0 + 2 * d, lon0 + 7 * d, lat0 + 3 * d)], crs=4326)
+    buildings.to_file(tmp_path / "buildings.gpkg", driver="GPKG")
+    at = _page(lang="en")
+    for kind, path in (("census", tmp_path / "census.gpkg"), ("osm", osm),
+                       ("buildings", tmp_path / "buildings.gpkg")):
+        at.session_state[f"pop_pending_{kind}"] = (path.name, path.read_bytes())
+    at.run()
+    at.radio(key="pop_source").set_value("osm").run()
+    at.number_input(key="pop_storey_height").set_value(4.0).run()
+    at.button(key="pop_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.button(key="pop_accept").click().run()
+    areas = at.session_state["data"]["layers"]["areas"].set_index("id")
+    # equal floor areas (3 floors each, footprints at the same latitude): 500 and 500
+    assert areas["population"].to_dict() == {"w1": 500, "w2": 500}
+    at.number_input(key="pop_storey_height").set_value(3.0).run()
+    at.button(key="pop_run").click().run()
+    at.button(key="pop_accept").click().run()
+    areas = at.session_state["data"]["layers"]["areas"].set_index("id")
+    # 12 m at 3 m a storey: 4 floors against 3, 1,000 × 4/7 = 571.4 → 571 and 429
+    assert areas["population"].to_dict() == {"w1": 571, "w2": 429}
