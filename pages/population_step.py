@@ -63,7 +63,8 @@ def _upload(kind: str, label: str) -> str | None:
 
 def _estimate(census_path: str, *, buildings_path: str | None, osm_path: str | None,
               crs: str | None, storey_height: float, floor_area_per_person: float,
-              keep_given: bool, drop_outside: bool, area_type: str) -> dict[str, Any]:
+              keep_given: bool, drop_outside: bool, area_type: str,
+              areas_name: str) -> dict[str, Any]:
     """Read the inputs as the ``population`` command does and run the estimate."""
     import shapely
 
@@ -87,7 +88,7 @@ def _estimate(census_path: str, *, buildings_path: str | None, osm_path: str | N
         areas = common.data()["layers"]["areas"]
         if not keep_given and "population" in areas.columns:
             areas = areas.drop(columns="population")
-        source = "areas"
+        source = areas_name
     prof = common.profile()
     est = estimate_population(
         areas, census, buildings=buildings,
@@ -169,7 +170,8 @@ def population_step() -> None:
         st.caption(T("pop.defaults", fapp=fapp_default, storey=DEFAULT_STOREY_HEIGHT_M))
         drop = st.checkbox(T("pop.drop_outside"), key="pop_drop_outside",
                            disabled=source == "osm")
-        ready = bool(census_path) and (source == "current" or bool(osm_path))
+        ready = bool(census_path) and (bool(osm_path) if source == "osm"
+                                       else d["layers"].get("areas") is not None)
         if st.button(T("pop.run"), key="pop_run", disabled=not ready):
             st.session_state.pop("pop_result", None)
             result = None
@@ -180,7 +182,7 @@ def population_step() -> None:
                                        storey_height=float(storey),
                                        floor_area_per_person=float(fapp),
                                        keep_given=keep_given, drop_outside=drop,
-                                       area_type=area_type)
+                                       area_type=area_type, areas_name=T("data.areas"))
                 st.session_state["pop_result"] = result
             except Exception as exc:  # noqa: BLE001 - shown to the planner
                 common.show_error(exc)

@@ -231,3 +231,29 @@ def test_uploaded_buildings_and_the_storey_height_weigh_the_areas(tmp_path) -> N
     areas = at.session_state["data"]["layers"]["areas"].set_index("id")
     # 12 m at 3 m a storey: 4 floors against 3, 1,000 × 4/7 = 571.4 → 571 and 429
     assert areas["population"].to_dict() == {"w1": 571, "w2": 429}
+
+
+def test_areas_outside_the_census_named_then_left_out(tmp_path) -> None:
+    census, _ = _census(tmp_path / "both.gpkg")
+    census.iloc[:1].to_file(tmp_path / "west.gpkg", driver="GPKG")  # 西街道 only, 35,000
+    at = _page(lang="en")
+    at.session_state["pop_pending_census"] = ("west.gpkg", (tmp_path / "west.gpkg").read_bytes())
+    at.run()
+    at.checkbox(key="pop_keep_given").uncheck().run()
+    at.button(key="pop_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = at.error[0].value
+    assert "Residential areas rows" in text and "outside every census unit" in text
+    assert "tick 'Leave out areas outside every census unit'" in text
+    at.checkbox(key="pop_drop_outside").check().run()
+    at.button(key="pop_run").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert any("outside every census unit left out" in m.value for m in at.markdown)
+    before = at.session_state["data"]["layers"]["areas"].set_index("id")
+    at.button(key="pop_accept").click().run()
+    after = at.session_state["data"]["layers"]["areas"].set_index("id")
+    inside = after["census_unit"].notna()
+    # the areas in 西街道 hold its 35,000 residents; those left out keep the demo's figures
+    assert after.loc[inside, "population"].sum() == 35_000
+    assert after.loc[~inside, "population"].equals(before.loc[~inside, "population"])
+    assert len(after) == 71 and (~inside).sum() > 0

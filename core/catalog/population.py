@@ -24,7 +24,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "population.census_missing": {"zh": "普查单元缺少人口数", "en": "census units without population"},
     "population.age_above_population": {"zh": "年龄组 {group} 大于该单元的人口", "en": "age group {group} is larger than the unit's population"},
     "population.units_overlap": {"zh": "普查单元相互重叠：{pairs}", "en": "census units overlap: {pairs}"},
-    "population.areas_outside": {"zh": "居住区不在任何普查单元内（可用 --drop-outside 剔除并列出）", "en": "areas lie outside every census unit (pass --drop-outside to leave them out and list them)"},
+    "population.areas_outside": {"zh": "居住区不在任何普查单元内（可剔除并列出：命令行用 --drop-outside，界面中勾选“剔除不在任何普查单元内的居住区”）", "en": "areas lie outside every census unit (to leave them out and list them, pass --drop-outside, or in the app tick 'Leave out areas outside every census unit')"},
     "population.areas_dropped": {"zh": "{n} 个居住区不在任何普查单元内，已剔除：{ids}", "en": "{n} area(s) outside every census unit left out: {ids}"},
     "population.point_without_figures": {"zh": "以点表示的居住区须给出人口、户数或建筑面积，才能分配人口", "en": "areas given as points need population, households or floor area to receive residents"},
     "population.given_exceeds": {"zh": "普查单元 {unit} 的人口为 {census}，但其中已给定人口的居住区合计 {given}", "en": "census unit {unit} has {census} residents but its areas with a given population hold {given}"},
