@@ -24,6 +24,8 @@ INPUTS: dict[str, list[str]] = {
 }
 CRS_CHOICES = ["auto", "wgs84", "cgcs2000", "gcj02", "bd09", "EPSG:4547", "EPSG:4549"]
 METHODS = ("given", "households", "floor_area", "area")
+#: Notes shown as warnings: census residents the estimate could not place in any area.
+WARNINGS = frozenset({"population.units_without_areas", "population.units_only_given"})
 #: Columns of the summary per census unit, in the order shown.
 UNIT_COLUMNS = ("census_unit", "name", "census_population", "given", "estimated", "assigned",
                 "unassigned", "areas", *(f"areas_{m}" for m in METHODS))
@@ -116,12 +118,11 @@ def _show(result: dict[str, Any], T: Any) -> None:  # noqa: N803 - the pages' tr
              for label in shown.columns if pd.api.types.is_numeric_dtype(shown[label])}
     st.dataframe(shown, hide_index=True, column_config=whole)
     st.caption(T("pop.units_caption"))
-    empty = units[units["areas"] == 0]
-    if len(empty):
-        st.warning(T("pop.units_without_areas", ids="、".join(empty["census_unit"].astype(str)),
-                     residents=float(empty["census_population"].sum())))
-    for n in result["notes"]:
-        st.write("- " + common.message(n))
+    for n in result["notes"]:  # units with no residential area stand out: residents unplaced
+        if getattr(n, "code", None) in WARNINGS:
+            st.warning(common.message(n))
+        else:
+            st.write("- " + common.message(n))
     areas = est.areas.copy()
     areas["population_method"] = [T(f"pop.method.{m}") for m in areas["population_method"]]
     m = build_map(areas=areas, value_col="residents_per_ha", value_kind="value",

@@ -173,8 +173,10 @@ def test_areas_built_from_an_osm_extract_replace_the_layer(tmp_path) -> None:
     from tests.test_population_cli import _osm
 
     osm = _osm(tmp_path / "tiny.osm")
-    census = gpd.GeoDataFrame({"id": ["S"], "population": [1_000]},
-                              geometry=[shapely.box(118.779, 32.039, 118.791, 32.051)], crs=4326)
+    # S holds the OSM areas; Z, 1 km east, none: its 300 residents stay unassigned
+    census = gpd.GeoDataFrame({"id": ["S", "Z"], "population": [1_000, 300]},
+                              geometry=[shapely.box(118.779, 32.039, 118.791, 32.051),
+                                        shapely.box(118.80, 32.039, 118.81, 32.051)], crs=4326)
     census.to_file(tmp_path / "census.geojson", driver="GeoJSON")
     at = _page(lang="en")
     at.session_state["pop_pending_census"] = ("census.geojson",
@@ -188,6 +190,11 @@ def test_areas_built_from_an_osm_extract_replace_the_layer(tmp_path) -> None:
     units = _units(at, "Census unit")
     assert units.loc["S", "Estimated (residents)"] == 1_000
     assert units.loc["S", "Areas by floor area"] == 2
+    assert units.loc["Z", "Unassigned (residents)"] == 300 and units.loc["Z", "Areas"] == 0
+    assert [w.value for w in at.warning] == [
+        "census units Z contain no residential area: their 300 residents are unassigned "
+        "(see the summary's unassigned)"]
+    assert "1,300 census residents" in at.info[0].value
     at.button(key="pop_accept").click().run()
     areas = at.session_state["data"]["layers"]["areas"].set_index("id")
     # the compound (w2) holds the 10-floor block, the rest of the landuse (w1) the 6-floor one

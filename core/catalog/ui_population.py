@@ -23,7 +23,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "pop.run": {"zh": "估算人口", "en": "Estimate residents"},
     "pop.running": {"zh": "正在估算人口…", "en": "Estimating residents…"},
     "pop.totals": {"zh": "{areas} 个居住区：普查人口 {census:,.0f} 人中已分配 {assigned:,.0f} 人，未分配 {unassigned:,.0f} 人", "en": "{areas} areas: {assigned:,.0f} of {census:,.0f} census residents assigned, {unassigned:,.0f} residents unassigned"},
-    "pop.units_without_areas": {"zh": "普查单元 {ids} 内没有居住区，其 {residents:,.0f} 人未分配", "en": "Census units {ids} contain no residential area: their {residents:,.0f} residents are unassigned"},
     "pop.units_caption": {"zh": "跨越两个普查单元的居住区按其在各单元内的居住建筑面积（无建筑时按用地面积）拆分，在每个单元中各计一次；地图颜色为每个居住区的人口密度。", "en": "An area lying across two census units is split by its residential floor area (land area without buildings) in each and counted once in each; the map colours each area by its residents per hectare."},
     "pop.col.census_unit": {"zh": "普查单元", "en": "Census unit"},
     "pop.col.name": {"zh": "名称", "en": "Name"},
