@@ -165,10 +165,15 @@ def population_step() -> None:
         storey = c2.number_input(T("pop.storey_height"), min_value=1.0, max_value=10.0,
                                  value=float(DEFAULT_STOREY_HEIGHT_M), step=0.1,
                                  key="pop_storey_height")
-        fapp_default = float(common.profile().param("floor_area_per_person_m2"))
+        prof = common.profile()
+        fapp_param = prof.parameter("floor_area_per_person_m2")
+        pph_param = prof.parameter("persons_per_household")
+        fapp_default = float(fapp_param.value)
         fapp = c3.number_input(T("pop.floor_area_per_person"), min_value=5.0, max_value=200.0,
                                value=fapp_default, step=1.0, key="pop_fapp")
-        st.caption(T("pop.defaults", fapp=fapp_default, storey=DEFAULT_STOREY_HEIGHT_M))
+        st.caption(T("pop.defaults", fapp=fapp_default, fapp_source=str(fapp_param.source),
+                     pph=float(pph_param.value), pph_source=str(pph_param.source),
+                     profile=common.profile_label(prof.id), storey=DEFAULT_STOREY_HEIGHT_M))
         drop = st.checkbox(T("pop.drop_outside"), key="pop_drop_outside",
                            disabled=source == "osm")
         ready = bool(census_path) and (bool(osm_path) if source == "osm"

@@ -76,6 +76,9 @@ def test_estimate_on_the_demo_areas_and_accept(tmp_path) -> None:
     at.session_state["pop_pending_census"] = ("jiedao.gpkg", src.read_bytes())
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    captions = " ".join(c.value for c in at.caption)
+    assert "默认值（规则集 合肥市）：人均居住建筑面积 35 m²/人，依据 GB 50180-2018" in captions
+    assert "户均 2.62 人/户" in captions and "第七次全国人口普查公报" in captions
     # 25 demo areas have no population: their given neighbours are kept unless unticked
     assert at.checkbox(key="pop_keep_given").value is True
     at.checkbox(key="pop_keep_given").uncheck().run()

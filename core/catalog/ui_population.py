@@ -18,7 +18,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "pop.keep_given": {"zh": "保留居住区图层中已有的人口（只为缺人口的居住区估算）", "en": "Keep the populations already in the areas layer (estimate only the areas without one)"},
     "pop.storey_height": {"zh": "层高（米/层，仅有高度的建筑用）", "en": "Storey height (m per storey, for buildings known by height only)"},
     "pop.floor_area_per_person": {"zh": "人均居住建筑面积（m²/人）", "en": "Residential floor area per resident (m² per resident)"},
-    "pop.defaults": {"zh": "默认值：人均居住建筑面积 {fapp:g} m²/人（当前规则集）；层高 {storey:g} 米（本工具默认）", "en": "Defaults: {fapp:g} m² of floor area per resident (the current profile); {storey:g} m per storey (a tool default)"},
+    "pop.defaults": {"zh": "默认值（规则集 {profile}）：人均居住建筑面积 {fapp:g} m²/人，依据 {fapp_source}；户均 {pph:g} 人/户（按户数推算时用），依据 {pph_source}；层高 {storey:g} 米（本工具默认）", "en": "Defaults (profile {profile}): {fapp:g} m² of residential floor area per resident, from {fapp_source}; {pph:g} persons per household (for areas weighted by households), from {pph_source}; {storey:g} m per storey (a tool default)"},
     "pop.drop_outside": {"zh": "剔除不在任何普查单元内的居住区（否则报错）", "en": "Leave out areas outside every census unit (else an error)"},
     "pop.run": {"zh": "估算人口", "en": "Estimate residents"},
     "pop.running": {"zh": "正在估算人口…", "en": "Estimating residents…"},
