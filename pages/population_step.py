@@ -98,7 +98,16 @@ def _estimate(census_path: str, *, buildings_path: str | None, osm_path: str | N
         floor_area_per_person_m2=floor_area_per_person,
         outside="drop" if (drop_outside or osm_path) else "error",
         areas_source=source, census_source=Path(census_path).name)
-    notes = [*areas.attrs.get("notes", []),
+    est.parameters.update({
+        "profile": prof.id, "storey_height_m": storey_height, "census": Path(census_path).name,
+        "areas": source, "buildings": Path(buildings_path).name if buildings_path else
+        (f"{source} (OSM buildings)" if osm_path else None),
+        "floor_area_per_person_source":
+            f"profile {prof.id}: floor_area_per_person_m2"
+            if floor_area_per_person == prof.param("floor_area_per_person_m2") else "given",
+        "persons_per_household_source": f"profile {prof.id}: persons_per_household"})
+    # the notes of reading the inputs (an areas layer already in use has been read before)
+    notes = [*(areas.attrs.get("notes", []) if osm_path else []),
              *(buildings.attrs.get("notes", []) if buildings is not None else []), *est.notes]
     return {"estimate": est, "notes": notes, "census": Path(census_path).name,
             "from_osm": bool(osm_path)}

@@ -186,7 +186,8 @@ def accept_estimate(
         The layer with ``population``, ``population_method``, ``census_unit`` and the age groups
         of the estimate; areas the estimate left out (outside every census unit) keep their
         values. ``attrs['notes']`` ends with a ``population.estimate_applied`` note citing the
-        census, the methods and the figures used, so that runs and exports can cite it.
+        census, the methods and the figures used, so that runs and exports can cite it (it
+        replaces the note of an earlier estimate).
     """
     texts = ("population_method", "census_unit")
     carried = ["population", *texts, *[c for c in AGE_FIELDS if c in estimated.columns]]
@@ -213,5 +214,7 @@ def accept_estimate(
         "floor_area_per_person": Quantity(float(parameters["floor_area_per_person_m2"]), "m2"),
         "persons_per_household": Quantity(float(parameters["persons_per_household"]),
                                           "persons_per_household")})
-    out.attrs["notes"] = [*out.attrs.get("notes", []), note]
+    earlier = [n for n in out.attrs.get("notes", [])  # an earlier estimate is replaced
+               if getattr(n, "code", None) != "population.estimate_applied"]
+    out.attrs["notes"] = [*earlier, note]
     return out

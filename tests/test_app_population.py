@@ -170,6 +170,14 @@ def test_accept_keeps_areas_the_estimate_left_out() -> None:
     assert out.attrs["notes"][-1].render("en").startswith(
         "residents of the areas are estimated: the census population of c.gpkg, 7 residents")
     assert areas["population"].tolist() == [10.0, 20.0]  # the input is not changed
+    # accepted again: the earlier estimate's note is replaced, other notes stay
+    out.attrs["notes"] = ["read note", *out.attrs["notes"]]
+    again = accept_estimate(out, est.assign(population=[9.0]), census_source="d.gpkg",
+                            parameters={"floor_area_per_person_m2": 30.0,
+                                        "persons_per_household": 2.8})
+    assert again["population"].tolist() == [9.0, 20.0]
+    assert again.attrs["notes"][0] == "read note" and len(again.attrs["notes"]) == 2
+    assert "d.gpkg, 9 residents" in again.attrs["notes"][1].render("en")
 
 
 def test_areas_built_from_an_osm_extract_replace_the_layer(tmp_path) -> None:
