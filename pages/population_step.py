@@ -151,8 +151,12 @@ def population_step() -> None:
     T = common.translator()  # noqa: N806 - the pages' short name
     d = common.data()
     result = st.session_state.get("pop_result")
-    with st.expander(T("pop.title"), expanded=result is not None):
+    with st.expander(T("pop.title"), expanded=result is not None
+                     or "pop_accepted" in st.session_state):
         st.caption(T("pop.intro"))
+        accepted = st.session_state.pop("pop_accepted", None)
+        if accepted:
+            st.success(T("pop.accepted", n=accepted[0], residents=accepted[1]))
         census_path = _upload("census", T("pop.census_file"))
         buildings_path = _upload("buildings", T("pop.buildings_file"))
         source = st.radio(T("pop.areas_source"), ["current", "osm"], key="pop_source",
@@ -212,5 +216,6 @@ def population_step() -> None:
             d["source"] = "upload"
             st.session_state.pop("run", None)
             st.session_state.pop("pop_result", None)
-            st.success(T("pop.accepted", n=len(est.areas),
-                         residents=float(est.areas["population"].sum())))
+            st.session_state["pop_accepted"] = (len(est.areas),
+                                                float(est.areas["population"].sum()))
+            st.rerun()  # the page's summary and previews show the new layer

@@ -213,7 +213,7 @@ def accept_estimate(
         **{m: int(methods.get(m, 0)) for m in ("given", "households", "floor_area", "area")},
         "floor_area_per_person": Quantity(float(parameters["floor_area_per_person_m2"]), "m2"),
         "persons_per_household": Quantity(float(parameters["persons_per_household"]),
-                                          "persons_per_household")})
+                                          "persons_per_household", digits=2)})
     earlier = [n for n in out.attrs.get("notes", [])  # an earlier estimate is replaced
                if getattr(n, "code", None) != "population.estimate_applied"]
     out.attrs["notes"] = [*earlier, note]

@@ -275,3 +275,30 @@ def test_areas_outside_the_census_named_then_left_out(tmp_path) -> None:
     assert after.loc[inside, "population"].sum() == 35_000
     assert after.loc[~inside, "population"].equals(before.loc[~inside, "population"])
     assert len(after) == 71 and (~inside).sum() > 0
+
+
+@pytest.mark.realdata
+def test_osm_areas_of_nanjing_in_the_app(nanjing_osm: Path, tmp_path: Path) -> None:
+    census = gpd.GeoDataFrame(
+        {"id": ["W", "E"], "population": [45_000, 38_000], "age_0_3": [1_100, 900],
+         "age_60_plus": [9_800, 8_100]},
+        geometry=[shapely.box(118.760, 32.030, 118.780, 32.053),
+                  shapely.box(118.780, 32.030, 118.800, 32.053)], crs=4326)
+    census.to_file(tmp_path / "census.gpkg")
+    at = _page()
+    at.session_state["pop_pending_census"] = ("census.gpkg",
+                                              (tmp_path / "census.gpkg").read_bytes())
+    at.session_state["pop_pending_osm"] = ("nanjing.osm", nanjing_osm.read_bytes())
+    at.run()
+    at.radio(key="pop_source").set_value("osm").run()
+    at.button(key="pop_run").click().run()
+    assert not at.exception and not at.error
+    units = _units(at, "普查单元")
+    assert units["已分配（人）"].to_dict() == {"W": 45_000, "E": 38_000}
+    assert units["已分配 0-3岁（人）"].sum() == 2_000
+    at.button(key="pop_accept").click().run()
+    a = at.session_state["data"]["layers"]["areas"]
+    # the same 11 areas and totals as the command (test_population_cli.test_from_osm_nanjing)
+    assert len(a) == 11 and a["population"].sum() == 83_000
+    assert a["age_60_plus"].sum() == 17_900
+    assert "当前数据：上传自有数据；居住区 11 个" in at.markdown[0].value
