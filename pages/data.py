@@ -127,3 +127,7 @@ for tab, k in zip(tabs, LAYER_KINDS, strict=True):
     gdf = d["layers"].get(k)
     if gdf is not None and len(gdf):
         common.show_table(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)), target=tab)
+
+from pages.population_step import population_step  # noqa: E402
+
+population_step()

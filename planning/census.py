@@ -1,17 +1,23 @@
-"""Census tables: age-group fields, and sharing whole residents by largest remainders.
+"""Census tables: age-group fields, sharing whole residents by largest remainders, residents
+per hectare, and taking an estimate into the areas layer.
 
-Used by :mod:`planning.population` (the dasymetric estimate) and :mod:`planning.age_demand`.
+Used by :mod:`planning.population` (the dasymetric estimate), :mod:`planning.age_demand` and the
+app's 人口估算 step.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
-from core.messages import Message
+from core.messages import Message, Quantity
 from errors import ProblemCollector
+from geo import local_metric_crs
 from geo.fields import normalise_key
 
 #: Age-group columns a census layer may carry: canonical name → spellings in files.
@@ -121,3 +127,94 @@ def shares_text(units: Sequence[str], shares: Sequence[float]) -> str:
     return "; ".join(f"{u} {s:.0%}" for u, s in zip(units, shares, strict=True))
 
 
+
+
+#: Square metres in a hectare (公顷).
+M2_PER_HECTARE: float = 10_000.0
+
+
+def residents_per_hectare(areas: gpd.GeoDataFrame, column: str = "population") -> np.ndarray:
+    """Residents per hectare (人/公顷) of land of each area, measured in a metric CRS.
+
+    Parameters
+    ----------
+    areas : geopandas.GeoDataFrame
+        Residential areas in any declared CRS (WGS84 included) with the residents in *column*.
+    column : str
+        The column of residents (``population`` by default).
+
+    Returns
+    -------
+    ndarray of float
+        *column* ÷ land area in hectares; NaN for points, empty outlines and missing residents.
+
+    Examples
+    --------
+    2,000 residents on a 100 m × 100 m square (1 ha) live at 2,000 人/公顷.
+    """
+    metric = areas.geometry.to_crs(local_metric_crs(areas))
+    land = shapely.area(np.asarray(metric.values, dtype=object))
+    people = pd.to_numeric(areas[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(land > 0, people / np.where(land > 0, land, 1.0) * M2_PER_HECTARE, np.nan)
+
+
+def accept_estimate(
+    areas: gpd.GeoDataFrame | None,
+    estimated: gpd.GeoDataFrame,
+    *,
+    census_source: str,
+    parameters: dict[str, Any],
+) -> gpd.GeoDataFrame:
+    """The areas layer with its residents (and age groups) replaced by an estimate's.
+
+    Parameters
+    ----------
+    areas : geopandas.GeoDataFrame or None
+        The current areas layer the estimate was made for (matched by ``id``); None when the
+        estimate built its own areas (from an OSM extract), which then become the layer.
+    estimated : geopandas.GeoDataFrame
+        ``PopulationEstimate.areas``: ``population``, ``population_method``, age groups.
+    census_source : str
+        The census file, cited in the note.
+    parameters : dict
+        ``PopulationEstimate.parameters`` (floor area per person, persons per household).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The layer with ``population``, ``population_method``, ``census_unit`` and the age groups
+        of the estimate; areas the estimate left out (outside every census unit) keep their
+        values. ``attrs['notes']`` ends with a ``population.estimate_applied`` note citing the
+        census, the methods and the figures used, so that runs and exports can cite it (it
+        replaces the note of an earlier estimate).
+    """
+    texts = ("population_method", "census_unit")
+    carried = ["population", *texts, *[c for c in AGE_FIELDS if c in estimated.columns]]
+    if areas is None:
+        out = estimated.copy()
+    else:
+        out = areas.copy()
+        est = estimated.set_index(estimated["id"].astype(str))
+        ids = out["id"].astype(str)
+        hit = ids.isin(est.index).to_numpy()
+        for c in carried:
+            new = est[c].reindex(ids).reset_index(drop=True)
+            old = (out[c].reset_index(drop=True) if c in out.columns
+                   else pd.Series([None] * len(out), dtype=object))
+            merged = new.astype(object).where(hit, old.astype(object))
+            out[c] = (pd.array(merged.where(merged.notna(), None), dtype="string") if c in texts
+                      else pd.to_numeric(merged, errors="coerce").to_numpy(dtype=float))
+        out.attrs = dict(areas.attrs)
+    methods = estimated["population_method"].astype(str).value_counts()
+    note = Message("population.estimate_applied", {
+        "census": census_source, "areas": int(len(estimated)),
+        "residents": Quantity(float(pd.to_numeric(estimated["population"]).sum()), "residents"),
+        **{m: int(methods.get(m, 0)) for m in ("given", "households", "floor_area", "area")},
+        "floor_area_per_person": Quantity(float(parameters["floor_area_per_person_m2"]), "m2"),
+        "persons_per_household": Quantity(float(parameters["persons_per_household"]),
+                                          "persons_per_household", digits=2)})
+    earlier = [n for n in out.attrs.get("notes", [])  # an earlier estimate is replaced
+               if getattr(n, "code", None) != "population.estimate_applied"]
+    out.attrs["notes"] = [*earlier, note]
+    return out

@@ -50,6 +50,7 @@ from planning.census import (
     census_age_columns,
     census_numbers,
     largest_remainder,
+    residents_per_hectare,
     shares_text,
 )
 
@@ -465,8 +466,7 @@ def estimate_population(
     out["census_unit"] = pd.array(main_unit, dtype="string")
     out["census_shares"] = pd.array(shares_col, dtype="string")
     out["floor_area_used_m2"] = floor_used
-    out["residents_per_ha"] = np.where(land > 0, population / np.where(land > 0, land, 1.0)
-                                       * 10_000.0, np.nan)
+    out["residents_per_ha"] = residents_per_hectare(out)  # 人/公顷, in a metric CRS
     for c in age_cols:
         out[c] = area_age[c]
     if (~inside).any():

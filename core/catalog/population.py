@@ -24,7 +24,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "population.census_missing": {"zh": "普查单元缺少人口数", "en": "census units without population"},
     "population.age_above_population": {"zh": "年龄组 {group} 大于该单元的人口", "en": "age group {group} is larger than the unit's population"},
     "population.units_overlap": {"zh": "普查单元相互重叠：{pairs}", "en": "census units overlap: {pairs}"},
-    "population.areas_outside": {"zh": "居住区不在任何普查单元内（可用 --drop-outside 剔除并列出）", "en": "areas lie outside every census unit (pass --drop-outside to leave them out and list them)"},
+    "population.areas_outside": {"zh": "居住区不在任何普查单元内（可剔除并列出：命令行用 --drop-outside，界面中勾选“剔除不在任何普查单元内的居住区”）", "en": "areas lie outside every census unit (to leave them out and list them, pass --drop-outside, or in the app tick 'Leave out areas outside every census unit')"},
     "population.areas_dropped": {"zh": "{n} 个居住区不在任何普查单元内，已剔除：{ids}", "en": "{n} area(s) outside every census unit left out: {ids}"},
     "population.point_without_figures": {"zh": "以点表示的居住区须给出人口、户数或建筑面积，才能分配人口", "en": "areas given as points need population, households or floor area to receive residents"},
     "population.given_exceeds": {"zh": "普查单元 {unit} 的人口为 {census}，但其中已给定人口的居住区合计 {given}", "en": "census unit {unit} has {census} residents but its areas with a given population hold {given}"},
@@ -38,6 +38,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "population.areas_partly_outside": {"zh": "居住区部分位于普查单元之外，只分配单元内部分的人口：{ids}", "en": "areas partly outside the census units get residents only for the part inside: {ids}"},
     "population.units_without_areas": {"zh": "普查单元 {ids} 内没有居住区：其 {residents} 人未分配（见汇总表 unassigned）", "en": "census units {ids} contain no residential area: their {residents} residents are unassigned (see the summary's unassigned)"},
     "population.units_only_given": {"zh": "普查单元 {ids} 内只有已给定人口的居住区：余下 {residents} 人未分配", "en": "census units {ids} contain only areas with a given population: the remaining {residents} residents are unassigned"},
+    "population.estimate_applied": {"zh": "居住区人口为估算值：{census} 的普查人口共 {residents} 分配到 {areas} 个居住区（已给定 {given} 个、按户数 {households} 个、按居住建筑面积 {floor_area} 个、按用地面积 {area} 个），人均居住建筑面积 {floor_area_per_person}，户均 {persons_per_household}", "en": "residents of the areas are estimated: the census population of {census}, {residents} in all, shared among {areas} areas ({given} given, {households} by households, {floor_area} by residential floor area, {area} by land area), at {floor_area_per_person} of floor area per resident and {persons_per_household}"},
     "population.bad_ramp": {"zh": "入住率爬坡须为 0–1 之间的比例序列，而不是 {ramp}", "en": "the occupancy ramp must be a list of shares between 0 and 1; got {ramp}"},
     # ---- demand by age
     "population.enrolment_rate_range": {"zh": "入托率须在 0 到 1 之间（如 0.15 表示 15%），而不是 {value}", "en": "the enrolment rate (入托率) must lie in (0, 1], e.g. 0.15 for 15 %; got {value}"},
