@@ -10,7 +10,8 @@ The names other layers use are exported here, so that no other layer needs geo's
   :func:`wgs84_to_gcj02` (and the other datum shifts in :mod:`geo.crs`);
 - the walking network: :class:`WalkNetwork`, :func:`load_network`;
 - measuring: :class:`Reach`, :func:`travel_times`, :func:`service_areas`,
-  :func:`coverage`, :func:`two_step_fca`;
+  :func:`coverage`, :func:`two_step_fca`, and why a feature reaches nothing:
+  :func:`unreached_frame` (of a travel-time table's ``attrs['unreached']``);
 - the demo district: :func:`load_demo`, :func:`demo_paths`.
 
 The readers and the demo are imported on first use, so that importing the measures (say the
@@ -41,6 +42,7 @@ from geo.fields import FIELD_ALIASES, canonical_field
 from geo.network import WalkNetwork
 from geo.reach import DEFAULT_REACH, Reach
 from geo.service_areas import DEFAULT_BANDS, dissolve_service_areas, service_areas
+from geo.unreached import unreached_frame
 
 if TYPE_CHECKING:
     from geo.demo import DEMO_DIR, demo_paths, load_demo
@@ -99,6 +101,7 @@ __all__ = [
     "to_wgs84",
     "travel_times",
     "two_step_fca",
+    "unreached_frame",
     "wgs84_to_bd09",
     "wgs84_to_gcj02",
 ]

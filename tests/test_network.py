@@ -94,13 +94,19 @@ def test_clip_drops_far_ways_and_fragments_are_reported(tmp_path: Path) -> None:
             (3, [30, 31], {"highway": "footway"})]
     path = _osm(tmp_path / "c.osm", nodes, ways)
     clip = shapely.box(116.999, 30.999, 117.006, 31.011)
-    net = WalkNetwork.from_osm_file(path, clip=clip, margin_m=100)
-    assert sorted(net.node_ids.tolist()) == [1, 2, 3, 4, 5]
-    assert net.info["clip"]["edges_dropped"] == 2
-    frag = net.info["fragments"]
+    main = WalkNetwork.from_osm_file(path, clip=clip, margin_m=100, keep_fragments=False)
+    assert sorted(main.node_ids.tolist()) == [1, 2, 3, 4, 5]
+    assert main.info["clip"]["edges_dropped"] == 2
+    frag = main.info["fragments"]
     assert frag["components"] == 2 and frag["dropped_nodes"] == 2 and frag["kept"] == "largest"
-    full = WalkNetwork.from_osm_file(path, clip=clip, margin_m=100, keep_fragments=True)
-    assert full.n_nodes == 7
+    assert main.n_components == 1
+    # by default the footway 30-31 (0.001° of longitude ≈ 95.4 m) is kept, as component 1
+    net = WalkNetwork.from_osm_file(path, clip=clip, margin_m=100)
+    assert net.n_nodes == 7 and net.info["fragments"]["kept"] == "all"
+    assert dict(zip(net.node_ids.tolist(), net.component.tolist(), strict=True)) == {
+        1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 30: 1, 31: 1}
+    assert net.info["fragments"]["fragment_edges"] == 1
+    assert net.info["fragments"]["fragment_length_m"] == pytest.approx(95.4, rel=0.01)
 
 
 def test_no_walkable_ways(tmp_path: Path) -> None:
@@ -250,3 +256,18 @@ def test_geo_exports_functions_and_measures_do_not_load_gdal() -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
                           text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_nearest_edges_of_the_main_network_only() -> None:
+    """Brute force over the edges of component 0, on a random network in many pieces."""
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(0, 3000, 300) + 500000, rng.uniform(0, 3000, 300) + 3500000
+    u, v = rng.integers(0, 300, 250), rng.integers(0, 300, 250)
+    net = WalkNetwork.from_arrays(x, y, u, v, crs="EPSG:32650")
+    assert net.n_components > 2
+    main = np.flatnonzero(net.component[net.edge_u] == 0)
+    px, py = rng.uniform(-500, 3500, 300) + 500000, rng.uniform(-500, 3500, 300) + 3500000
+    d_all = shapely.distance(net.edge_lines()[main][None, :], shapely.points(px, py)[:, None])
+    e, d = net.nearest_edges(px, py, main_only=True)
+    np.testing.assert_allclose(d, d_all.min(axis=1), rtol=0, atol=1e-9)
+    assert (net.component[net.edge_u[e]] == 0).all()

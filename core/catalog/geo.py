@@ -110,6 +110,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "geo.travel.unsnapped": {"zh": "{n} 个要素距离所有可步行道路都超过 max_snap_m={max_snap}（编号：最近道路距离）：{detail}", "en": "{n} feature(s) farther than max_snap_m={max_snap} from every walkable way (id: nearest way): {detail}"},
     "geo.travel.nearest_way": {"zh": "{id}（{distance}）", "en": "{id} ({distance})"},
     "geo.travel.straight_line_shapes": {"zh": "直线距离替代只支持单点或多边形", "en": "straight-line fallback needs single points or polygons"},
+    # ------------------------------------------------------------------ what reaches nothing, and why
+    "geo.unreached.off_network": {"zh": "距最近的可步行道路 {distance}，超过 max_snap_m={max_snap}：未接入路网", "en": "{distance} from the nearest walkable street, farther than max_snap_m={max_snap}: not on the network"},
+    "geo.unreached.fragment_origins": {"zh": "位于一段与主路网不连通的道路碎片上（{edges} 条路段，共 {length}），其上没有设施或候选点位", "en": "on a street fragment of {edges} edges ({length}) not connected to the main network, with no facility or candidate site on it"},
+    "geo.unreached.fragments_origins": {"zh": "位于 {fragments} 段与主路网不连通的道路碎片上（共 {edges} 条路段、{length}），其上没有设施或候选点位", "en": "on {fragments} street fragments of {edges} edges ({length}) in all, none connected to the main network, with no facility or candidate site on them"},
+    "geo.unreached.fragment_destinations": {"zh": "位于一段与主路网不连通的道路碎片上（{edges} 条路段，共 {length}），其上没有居住区", "en": "on a street fragment of {edges} edges ({length}) not connected to the main network, with no residential area on it"},
+    "geo.unreached.fragments_destinations": {"zh": "位于 {fragments} 段与主路网不连通的道路碎片上（共 {edges} 条路段、{length}），其上没有居住区", "en": "on {fragments} street fragments of {edges} edges ({length}) in all, none connected to the main network, with no residential area on them"},
+    "geo.unreached.no_other_side_origins": {"zh": "其所在的路网上没有任何设施或候选点位", "en": "no facility or candidate site is on the streets it reaches"},
+    "geo.unreached.no_other_side_destinations": {"zh": "其所在的路网上没有任何居住区", "en": "no residential area is on the streets it reaches"},
+    "geo.unreached.beyond_limit_origins": {"zh": "步行 {minutes} 以内没有设施或候选点位", "en": "no facility or candidate site within the walking limit of {minutes}"},
+    "geo.unreached.beyond_limit_destinations": {"zh": "步行 {minutes} 以内没有居住区", "en": "no residential area within the walking limit of {minutes}"},
     # ------------------------------------------------------------------ service areas
     "geo.service_areas.no_reach": {"zh": "未给出服务范围的步行时间", "en": "no reach given: pass at least one Reach"},
     "geo.service_areas.unsnapped": {"zh": "{n} 处设施距离所有可步行道路都超过 max_snap_m={max_snap}：{ids}", "en": "{n} site(s) farther than max_snap_m={max_snap} from every walkable way: {ids}"},
