@@ -81,7 +81,7 @@ class WalkNetwork:
     _detour: float | None = field(default=None, repr=False)
     _edge_grid: EdgeGrid | None = field(default=None, repr=False)
     _component: np.ndarray | None = field(default=None, repr=False)
-    _main_grid: tuple[EdgeGrid, np.ndarray] | None = field(default=None, repr=False)
+    _main_edges: np.ndarray | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -315,13 +315,10 @@ class WalkNetwork:
             return np.full(len(px), -1, np.int64), np.full(len(px), np.nan)
         if not main_only or self.n_components == 1:
             return nearest_edges(self.edge_grid, px, py, max_distance=max_distance)
-        if self._main_grid is None:
-            main = np.flatnonzero(self.component[self.edge_u] == 0)
-            self._main_grid = (EdgeGrid.build(self.x, self.y, self.edge_u[main],
-                                              self.edge_v[main]), main)
-        grid, main = self._main_grid
-        edge, dist = nearest_edges(grid, px, py, max_distance=max_distance)
-        return np.where(edge >= 0, main[np.maximum(edge, 0)], -1), dist
+        if self._main_edges is None:
+            self._main_edges = self.component[self.edge_u] == 0
+        return nearest_edges(self.edge_grid, px, py, max_distance=max_distance,
+                             allowed=self._main_edges)
 
 
     def edge_lines(self) -> np.ndarray:

@@ -38,17 +38,18 @@ __all__ = ["unreached_records", "unreached_frame", "straight_line_records", "SID
 SIDES = ("origins", "destinations")
 
 
-def _owner_components(owner: np.ndarray, comp: np.ndarray, n: int) -> list[np.ndarray]:
-    """Sorted distinct components of each owner (empty for owners with no point)."""
-    out: list[np.ndarray] = [np.empty(0, np.int64)] * n
-    if not len(owner):
-        return out
-    pairs = np.unique(np.column_stack([owner, comp]), axis=0)
-    starts = np.flatnonzero(np.r_[True, pairs[1:, 0] != pairs[:-1, 0]])
-    ends = np.r_[starts[1:], len(pairs)]
-    for a, b in zip(starts, ends, strict=True):
-        out[int(pairs[a, 0])] = pairs[a:b, 1]
-    return out
+def _owner_components(owner: np.ndarray, comp: np.ndarray, wanted: np.ndarray,
+                      n: int) -> dict[int, np.ndarray]:
+    """Sorted distinct components of each ``wanted`` owner (absent: no point on the network)."""
+    keep = wanted[owner]
+    if not keep.any():
+        return {}
+    width = np.int64(max(int(comp.max()) + 1, 1))
+    key = np.unique(owner[keep].astype(np.int64) * width + comp[keep])
+    own, cmp_ = np.divmod(key, width)
+    starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
+    ends = np.r_[starts[1:], len(own)]
+    return {int(own[a]): cmp_[a:b] for a, b in zip(starts, ends, strict=True)}
 
 
 def unreached_records(
@@ -92,9 +93,9 @@ def unreached_records(
     for k, side in enumerate(SIDES):
         other = 1 - k
         other_comps = np.unique(comps[other])
-        per = _owner_components(owners[k], comps[k], len(ids[k]))
+        per = _owner_components(owners[k], comps[k], ~reached[k], len(ids[k]))
         for i in np.flatnonzero(~reached[k]):
-            mine = per[i]
+            mine = per.get(int(i), np.empty(0, np.int64))
             if not len(mine):
                 kind = "off_network"
                 reason = Message("geo.unreached.off_network", {
