@@ -447,7 +447,7 @@ def test_area_and_site_on_one_fragment_reach_each_other() -> None:
     assert why[["side", "id", "kind"]].values.tolist() == [
         ["origins", "a2", "fragment"], ["origins", "a3", "off_network"]]
     assert why["reason"].tolist()[0] == (
-        "on a street fragment of 2 edges (90 m) not connected to the main network, with no "
+        "on a street fragment not connected to the main network (90 m, edges: 2), with no "
         "facility or candidate site on it")
     # 5000 - 2050 and 5000 - 40 apart from (2050, 40): hypot(2950, 4960) = 5771 m
     assert why["reason"].tolist()[1] == (
@@ -481,7 +481,7 @@ def test_sites_only_on_a_fragment_leave_the_main_network_without_any() -> None:
     assert why["kind"].tolist() == ["no_other_side", "fragment"]
     assert why["reason"].tolist() == [
         "no facility or candidate site is on the streets it reaches",
-        "on a street fragment of 2 edges (90 m) not connected to the main network, with no "
+        "on a street fragment not connected to the main network (90 m, edges: 2), with no "
         "residential area on it"]
 
 

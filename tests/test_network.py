@@ -271,3 +271,44 @@ def test_nearest_edges_of_the_main_network_only() -> None:
     e, d = net.nearest_edges(px, py, main_only=True)
     np.testing.assert_allclose(d, d_all.min(axis=1), rtol=0, atol=1e-9)
     assert (net.component[net.edge_u[e]] == 0).all()
+
+
+def test_access_command_reaches_within_fragments_and_writes_reasons(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Main street 1-2-3, fragment 10-11 with an area and a site, fragment 20-21 with an
+    area alone (nodes 0.001° of longitude ≈ 95.4 m apart at 31°N)."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from planning.cli import main
+
+    monkeypatch.setenv("PLANNING_LANG", "en")
+    lon = {1: 117.0, 2: 117.001, 3: 117.002, 10: 117.010, 11: 117.011, 20: 117.020,
+           21: 117.021}
+    nodes = {i: (x, 31.0, {}) for i, x in lon.items()}
+    ways = [(1, [1, 2, 3], {"highway": "residential"}), (2, [10, 11], {"highway": "footway"}),
+            (3, [20, 21], {"highway": "footway"})]
+    osm = _osm(tmp_path / "f.osm", nodes, ways)
+    pt = {i: shapely.Point(x, 31.0) for i, x in lon.items()}
+    gpd.GeoDataFrame({"id": ["a", "f", "g"]}, geometry=[pt[1], pt[10], pt[20]],
+                     crs=4326).to_file(tmp_path / "o.gpkg")
+    gpd.GeoDataFrame({"id": ["s", "t"]}, geometry=[pt[3], pt[11]],
+                     crs=4326).to_file(tmp_path / "d.gpkg")
+    out = tmp_path / "pairs.csv"
+    rc = main(["access", "--network", str(osm), "--origins", str(tmp_path / "o.gpkg"),
+               "--destinations", str(tmp_path / "d.gpkg"), "--minutes", "15", "--speed", "60",
+               "--out", str(out)])
+    assert rc == 0
+    pairs = pd.read_csv(out)
+    assert list(zip(pairs.origin_id, pairs.destination_id, strict=True)) == [("a", "s"),
+                                                                             ("f", "t")]
+    assert pairs.minutes.tolist() == pytest.approx([2 * 95.4 / 60, 95.4 / 60], rel=0.01)
+    why = pd.read_csv(tmp_path / "pairs_unreached.csv")
+    assert why.to_dict("records") == [{
+        "side": "origins", "id": "g", "kind": "fragment", "code": "geo.unreached.fragment_origins",
+        "reason": "on a street fragment not connected to the main network (95 m, edges: 1), "
+                  "with no facility or candidate site on it"}]
+    text = capsys.readouterr().out
+    assert "reaching nothing: 1 origin(s), 0 destination(s)" in text
+    assert "origin g: on a street fragment" in text
