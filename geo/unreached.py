@@ -32,7 +32,12 @@ import pandas as pd
 from core.messages import Message, Quantity
 from geo.network import WalkNetwork
 
-__all__ = ["unreached_records", "unreached_frame", "straight_line_records", "SIDES"]
+__all__ = ["unreached_records", "unreached_frame", "straight_line_records", "fragment_note",
+           "ISOLATED_FRAGMENT", "SIDES"]
+
+#: The reason of an area's unmet demand when it is alone on an isolated street fragment
+#: (a value label of :mod:`core.texts`, beside the optimizer's ``no site within reach``).
+ISOLATED_FRAGMENT = "isolated street fragment"
 
 #: The two sides of a travel-time table, as ``attrs['unsnapped']`` names them.
 SIDES = ("origins", "destinations")
@@ -150,6 +155,29 @@ def unreached_frame(pairs_or_records: Any, lang: str = "zh") -> pd.DataFrame:
         "code": [r["reason"].code for r in records],
         "reason": [r["reason"].render(lang) for r in records],
     }, columns=["side", "id", "kind", "code", "reason"])
+
+
+def fragment_note(pairs: pd.DataFrame, service: Any) -> Message | None:
+    """A note naming the origins (residential areas) alone on isolated street fragments.
+
+    Parameters
+    ----------
+    pairs : DataFrame
+        A table of :func:`geo.access.travel_times`.
+    service : Message or str
+        How the note names the service (e.g. ``Message("planning.service_childcare")``).
+
+    Returns
+    -------
+    Message or None
+        ``geo.unreached.areas_on_fragments``, or None when no area is on such a fragment.
+    """
+    ids = [r["id"] for r in pairs.attrs.get("unreached", [])
+           if r["side"] == "origins" and r["kind"] == "fragment"]
+    if not ids:
+        return None
+    return Message("geo.unreached.areas_on_fragments",
+                   {"service": service, "n": len(ids), "ids": ids})
 
 
 def _py(v: Any) -> Any:
