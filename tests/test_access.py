@@ -525,3 +525,22 @@ def test_nanjing_residential_areas_sit_on_two_components(nanjing_osm: Path) -> N
     assert len({c for _, c in per}) == 2
     assert len({o for o, c in per if c > 0}) == 1
     assert {o for o, c in per if c == 0} == set(range(11))
+
+
+def test_a_network_of_equal_pieces_and_nothing_on_the_main_one() -> None:
+    """Two separate 100 m streets (a tie: the one with the lower node numbers is the main
+    network); an area and a site at the two ends of each reach each other, 100 m; an area on
+    the main piece with its site on the other piece is reported as such."""
+    x = X0 + np.array([0.0, 100.0, 0.0, 100.0])
+    y = Y0 + np.array([0.0, 0.0, 1000.0, 1000.0])
+    net = WalkNetwork.from_arrays(x, y, [2, 0], [3, 1], crs=UTM)
+    assert net.component.tolist() == [0, 0, 1, 1]
+    areas = _gdf(["a", "b"], [_pt(0, 0), _pt(0, 1000)])
+    sites = _gdf(["s", "t"], [_pt(100, 0), _pt(100, 1000)])
+    r = travel_times(net, areas, sites, reach=Reach(15, 50))
+    assert list(zip(r.origin_id, r.destination_id, r.minutes, strict=True)) == [
+        ("a", "s", 2.0), ("b", "t", 2.0)]
+    assert r.attrs["unreached"] == []
+    r = travel_times(net, areas.iloc[[0]], sites.iloc[[1]], reach=Reach(15, 50))
+    assert unreached_frame(r, "en")[["side", "id", "kind"]].values.tolist() == [
+        ["origins", "a", "no_other_side"], ["destinations", "t", "fragment"]]
