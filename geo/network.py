@@ -257,6 +257,7 @@ class WalkNetwork:
             ratio = self.edge_length[pos] / chord[pos]
             self._detour = float(min(1.0, ratio.min())) if len(ratio) else 1.0
         return self._detour
+
     @property
     def component(self) -> np.ndarray:
         """Connected component of each node, numbered by size: 0 is the main network.
