@@ -58,6 +58,7 @@ def snap_graph(
     point_sets: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
     *,
     max_snap_m: float,
+    main_only: list[bool] | None = None,
 ) -> SnappedGraph:
     """Snap point sets to the nearest point of the nearest edge and split edges there.
 
@@ -68,6 +69,8 @@ def snap_graph(
         Coordinates in the network CRS, and an already-known node index (>= 0) or -1.
     max_snap_m : float
         Points farther than this from every edge stay unsnapped (node -1).
+    main_only : list of bool, optional
+        Per point set, snap onto the main network (component 0) only.
     """
     n0 = network.n_nodes
     sizes = [len(ps[0]) for ps in point_sets]
@@ -76,13 +79,16 @@ def snap_graph(
     known = np.concatenate([ps[2] for ps in point_sets]).astype(np.int64)
     node = known.copy()
     offset = np.where(known >= 0, 0.0, np.nan)
-    todo = np.flatnonzero(known < 0)
     edge = np.full(len(x), -1, np.int64)
-    if len(todo):
-        e_near, d_near = network.nearest_edges(x[todo], y[todo], max_distance=max_snap_m)
-        found = e_near >= 0
-        edge[todo[found]] = e_near[found]
-        offset[todo[found]] = d_near[found]
+    main_pt = np.repeat(np.asarray(main_only or [False] * len(sizes), dtype=bool), sizes)
+    for main in (False, True):
+        todo = np.flatnonzero((known < 0) & (main_pt == main))
+        if len(todo):
+            e_near, d_near = network.nearest_edges(x[todo], y[todo], max_distance=max_snap_m,
+                                                   main_only=main)
+            found = e_near >= 0
+            edge[todo[found]] = e_near[found]
+            offset[todo[found]] = d_near[found]
     snapped = np.flatnonzero(edge >= 0)
     e = edge[snapped]
     ux, uy = network.x[network.edge_u[e]], network.y[network.edge_u[e]]

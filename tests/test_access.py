@@ -544,3 +544,22 @@ def test_a_network_of_equal_pieces_and_nothing_on_the_main_one() -> None:
     r = travel_times(net, areas.iloc[[0]], sites.iloc[[1]], reach=Reach(15, 50))
     assert unreached_frame(r, "en")[["side", "id", "kind"]].values.tolist() == [
         ["origins", "a", "no_other_side"], ["destinations", "t", "fragment"]]
+
+
+def test_service_area_of_a_site_beside_a_scrap_reaches_the_main_network() -> None:
+    """The site (125, 43) is 3 m from a 10 m scrap and 25 m from the grid's edge x=100: with
+    60 m (1 min at 60 m/min) it walks 25 m to (100, 43), then 35 m either way along x=100,
+    i.e. from y=8 to y=78; the street beyond (y=90) is out of reach."""
+    from geo.service_areas import service_areas
+
+    g = _grid()
+    x = np.concatenate([g.x, X0 + np.array([120.0, 130.0])])
+    y = np.concatenate([g.y, Y0 + np.array([40.0, 40.0])])
+    net = WalkNetwork.from_arrays(x, y, np.concatenate([g.edge_u, [9]]),
+                                  np.concatenate([g.edge_v, [10]]), crs=UTM)
+    sa = service_areas(net, _gdf(["s"], [_pt(125, 43)]), reach=Reach(1, 60),
+                       buffer_m=1.0).to_crs(UTM)
+    geom = sa.geometry.iloc[0]
+    assert geom.intersects(_pt(100, 15)) and geom.intersects(_pt(100, 70))
+    assert geom.intersects(_pt(125, 40))  # the scrap itself
+    assert not geom.intersects(_pt(100, 85)) and not geom.intersects(_pt(100, 3))
