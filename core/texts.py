@@ -227,6 +227,7 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "straight-line": {"zh": "直线距离估算", "en": "straight-line estimate"},
     # why demand is unmet (optimizer) and notes of the checks and runs
     "no site within reach": {"zh": "步行范围内没有站点", "en": "no site within reach"},
+    "isolated street fragment": {"zh": "位于与主路网不连通的道路碎片上，其上没有站点", "en": "isolated street fragment, no site on it"},
     "capacity in reach insufficient": {"zh": "步行范围内站点容量不足", "en": "capacity in reach insufficient"},
     "left unmet": {"zh": "未满足", "en": "left unmet"},
     "cheaper to leave unmet at the given penalty": {"zh": "按设定的惩罚值，不满足比新建更省", "en": "cheaper to leave unmet at the given penalty"},

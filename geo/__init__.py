@@ -10,7 +10,9 @@ The names other layers use are exported here, so that no other layer needs geo's
   :func:`wgs84_to_gcj02` (and the other datum shifts in :mod:`geo.crs`);
 - the walking network: :class:`WalkNetwork`, :func:`load_network`;
 - measuring: :class:`Reach`, :func:`travel_times`, :func:`service_areas`,
-  :func:`coverage`, :func:`two_step_fca`;
+  :func:`coverage`, :func:`two_step_fca`, and why a feature reaches nothing:
+  :func:`unreached_frame` (of a travel-time table's ``attrs['unreached']``) and
+  :func:`fragment_note` (the areas alone on isolated street fragments, for a plan's notes);
 - the demo district: :func:`load_demo`, :func:`demo_paths`.
 
 The readers and the demo are imported on first use, so that importing the measures (say the
@@ -41,6 +43,7 @@ from geo.fields import FIELD_ALIASES, canonical_field
 from geo.network import WalkNetwork
 from geo.reach import DEFAULT_REACH, Reach
 from geo.service_areas import DEFAULT_BANDS, dissolve_service_areas, service_areas
+from geo.unreached import ISOLATED_FRAGMENT, fragment_note, unreached_frame
 
 if TYPE_CHECKING:
     from geo.demo import DEMO_DIR, demo_paths, load_demo
@@ -69,6 +72,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "ISOLATED_FRAGMENT",
     "DEFAULT_BANDS",
     "DEFAULT_REACH",
     "DEMO_DIR",
@@ -82,6 +86,7 @@ __all__ = [
     "coverage",
     "demo_paths",
     "dissolve_service_areas",
+    "fragment_note",
     "gcj02_to_wgs84",
     "load_demo",
     "load_network",
@@ -99,6 +104,7 @@ __all__ = [
     "to_wgs84",
     "travel_times",
     "two_step_fca",
+    "unreached_frame",
     "wgs84_to_bd09",
     "wgs84_to_gcj02",
 ]

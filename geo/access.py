@@ -23,7 +23,8 @@ from geo.layers import check_layer
 from geo.network import WalkNetwork
 from geo.reach import DEFAULT_REACH, Reach
 from geo.search import search_pairs
-from geo.snapping import Snap, locate_points, located
+from geo.snapping import Snap, also_main, locate_points, located, snap_component
+from geo.unreached import straight_line_records, unreached_records
 
 __all__ = ["travel_times"]
 
@@ -84,7 +85,15 @@ def travel_times(
         ``origin_id``, ``destination_id``, ``minutes``, ``distance_m``, sorted by origin then
         destination (input order). ``attrs``: ``method`` ('network' | 'straight-line'),
         ``minutes``, ``speed_m_per_min``, ``unsnapped`` ({'origins': [...],
-        'destinations': [...]}), ``access_points``, ``searched_from``.
+        'destinations': [...]}), ``unreached`` (every origin with no destination in reach
+        and every destination no origin reaches, with the reason: see
+        :mod:`geo.unreached`), ``access_points``, ``searched_from``.
+
+    Notes
+    -----
+    The network may be in pieces (real extracts are): features reach each other within the
+    fragment they are on; a feature whose nearest street is a fragment also reaches the main
+    network at its nearest edge there, when within ``max_snap_m``.
     """
     problems = ProblemCollector(source="travel_times")
     check_layer(origins, name="origins", id_col=id_col, problems=problems)
@@ -99,11 +108,15 @@ def travel_times(
             raise NetworkError(Message("geo.travel.no_network"))
         res = _straight_line(origins, destinations, cutoff_m=cutoff_m)
         attrs["method"] = "straight-line"
+        attrs["unreached"] = straight_line_records(
+            (origins[id_col].to_numpy(), destinations[id_col].to_numpy()),
+            _in_pairs(res, len(origins), len(destinations)), minutes=reach.minutes)
     else:
         res = _network_pairs(network, origins, destinations, id_col=id_col, cutoff_m=cutoff_m,
                              max_snap_m=max_snap_m, boundary_spacing_m=boundary_spacing_m,
                              gate_tolerance_m=gate_tolerance_m, drop_unsnapped=drop_unsnapped,
-                             chunk_bytes=chunk_bytes, localize=localize, attrs=attrs)
+                             chunk_bytes=chunk_bytes, localize=localize, attrs=attrs,
+                             minutes=reach.minutes)
     return _pairs_table(res, origins[id_col].to_numpy(), destinations[id_col].to_numpy(),
                         reach=reach, attrs=attrs)
 
@@ -112,7 +125,7 @@ def _network_pairs(
     network: WalkNetwork, origins: gpd.GeoDataFrame, destinations: gpd.GeoDataFrame, *,
     id_col: str, cutoff_m: float, max_snap_m: float, boundary_spacing_m: float,
     gate_tolerance_m: float, drop_unsnapped: bool, chunk_bytes: int, localize: bool | None,
-    attrs: dict[str, Any],
+    attrs: dict[str, Any], minutes: float,
 ) -> pd.DataFrame:
     """Owner pairs (``src`` origin, ``tgt`` destination) within ``cutoff_m`` on the network.
 
@@ -133,20 +146,26 @@ def _network_pairs(
         snaps.append(locate_points(network, ap.x, ap.y, ap.node, max_snap_m=max_snap_m))
     timings["snap_s"] = time.perf_counter() - clock
     bad = ProblemCollector(source="travel_times", error=SnapError)
+    nearest: list[dict[int, float]] = []
     for side, ap, snap, ids in (("origins", o_ap, snaps[0], o_ids),
                                 ("destinations", d_ap, snaps[1], d_ids)):
-        lost = _unsnapped(network, ap, snap, ids, side=side, max_snap_m=max_snap_m, bad=bad)
+        lost, near = _unsnapped(network, ap, snap, ids, side=side, max_snap_m=max_snap_m,
+                                bad=bad)
+        nearest.append(near)
         if len(lost):
             attrs["unsnapped"][side] = lost
     if bad and not drop_unsnapped:
         bad.raise_if_any()
-    o_loc = located(network, o_ap, snaps[0])
-    d_loc = located(network, d_ap, snaps[1])
     attrs["access_points"] = {
         side: {str(k): int(v) for k, v in zip(*np.unique(
             ap.kind[snap.reached].astype(str), return_counts=True), strict=True)}
         for side, ap, snap in (("origins", o_ap, snaps[0]), ("destinations", d_ap, snaps[1]))
     }
+    # on a fragment, also the way onto the main network (see geo.snapping.also_main)
+    o_ap, snaps[0] = also_main(network, o_ap, snaps[0], max_snap_m=max_snap_m)
+    d_ap, snaps[1] = also_main(network, d_ap, snaps[1], max_snap_m=max_snap_m)
+    o_loc = located(network, o_ap, snaps[0])
+    d_loc = located(network, d_ap, snaps[1])
     from_origins = o_loc.n_locations() <= d_loc.n_locations()
     src, tgt = (o_loc, d_loc) if from_origins else (d_loc, o_loc)
     use_tiles = localize if localize is not None else network.n_nodes > _LOCALIZE_NODES
@@ -163,22 +182,39 @@ def _network_pairs(
         res = res.rename(columns={"src": "tgt", "tgt": "src"})
     attrs["searched_from"] = "origins" if from_origins else "destinations"
     attrs["method"] = "network"
+    comps = [snap_component(network, snap) for snap in snaps]
+    reached = [snap.reached for snap in snaps]
+    attrs["unreached"] = unreached_records(
+        network, (o_ap.owner[reached[0]], d_ap.owner[reached[1]]),
+        (comps[0][reached[0]], comps[1][reached[1]]), (o_ids, d_ids),
+        _in_pairs(res, len(o_ids), len(d_ids)), (nearest[0], nearest[1]),
+        minutes=minutes, max_snap_m=max_snap_m)
     return res
+
+
+def _in_pairs(res: pd.DataFrame, n_src: int, n_tgt: int) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each origin and each destination is in at least one pair (``src``/``tgt``)."""
+    a = np.zeros(n_src, dtype=bool)
+    b = np.zeros(n_tgt, dtype=bool)
+    a[res["src"].to_numpy(np.int64)] = True
+    b[res["tgt"].to_numpy(np.int64)] = True
+    return a, b
 
 
 def _unsnapped(
     network: WalkNetwork, ap: AccessPoints, snap: Snap, ids: np.ndarray, *, side: str,
     max_snap_m: float, bad: ProblemCollector,
-) -> list[Any]:
+) -> tuple[list[Any], dict[int, float]]:
     """Ids of the features none of whose access points reach the network.
 
-    Each is recorded in ``bad`` with the distance to its nearest way.
+    Each is recorded in ``bad`` with the distance to its nearest way; that distance is also
+    returned by row position.
     """
     ok_owner = np.zeros(len(ids), dtype=bool)
     ok_owner[ap.owner[snap.reached]] = True
     lost = np.flatnonzero(~ok_owner)
     if not len(lost):
-        return []
+        return [], {}
     near = _nearest_road_m(network, ap.x, ap.y)
     best = pd.Series(near).groupby(ap.owner).min()
     detail = [Message("geo.travel.nearest_way", {
@@ -187,7 +223,7 @@ def _unsnapped(
         "n": len(lost), "max_snap": Quantity(max_snap_m, "metres"), "detail": detail}),
         source=side, rows=ids[lost].tolist())
     lost_ids: list[Any] = ids[lost].tolist()
-    return lost_ids
+    return lost_ids, {int(i): float(best.get(i, np.nan)) for i in lost}
 
 
 def _pairs_table(

@@ -4,7 +4,8 @@
   nearest node) within ``max_snap_m`` (see :mod:`geo.snapping`).
 - A polygon (residential area) reaches the network at its gates: network nodes tagged
   ``entrance=*`` / ``barrier=gate`` within ``gate_tolerance_m`` of its boundary (walked
-  distance 0). Lacking gates, at points sampled along its boundary every
+  distance 0). Lacking gates on the main network (component 0; gates on street fragments
+  are kept as access points too), at points sampled along its boundary every
   ``boundary_spacing_m`` metres, each snapped as a point. The walk from inside the polygon to
   its boundary is not counted.
 """
@@ -102,7 +103,10 @@ def access_points(
             pairs = tree.query(geoms[other], predicate="dwithin", distance=gate_tolerance_m)
             if pairs.shape[1]:
                 owner = other[pairs[0]]
-                with_gates[owner] = True
+                # gates on a street fragment do not stand for the polygon's way out: it is
+                # also sampled along its boundary unless a gate is on the main network
+                main_gate = network.component[network.gates[pairs[1]]] == 0
+                with_gates[owner[main_gate]] = True
                 owners.append(owner)
                 xs.append(gx[pairs[1]])
                 ys.append(gy[pairs[1]])

@@ -28,7 +28,7 @@ def network_from_lines(
     lines: gpd.GeoDataFrame | gpd.GeoSeries,
     *,
     crs: Any = None,
-    keep_fragments: bool = False,
+    keep_fragments: bool = True,
     gates: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
     gate_tolerance_m: float = 1.0,
 ) -> WalkNetwork:
@@ -44,8 +44,8 @@ def network_from_lines(
         LineString / MultiLineString features with a CRS.
     crs : CRS-like, optional
         Metric CRS to measure in; defaults to the UTM zone of the layer.
-    keep_fragments : bool, default False
-        Keep disconnected fragments instead of only the largest component.
+    keep_fragments : bool, default True
+        Keep disconnected fragments (False: only the largest component).
     gates : GeoDataFrame or GeoSeries of points, optional
         Gate / entrance points; the nearest node within ``gate_tolerance_m`` is tagged.
     gate_tolerance_m : float, default 1.0
@@ -96,7 +96,7 @@ def load_network(
     margin_m: float = 500.0,
     layer: str | None = None,
     crs: str | None = None,
-    keep_fragments: bool = False,
+    keep_fragments: bool = True,
 ) -> WalkNetwork:
     """Read a walking network from an OSM file or a road-centreline layer, by file type.
 
@@ -114,8 +114,8 @@ def load_network(
         CRS to assume for a line layer that has none ('wgs84', 'cgcs2000', 'gcj02', 'bd09',
         'EPSG:4547', ...; see :func:`geo.crs.resolve_crs`). GCJ-02 and BD-09 coordinates are
         shifted to WGS84 (:func:`geo.crs.to_wgs84`). A CRS declared in the file is kept.
-    keep_fragments : bool, default False
-        Keep disconnected fragments.
+    keep_fragments : bool, default True
+        Keep disconnected fragments (False: only the largest component).
     """
     path = Path(path)
     if not path.exists():

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.messages import Message
+from core.messages import Message, Quantity
 from errors import InputError, ProblemCollector
 from geo.reach import Reach
 
@@ -204,6 +204,10 @@ class CoverageResult:
         ``places_per_1000_reachable``, and ``by`` if present.
     not_covered : list
         Ids of the areas with no facility in reach.
+    reasons : list of dict
+        Why each of them is not covered: ``id``, ``kind``, ``reason`` (a Message), from the
+        pairs' ``attrs['unreached']`` (:mod:`geo.unreached`: an isolated street fragment,
+        off the network, …), else "no facility within the walking limit".
     """
 
     overall: dict[str, Any]
@@ -211,6 +215,7 @@ class CoverageResult:
     areas: pd.DataFrame
     not_covered: list[Any]
     params: dict[str, Any] = field(default_factory=dict)
+    reasons: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dictionary."""
@@ -222,6 +227,8 @@ class CoverageResult:
             "overall": {k: _py(v) for k, v in self.overall.items()},
             "by_unit": clean(self.by_unit.to_dict("records")),
             "not_covered": [_py(i) for i in self.not_covered],
+            "not_covered_reasons": [{"id": _py(r["id"]), "kind": r["kind"],
+                                     **r["reason"].to_json()} for r in self.reasons],
             "areas": clean(self.areas.to_dict("records")),
         }
 
@@ -324,6 +331,19 @@ def coverage(
     else:
         by_unit = pd.DataFrame()
     not_covered = per.loc[~per["covered"], id_col].tolist()
+    reasons = _reasons(pairs, not_covered, d0)
+    kinds = {r["id"]: r["kind"] for r in reasons}
+    per["not_covered_reason"] = [kinds.get(i) for i in per[id_col]]
     params = {"minutes": d0, "population_col": population_col, "capacity_col": capacity_col,
               "by": by, "decay": decay if isinstance(decay, str | None) else "custom"}
-    return CoverageResult(overall, by_unit, per, not_covered, params)
+    return CoverageResult(overall, by_unit, per, not_covered, params, reasons)
+
+
+def _reasons(pairs: pd.DataFrame, not_covered: list[Any], minutes: float) -> list[dict[str, Any]]:
+    """The reason of each area not covered: the pairs' own, else beyond the walking limit."""
+    known = {r["id"]: r for r in pairs.attrs.get("unreached", [])
+             if r.get("side") == "origins"}
+    limit = Message("geo.unreached.beyond_limit_origins",
+                    {"minutes": Quantity(minutes, "minutes", 1)})
+    return [{"id": i, "kind": known[i]["kind"], "reason": known[i]["reason"]} if i in known
+            else {"id": i, "kind": "beyond_limit", "reason": limit} for i in not_covered]

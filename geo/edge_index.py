@@ -90,19 +90,25 @@ class EdgeGrid:
 
 
 def nearest_edges(
-    grid: EdgeGrid, px: np.ndarray, py: np.ndarray, *, max_distance: float = np.inf
+    grid: EdgeGrid, px: np.ndarray, py: np.ndarray, *, max_distance: float = np.inf,
+    allowed: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Nearest edge of each point within ``max_distance``, exactly, by blocks of points.
 
-    See :meth:`geo.network.WalkNetwork.nearest_edges`.
+    See :meth:`geo.network.WalkNetwork.nearest_edges`. ``allowed`` (a boolean per edge)
+    restricts the answer to those edges: the others are looked at and passed over, so the
+    same grid serves (no second index is built).
     """
     n = len(px)
     edge = np.full(n, -1, np.int64)
     dist = np.full(n, np.nan)
+    if allowed is not None and not allowed.any():
+        return edge, dist
     # blocks of points keep the candidate arrays small (cache-resident, no page faults)
     for a in range(0, n, _QUERY_BLOCK):
         b = min(a + _QUERY_BLOCK, n)
-        edge[a:b], dist[a:b] = _nearest_in_grid(grid, px[a:b], py[a:b], max_distance)
+        edge[a:b], dist[a:b] = _nearest_in_grid(grid, px[a:b], py[a:b], max_distance,
+                                                 allowed)
     return edge, dist
 
 
@@ -118,7 +124,8 @@ _QUERY_BLOCK = 8192
 
 
 def _nearest_in_grid(
-    grid: EdgeGrid, px: np.ndarray, py: np.ndarray, max_distance: float
+    grid: EdgeGrid, px: np.ndarray, py: np.ndarray, max_distance: float,
+    allowed: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:meth:`WalkNetwork.nearest_edges` for one block of points.
 
@@ -161,6 +168,8 @@ def _nearest_in_grid(
         t = (wx * dx + wy * dy) * inv
         np.clip(t, 0.0, 1.0, out=t)
         d = np.hypot(wx - t * dx, wy - t * dy)
+        if allowed is not None:
+            d[~allowed[s_edge[si]]] = inf
         # candidates come grouped by query point: segmented minima
         best = np.full(len(todo), inf)
         lowest = np.full(len(todo), -1, np.int64)

@@ -13,9 +13,16 @@ Sources
   which reads either kind by file type: :mod:`geo.centrelines`.
 - The snapping index (nearest edge of many points): :mod:`geo.edge_index`.
 
-Disconnected fragments are reported in ``network.info['fragments']``; by default only the
-largest connected component is kept (as osmnx does with ``retain_all=False``), so that a point
-is never snapped onto an isolated scrap of footway from which nothing is reachable.
+Real extracts come in pieces: a gated compound's inner lanes, a footway cut off by the clip,
+a campus whose gates are not mapped. By default every connected component is kept (as osmnx
+does with ``retain_all=True``): an area and a site on the same fragment reach each other within
+it, and those on a fragment with nothing else on it are reported with that reason
+(:mod:`geo.unreached`). Components are numbered by size, 0 the largest (the *main network*;
+:attr:`WalkNetwork.component`); ``network.info['fragments']`` counts them. A point whose
+nearest street is on a fragment also reaches the main network at its nearest edge there
+(:meth:`WalkNetwork.nearest_edges` with ``main_only``), so keeping fragments never takes away
+a walk that the main network alone would give. ``keep_fragments=False`` keeps only the main
+network (the former behaviour).
 """
 
 from __future__ import annotations
@@ -73,6 +80,8 @@ class WalkNetwork:
     _graph: sp.csr_matrix | None = field(default=None, repr=False)
     _detour: float | None = field(default=None, repr=False)
     _edge_grid: EdgeGrid | None = field(default=None, repr=False)
+    _component: np.ndarray | None = field(default=None, repr=False)
+    _main_edges: np.ndarray | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -87,7 +96,7 @@ class WalkNetwork:
         crs: Any,
         node_ids: np.ndarray | None = None,
         gates: np.ndarray | None = None,
-        keep_fragments: bool = False,
+        keep_fragments: bool = True,
         info: dict[str, Any] | None = None,
     ) -> WalkNetwork:
         """Build a network from node coordinates and an edge list (node indices).
@@ -109,8 +118,8 @@ class WalkNetwork:
             Node identifiers; defaults to ``0..n-1``.
         gates : array_like of int, optional
             Indices of gate / entrance nodes.
-        keep_fragments : bool, default False
-            Keep every connected component instead of only the largest one.
+        keep_fragments : bool, default True
+            Keep every connected component; False keeps only the largest one.
         info : dict, optional
             Provenance to record in :attr:`info`.
         """
@@ -147,7 +156,7 @@ class WalkNetwork:
     @classmethod
     def from_osm_file(
         cls, path: str | Path, *, clip: Any = None, margin_m: float = 500.0,
-        keep_fragments: bool = False,
+        keep_fragments: bool = True,
     ) -> WalkNetwork:
         """Read the walking network of an OSM file: see :func:`geo.osm.read_osm_file`."""
         from geo.osm import read_osm_file
@@ -157,7 +166,7 @@ class WalkNetwork:
     @classmethod
     def from_lines(
         cls, lines: gpd.GeoDataFrame | gpd.GeoSeries, *, crs: Any = None,
-        keep_fragments: bool = False, gates: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
+        keep_fragments: bool = True, gates: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
         gate_tolerance_m: float = 1.0,
     ) -> WalkNetwork:
         """Build a network from a road-centreline layer (see :mod:`geo.centrelines`)."""
@@ -168,7 +177,7 @@ class WalkNetwork:
 
     @classmethod
     def from_overpass(
-        cls, polygon: Any, *, timeout: float = 10.0, keep_fragments: bool = False
+        cls, polygon: Any, *, timeout: float = 10.0, keep_fragments: bool = True
     ) -> WalkNetwork:
         """Download the walking network inside a polygon (:func:`geo.osm.download_overpass`)."""
         from geo.osm import download_overpass
@@ -248,6 +257,29 @@ class WalkNetwork:
             ratio = self.edge_length[pos] / chord[pos]
             self._detour = float(min(1.0, ratio.min())) if len(ratio) else 1.0
         return self._detour
+
+    @property
+    def component(self) -> np.ndarray:
+        """Connected component of each node, numbered by size: 0 is the main network.
+
+        Ties in size go to the component of the lowest node index.
+        """
+        if self._component is None:
+            self._component = _components_by_size(self.graph)
+        return self._component
+
+    @property
+    def n_components(self) -> int:
+        """Number of connected components (1 when the network is in one piece)."""
+        return int(self.component.max()) + 1 if self.n_nodes else 0
+
+    def component_edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """Number of edges and their length in metres of each component (by number)."""
+        comp = self.component[self.edge_u]
+        k = self.n_components
+        return (np.bincount(comp, minlength=k),
+                np.bincount(comp, weights=self.edge_length, minlength=k))
+
     @property
     def edge_grid(self) -> EdgeGrid:
         """The snapping index of the edges (built once, cached)."""
@@ -256,7 +288,8 @@ class WalkNetwork:
         return self._edge_grid
 
     def nearest_edges(
-        self, px: np.ndarray, py: np.ndarray, *, max_distance: float = np.inf
+        self, px: np.ndarray, py: np.ndarray, *, max_distance: float = np.inf,
+        main_only: bool = False,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Nearest edge (as a straight segment) of each point, exactly, within a distance.
 
@@ -268,7 +301,7 @@ class WalkNetwork:
         of cells around it; the best distance found is the minimum once ``best + half`` stays
         inside the block. The few points where it does not are measured again on a block just
         wide enough (or twice as wide when nothing was found). Ties go to the lower edge
-        index.
+        index. With ``main_only`` only the edges of the main network (component 0) count.
 
         Returns
         -------
@@ -281,7 +314,12 @@ class WalkNetwork:
         py = np.asarray(py, dtype=float)
         if len(px) == 0 or self.n_edges == 0:
             return np.full(len(px), -1, np.int64), np.full(len(px), np.nan)
-        return nearest_edges(self.edge_grid, px, py, max_distance=max_distance)
+        if not main_only or self.n_components == 1:
+            return nearest_edges(self.edge_grid, px, py, max_distance=max_distance)
+        if self._main_edges is None:
+            self._main_edges = self.component[self.edge_u] == 0
+        return nearest_edges(self.edge_grid, px, py, max_distance=max_distance,
+                             allowed=self._main_edges)
 
 
     def edge_lines(self) -> np.ndarray:
@@ -302,12 +340,16 @@ class WalkNetwork:
         n = self.n_nodes
         if n == 0 or self.n_edges == 0:
             raise NetworkError(Message("geo.network.no_edges"))
-        ncomp, labels = connected_components(self.graph, directed=False)
+        labels = self.component
+        ncomp = self.n_components
         sizes = np.bincount(labels)
-        largest = int(np.argmax(sizes))
+        keep = labels == 0
+        keep_edge = keep[self.edge_u]
         frag = {
             "components": int(ncomp),
-            "largest_nodes": int(sizes[largest]),
+            "largest_nodes": int(sizes[0]),
+            "fragment_edges": int((~keep_edge).sum()),
+            "fragment_length_m": float(self.edge_length[~keep_edge].sum()),
             "dropped_nodes": 0,
             "dropped_edges": 0,
             "dropped_length_m": 0.0,
@@ -316,11 +358,9 @@ class WalkNetwork:
         self.info["fragments"] = frag
         if keep_fragments or ncomp == 1:
             return self
-        keep = labels == largest
-        keep_edge = keep[self.edge_u]
         frag["dropped_nodes"] = int((~keep).sum())
-        frag["dropped_edges"] = int((~keep_edge).sum())
-        frag["dropped_length_m"] = float(self.edge_length[~keep_edge].sum())
+        frag["dropped_edges"] = frag["fragment_edges"]
+        frag["dropped_length_m"] = frag["fragment_length_m"]
         remap = np.full(n, -1, dtype=np.int64)
         remap[keep] = np.arange(int(keep.sum()))
         gates = remap[self.gates]
@@ -328,6 +368,7 @@ class WalkNetwork:
             self.node_ids[keep], self.x[keep], self.y[keep],
             remap[self.edge_u[keep_edge]], remap[self.edge_v[keep_edge]],
             self.edge_length[keep_edge], self.crs, gates[gates >= 0], self.info,
+            _component=np.zeros(int(keep.sum()), np.int64),
         )
 
     def to_gdf(self) -> gpd.GeoDataFrame:
@@ -364,6 +405,17 @@ class WalkNetwork:
             f"crs={self.crs.to_string()})"
         )
 
+
+
+def _components_by_size(graph: sp.csr_matrix) -> np.ndarray:
+    """Connected-component label of each node, renumbered by decreasing size (0 largest)."""
+    _, labels = connected_components(graph, directed=False)
+    sizes = np.bincount(labels)
+    order = np.lexsort((np.arange(len(sizes)), -sizes))  # by size, then first appearance
+    rank = np.empty(len(sizes), np.int64)
+    rank[order] = np.arange(len(sizes))
+    out: np.ndarray = rank[labels]
+    return out
 
 
 def build_csr(u: np.ndarray, v: np.ndarray, length: np.ndarray, n: int) -> sp.csr_matrix:

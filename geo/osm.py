@@ -202,7 +202,7 @@ def read_osm_file(
     *,
     clip: Any = None,
     margin_m: float = 500.0,
-    keep_fragments: bool = False,
+    keep_fragments: bool = True,
 ) -> WalkNetwork:
     """Read the walking network of an OSM XML (``.osm``) or PBF (``.osm.pbf``) file.
 
@@ -216,8 +216,8 @@ def read_osm_file(
         ``<bounds>`` are used when present, else everything is kept.
     margin_m : float, default 500.0
         Margin around the study area, metres.
-    keep_fragments : bool, default False
-        Keep disconnected fragments instead of only the largest component.
+    keep_fragments : bool, default True
+        Keep disconnected fragments (False: only the largest component).
 
     Raises
     ------
@@ -265,7 +265,7 @@ def read_osm_file(
 
 
 def download_overpass(
-    polygon: Any, *, timeout: float = 10.0, keep_fragments: bool = False
+    polygon: Any, *, timeout: float = 10.0, keep_fragments: bool = True
 ) -> WalkNetwork:
     """Download the walking network inside a polygon from Overpass through osmnx.
 

@@ -25,7 +25,7 @@ from geo.crs import WGS84, local_metric_crs
 from geo.layers import check_layer
 from geo.network import WalkNetwork
 from geo.reach import DEFAULT_REACH, Reach
-from geo.snapping import snap_graph
+from geo.snapping import locate_points, snap_component, snap_graph
 
 __all__ = ["service_areas", "dissolve_service_areas", "DEFAULT_BANDS"]
 
@@ -110,11 +110,19 @@ def service_areas(
     problems.raise_if_any()
     ids = sites[id_col].to_numpy()
     ap = access_points(sites, network)
-    sg = snap_graph(network, [(ap.x, ap.y, ap.node)], max_snap_m=max_snap_m)
-    node, off = sg.node[0], sg.offset[0]
+    # a site whose nearest street is a fragment also reaches the main network there, as in
+    # geo.access.travel_times (geo.snapping.also_main)
+    sets, owner = [(ap.x, ap.y, ap.node)], ap.owner
+    if network.n_components > 1:
+        snap = locate_points(network, ap.x, ap.y, ap.node, max_snap_m=max_snap_m)
+        frag = np.flatnonzero(snap_component(network, snap) > 0)
+        sets.append((ap.x[frag], ap.y[frag], np.full(len(frag), -1, np.int64)))
+        owner = np.concatenate([ap.owner, ap.owner[frag]])
+    sg = snap_graph(network, sets, max_snap_m=max_snap_m, main_only=[False, True][:len(sets)])
+    node, off = np.concatenate(sg.node), np.concatenate(sg.offset)
     ok = node >= 0
     reached = np.zeros(len(sites), dtype=bool)
-    reached[ap.owner[ok]] = True
+    reached[owner[ok]] = True
     lost = ids[~reached].tolist()
     if lost and not drop_unsnapped:
         raise SnapError([Message("geo.service_areas.unsnapped", {
@@ -122,7 +130,7 @@ def service_areas(
             source="service_areas")
     max_m = max(m * v for m, v in bands)
     rows = []
-    owners, nodes, offs = ap.owner[ok], node[ok], off[ok]
+    owners, nodes, offs = owner[ok], node[ok], off[ok]
     for s in np.unique(owners):
         sel = owners == s
         # one multi-source search per site: start offsets via a virtual super-source would

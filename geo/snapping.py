@@ -17,7 +17,8 @@ import scipy.sparse as sp
 from geo.access_points import AccessPoints
 from geo.network import WalkNetwork, build_csr
 
-__all__ = ["Located", "Snap", "SnappedGraph", "locate_points", "located", "snap_graph"]
+__all__ = ["Located", "Snap", "SnappedGraph", "also_main", "locate_points", "located",
+           "snap_component", "snap_graph"]
 
 #: Snapped positions closer than this to an edge end (metres) are taken as the end node.
 END_TOL_M = 1e-6
@@ -57,6 +58,7 @@ def snap_graph(
     point_sets: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
     *,
     max_snap_m: float,
+    main_only: list[bool] | None = None,
 ) -> SnappedGraph:
     """Snap point sets to the nearest point of the nearest edge and split edges there.
 
@@ -67,6 +69,8 @@ def snap_graph(
         Coordinates in the network CRS, and an already-known node index (>= 0) or -1.
     max_snap_m : float
         Points farther than this from every edge stay unsnapped (node -1).
+    main_only : list of bool, optional
+        Per point set, snap onto the main network (component 0) only.
     """
     n0 = network.n_nodes
     sizes = [len(ps[0]) for ps in point_sets]
@@ -75,13 +79,16 @@ def snap_graph(
     known = np.concatenate([ps[2] for ps in point_sets]).astype(np.int64)
     node = known.copy()
     offset = np.where(known >= 0, 0.0, np.nan)
-    todo = np.flatnonzero(known < 0)
     edge = np.full(len(x), -1, np.int64)
-    if len(todo):
-        e_near, d_near = network.nearest_edges(x[todo], y[todo], max_distance=max_snap_m)
-        found = e_near >= 0
-        edge[todo[found]] = e_near[found]
-        offset[todo[found]] = d_near[found]
+    main_pt = np.repeat(np.asarray(main_only or [False] * len(sizes), dtype=bool), sizes)
+    for main in (False, True):
+        todo = np.flatnonzero((known < 0) & (main_pt == main))
+        if len(todo):
+            e_near, d_near = network.nearest_edges(x[todo], y[todo], max_distance=max_snap_m,
+                                                   main_only=main)
+            found = e_near >= 0
+            edge[todo[found]] = e_near[found]
+            offset[todo[found]] = d_near[found]
     snapped = np.flatnonzero(edge >= 0)
     e = edge[snapped]
     ux, uy = network.x[network.edge_u[e]], network.y[network.edge_u[e]]
@@ -201,7 +208,8 @@ class Snap:
 
 
 def locate_points(
-    network: WalkNetwork, x: np.ndarray, y: np.ndarray, node: np.ndarray, *, max_snap_m: float
+    network: WalkNetwork, x: np.ndarray, y: np.ndarray, node: np.ndarray, *, max_snap_m: float,
+    main_only: bool = False,
 ) -> Snap:
     """Snap points onto the nearest point of the nearest edge (no graph is modified).
 
@@ -215,6 +223,8 @@ def locate_points(
         A node the point already is (a gate), else -1.
     max_snap_m : float
         Points farther than this from every edge stay unsnapped.
+    main_only : bool, default False
+        Snap onto the main network (component 0) only, ignoring fragments.
 
     Returns
     -------
@@ -226,7 +236,8 @@ def locate_points(
     pos = np.zeros(len(x))
     todo = np.flatnonzero(node < 0)
     if len(todo):
-        e_near, d_near = network.nearest_edges(x[todo], y[todo], max_distance=max_snap_m)
+        e_near, d_near = network.nearest_edges(x[todo], y[todo], max_distance=max_snap_m,
+                                               main_only=main_only)
         found = e_near >= 0
         todo, e = todo[found], e_near[found]
         offset[todo] = d_near[found]
@@ -246,6 +257,46 @@ def locate_points(
         edge[todo[inner]] = e[inner]
         pos[todo[inner]] = p[inner]
     return Snap(node, edge, pos, offset)
+
+
+def snap_component(network: WalkNetwork, snap: Snap) -> np.ndarray:
+    """Network component of each snapped point (-1 where it did not reach the network)."""
+    node = np.where(snap.edge >= 0, network.edge_u[np.maximum(snap.edge, 0)], snap.node)
+    comp: np.ndarray = np.where(node >= 0, network.component[np.maximum(node, 0)], -1)
+    return comp
+
+
+def also_main(
+    network: WalkNetwork, ap: AccessPoints, snap: Snap, *, max_snap_m: float
+) -> tuple[AccessPoints, Snap]:
+    """Add, for each access point that snapped onto a fragment, one on the main network.
+
+    A point whose nearest street is a fragment (a compound's inner lane, say) can still walk
+    to the main network's nearest edge when that is within ``max_snap_m``; the walk to it is
+    counted as its offset. With these extra access points, keeping fragments never removes a
+    walk that the main network alone gives.
+
+    Returns
+    -------
+    AccessPoints, Snap
+        The inputs with the extra points appended (same owners and kinds).
+    """
+    if network.n_components <= 1:
+        return ap, snap
+    off = np.flatnonzero(snap_component(network, snap) > 0)
+    if not len(off):
+        return ap, snap
+    extra = locate_points(network, ap.x[off], ap.y[off], np.full(len(off), -1, np.int64),
+                          max_snap_m=max_snap_m, main_only=True)
+    ok = extra.reached
+    off = off[ok]
+    cat = np.concatenate
+    ap2 = AccessPoints(cat([ap.owner, ap.owner[off]]), cat([ap.x, ap.x[off]]),
+                       cat([ap.y, ap.y[off]]), cat([ap.node, np.full(len(off), -1, np.int64)]),
+                       cat([ap.kind, ap.kind[off]]))
+    snap2 = Snap(cat([snap.node, extra.node[ok]]), cat([snap.edge, extra.edge[ok]]),
+                 cat([snap.pos, extra.pos[ok]]), cat([snap.offset, extra.offset[ok]]))
+    return ap2, snap2
 
 
 def located(network: WalkNetwork, ap: AccessPoints, snap: Snap) -> Located:

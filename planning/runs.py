@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from core.messages import Message
-from geo import Reach, service_areas, travel_times
+from geo import ISOLATED_FRAGMENT, Reach, fragment_note, service_areas, travel_times
 from optimizer import JointSiting
 from planning.applied import rule_record
 from planning.demand import compute_demand
@@ -307,6 +307,13 @@ def run_scenario(
         results, all_pairs, method = _solve_separately(plan, network, params, progress,
                                                        travel)
     run = _assemble(plan, results, all_pairs, params, method, shared=shared)
+    # --- areas alone on isolated street fragments: their unmet demand says why (geo.unreached)
+    for svc, svc_pairs in zip(plan.services, all_pairs, strict=True):
+        note = fragment_note(svc_pairs, Message(f"planning.service_{svc}"))
+        if note is not None:
+            run.notes.append(note)
+            on = (run.unmet["service"] == svc) & run.unmet["id"].isin(note.args["ids"])
+            run.unmet.loc[on, "reason"] = ISOLATED_FRAGMENT
     run.params["side_rules_applied"] = plan.side_applied
     run.params["cutoff_basis"] = cutoff_basis(profile, params)
     run.params["parameters_used"] = {

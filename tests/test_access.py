@@ -16,6 +16,7 @@ from geo.access import travel_times
 from geo.access_points import access_points
 from geo.network import WalkNetwork
 from geo.reach import Reach
+from geo.unreached import unreached_frame
 
 UTM = "EPSG:32650"
 X0, Y0 = 500000.0, 3500000.0
@@ -284,8 +285,9 @@ def test_agrees_with_networkx_off_nodes(seed: int) -> None:
 
 @pytest.mark.realdata
 def test_agrees_with_networkx_on_nanjing(nanjing_osm: Path) -> None:
+    """Exact on the main network; with the fragments kept, never a pair or metre less."""
     core = shapely.box(118.770, 32.036, 118.795, 32.051)
-    net = WalkNetwork.from_osm_file(nanjing_osm, clip=core, margin_m=300)
+    net = WalkNetwork.from_osm_file(nanjing_osm, clip=core, margin_m=300, keep_fragments=False)
     rng = np.random.default_rng(7)
     oi = rng.choice(net.n_nodes, 200, replace=False)
     di = rng.choice(net.n_nodes, 40, replace=False)
@@ -300,6 +302,13 @@ def test_agrees_with_networkx_on_nanjing(nanjing_osm: Path) -> None:
     assert got.keys() == ref.keys()
     # WGS84 round trip moves points by ~1e-9 m: well inside the tolerance
     assert all(got[k] == pytest.approx(ref[k], abs=1e-6) for k in ref)
+    full = WalkNetwork.from_osm_file(nanjing_osm, clip=core, margin_m=300)
+    assert full.n_components > 1
+    r = travel_times(full, o.to_crs(4326), d.to_crs(4326), reach=Reach(15), max_snap_m=5,
+                     localize=True)
+    more = {(a, b): m for a, b, m in zip(r.origin_id, r.destination_id, r.distance_m,
+                                         strict=True)}
+    assert all(more[k] <= ref[k] + 1e-6 for k in ref)
 
 
 @pytest.mark.parametrize("seed", [7, 8])
@@ -391,3 +400,166 @@ def test_real_residential_areas_to_the_real_kindergarten_in_beijing(beijing_osm:
     np.testing.assert_allclose(r.minutes, r.distance_m / 60.0)
     # the three compounds lie within a few hundred metres of the kindergarten
     assert r.minutes.max() < 15
+
+
+# --------------------------------------------------------------- fragments of real extracts
+
+
+def _grid_and_fragments() -> WalkNetwork:
+    """The 3×3 grid (100 m) and two fragments not connected to it.
+
+    Fragment A: (1000, 0)-(1030, 0)-(1060, 0), 2 edges, 60 m.
+    Fragment B: (2000, 0)-(2050, 0)-(2050, 40), 2 edges, 90 m.
+    """
+    g = _grid()
+    x = np.concatenate([g.x, X0 + np.array([1000.0, 1030, 1060, 2000, 2050, 2050])])
+    y = np.concatenate([g.y, Y0 + np.array([0.0, 0, 0, 0, 0, 40])])
+    n = g.n_nodes
+    u = np.concatenate([g.edge_u, [n, n + 1, n + 3, n + 4]])
+    v = np.concatenate([g.edge_v, [n + 1, n + 2, n + 4, n + 5]])
+    return WalkNetwork.from_arrays(x, y, u, v, crs=UTM)
+
+
+def test_fragments_are_kept_and_numbered_by_size() -> None:
+    net = _grid_and_fragments()
+    assert net.n_nodes == 15 and net.n_components == 3
+    assert net.component.tolist() == [0] * 9 + [1] * 3 + [2] * 3
+    edges, length = net.component_edges()
+    assert edges.tolist() == [12, 2, 2] and length.tolist() == pytest.approx([1200, 60, 90])
+    assert net.info["fragments"]["fragment_edges"] == 4
+    assert net.info["fragments"]["fragment_length_m"] == pytest.approx(150.0)
+
+
+def test_area_and_site_on_one_fragment_reach_each_other() -> None:
+    """a1 and s1 stand 5 m off both ends of fragment A: 5 + 60 + 5 = 70 m, 1 min at 70 m/min.
+
+    a2 is alone on fragment B; a3 is 5 km from every street; s0 and a0 are on the grid.
+    """
+    net = _grid_and_fragments()
+    areas = _gdf(["a0", "a1", "a2", "a3"],
+                 [_pt(100, 100), _pt(1000, 5), _pt(2025, 3), _pt(5000, 5000)])
+    sites = _gdf(["s0", "s1"], [_pt(200, 200), _pt(1060, 5)])
+    r = travel_times(net, areas, sites, reach=Reach(15, 70), drop_unsnapped=True)
+    assert list(zip(r.origin_id, r.destination_id, strict=True)) == [("a0", "s0"), ("a1", "s1")]
+    assert r["distance_m"].tolist() == pytest.approx([200.0, 70.0])
+    assert r["minutes"].tolist() == pytest.approx([200 / 70, 1.0])
+    why = unreached_frame(r, "en")
+    assert why[["side", "id", "kind"]].values.tolist() == [
+        ["origins", "a2", "fragment"], ["origins", "a3", "off_network"]]
+    assert why["reason"].tolist()[0] == (
+        "on a street fragment not connected to the main network (90 m, edges: 2), with no "
+        "facility or candidate site on it")
+    # 5000 - 2050 and 5000 - 40 apart from (2050, 40): hypot(2950, 4960) = 5771 m
+    assert why["reason"].tolist()[1] == (
+        "5,771 m from the nearest walkable street, farther than max_snap_m=200 m: "
+        "not on the network")
+    assert unreached_frame(r, "zh")["reason"].tolist()[0] == (
+        "位于一段与主路网不连通的道路碎片上（2 条路段，共 90 米），其上没有设施或候选点位")
+
+
+def test_within_reach_of_nothing_says_the_walking_limit() -> None:
+    net = _grid_and_fragments()
+    areas = _gdf(["a0", "a1"], [_pt(100, 100), _pt(1000, 5)])
+    sites = _gdf(["s0", "s1"], [_pt(200, 200), _pt(1060, 5)])
+    r = travel_times(net, areas, sites, reach=Reach(2, 70))  # 140 m: a0-s0 is 200 m
+    assert r.origin_id.tolist() == ["a1"]
+    why = unreached_frame(r, "en")
+    assert why[["side", "id", "kind"]].values.tolist() == [
+        ["origins", "a0", "beyond_limit"], ["destinations", "s0", "beyond_limit"]]
+    assert why["reason"].tolist() == [
+        "no facility or candidate site within the walking limit of 2 min",
+        "no residential area within the walking limit of 2 min"]
+    # straight line: the same reason for what has no pair
+    s = travel_times(None, areas, sites, reach=Reach(2, 70), fallback=True)
+    assert unreached_frame(s, "en")["kind"].tolist() == ["beyond_limit", "beyond_limit"]
+
+
+def test_sites_only_on_a_fragment_leave_the_main_network_without_any() -> None:
+    net = _grid_and_fragments()
+    r = travel_times(net, _gdf(["a0"], [_pt(100, 100)]), _gdf(["s2"], [_pt(2050, 20)]))
+    why = unreached_frame(r, "en")
+    assert why["kind"].tolist() == ["no_other_side", "fragment"]
+    assert why["reason"].tolist() == [
+        "no facility or candidate site is on the streets it reaches",
+        "on a street fragment not connected to the main network (90 m, edges: 2), with no "
+        "residential area on it"]
+
+
+def test_a_scrap_beside_the_main_network_takes_no_walk_away() -> None:
+    """A 10 m scrap of footway 3 m from the area, the grid's edge x=100 25 m from it.
+
+    The area (125, 43) also reaches the grid at (100, 43): 25 + 43 + 100 = 168 m to (0, 0),
+    the same as on the grid alone.
+    """
+    g = _grid()
+    x = np.concatenate([g.x, X0 + np.array([120.0, 130.0])])
+    y = np.concatenate([g.y, Y0 + np.array([40.0, 40.0])])
+    u = np.concatenate([g.edge_u, [9]])
+    v = np.concatenate([g.edge_v, [10]])
+    area, site = _gdf(["a"], [_pt(125, 43)]), _gdf(["s"], [_pt(0, 0)])
+    for keep in (True, False):
+        net = WalkNetwork.from_arrays(x, y, u, v, crs=UTM, keep_fragments=keep)
+        assert net.n_nodes == (11 if keep else 9)
+        r = travel_times(net, area, site, reach=Reach(15, 60))
+        assert r["distance_m"].tolist() == pytest.approx([168.0])
+        assert r.attrs["unreached"] == []
+
+
+@pytest.mark.realdata
+def test_nanjing_residential_areas_sit_on_two_components(nanjing_osm: Path) -> None:
+    """The 11 residential polygons of the Nanjing extract reach 2 components of its 44: the
+    main network, and one fragment touched by one area that also reaches the main one."""
+    from geo.snapping import locate_points, snap_component
+
+    polys = gpd.read_file(nanjing_osm, layer="multipolygons")
+    areas = polys[polys["landuse"] == "residential"].reset_index(drop=True)
+    areas = gpd.GeoDataFrame({"id": areas["osm_way_id"].fillna(areas["osm_id"])},
+                             geometry=areas.geometry, crs=areas.crs)
+    net = WalkNetwork.from_osm_file(nanjing_osm)
+    assert len(areas) == 11 and net.n_components == 44
+    ap = access_points(areas, net)
+    snap = locate_points(net, ap.x, ap.y, ap.node, max_snap_m=200.0)
+    comp = snap_component(net, snap)
+    on = comp >= 0
+    per = {(int(o), int(c)) for o, c in zip(ap.owner[on], comp[on], strict=True)}
+    assert len({c for _, c in per}) == 2
+    assert len({o for o, c in per if c > 0}) == 1
+    assert {o for o, c in per if c == 0} == set(range(11))
+
+
+def test_a_network_of_equal_pieces_and_nothing_on_the_main_one() -> None:
+    """Two separate 100 m streets (a tie: the one with the lower node numbers is the main
+    network); an area and a site at the two ends of each reach each other, 100 m; an area on
+    the main piece with its site on the other piece is reported as such."""
+    x = X0 + np.array([0.0, 100.0, 0.0, 100.0])
+    y = Y0 + np.array([0.0, 0.0, 1000.0, 1000.0])
+    net = WalkNetwork.from_arrays(x, y, [2, 0], [3, 1], crs=UTM)
+    assert net.component.tolist() == [0, 0, 1, 1]
+    areas = _gdf(["a", "b"], [_pt(0, 0), _pt(0, 1000)])
+    sites = _gdf(["s", "t"], [_pt(100, 0), _pt(100, 1000)])
+    r = travel_times(net, areas, sites, reach=Reach(15, 50))
+    assert list(zip(r.origin_id, r.destination_id, r.minutes, strict=True)) == [
+        ("a", "s", 2.0), ("b", "t", 2.0)]
+    assert r.attrs["unreached"] == []
+    r = travel_times(net, areas.iloc[[0]], sites.iloc[[1]], reach=Reach(15, 50))
+    assert unreached_frame(r, "en")[["side", "id", "kind"]].values.tolist() == [
+        ["origins", "a", "no_other_side"], ["destinations", "t", "fragment"]]
+
+
+def test_service_area_of_a_site_beside_a_scrap_reaches_the_main_network() -> None:
+    """The site (125, 43) is 3 m from a 10 m scrap and 25 m from the grid's edge x=100: with
+    60 m (1 min at 60 m/min) it walks 25 m to (100, 43), then 35 m either way along x=100,
+    i.e. from y=8 to y=78; the street beyond (y=90) is out of reach."""
+    from geo.service_areas import service_areas
+
+    g = _grid()
+    x = np.concatenate([g.x, X0 + np.array([120.0, 130.0])])
+    y = np.concatenate([g.y, Y0 + np.array([40.0, 40.0])])
+    net = WalkNetwork.from_arrays(x, y, np.concatenate([g.edge_u, [9]]),
+                                  np.concatenate([g.edge_v, [10]]), crs=UTM)
+    sa = service_areas(net, _gdf(["s"], [_pt(125, 43)]), reach=Reach(1, 60),
+                       buffer_m=1.0).to_crs(UTM)
+    geom = sa.geometry.iloc[0]
+    assert geom.intersects(_pt(100, 15)) and geom.intersects(_pt(100, 70))
+    assert geom.intersects(_pt(125, 40))  # the scrap itself
+    assert not geom.intersects(_pt(100, 85)) and not geom.intersects(_pt(100, 3))

@@ -74,3 +74,22 @@ def test_bad_inputs_are_collected() -> None:
     assert "Z" in msg and "F9" in msg
     with pytest.raises(InputError, match="empty"):
         coverage(AREAS.iloc[:0], FACS, PAIRS, reach=Reach(10))
+
+
+def test_areas_not_covered_carry_the_reason_of_the_pairs() -> None:
+    """C's reason comes with the pairs (an isolated fragment); A, beyond the 1-minute circle
+    here, gets the walking limit."""
+    from core.messages import Message
+
+    pairs = PAIRS.copy()
+    frag = Message("geo.unreached.fragment_origins", {"edges": 2, "length": 90.0})
+    pairs.attrs["unreached"] = [{"side": "origins", "id": "C", "kind": "fragment",
+                                 "reason": frag}]
+    res = coverage(AREAS, FACS, pairs, reach=Reach(3))
+    assert res.not_covered == ["A", "C"]
+    assert [(r["id"], r["kind"]) for r in res.reasons] == [("A", "beyond_limit"),
+                                                           ("C", "fragment")]
+    assert res.areas["not_covered_reason"].fillna("").tolist() == ["beyond_limit", "", "fragment"]
+    out = res.to_dict()["not_covered_reasons"]
+    assert out[0]["text"] == "no facility or candidate site within the walking limit of 3 min"
+    assert out[1]["code"] == "geo.unreached.fragment_origins" and out[1]["args"]["edges"] == 2

@@ -186,3 +186,45 @@ def test_infinite_population_is_an_error_and_huge_compounds_a_warning(tmp_path: 
     warnings = d["developments"][0]["warnings"]
     assert any(w["code"] == "planning.implausible" and "D1=2,000,000" in w["text"]
                for w in warnings)
+
+
+def test_an_area_alone_on_a_street_fragment_says_so_in_the_plan() -> None:
+    """The demo district plus a compound 3 km east of it whose lanes (a 2-edge fragment,
+    100 m) join no other street: its unmet 托位 say "isolated street fragment", and the
+    run's notes name it; the demo's own areas keep their reasons."""
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+    import shapely
+
+    from geo import WalkNetwork, demo_paths, load_demo, load_network
+    from planning.params import ScenarioParams
+    from planning.profiles import load_profile
+    from planning.runs import run_scenario
+
+    demo = load_demo()
+    base = load_network(demo_paths()["network"])
+    assert base.n_components == 1
+    x0, y0 = float(base.x.max()) + 3000.0, float(base.y.mean())
+    net = WalkNetwork.from_arrays(
+        np.concatenate([base.x, [x0, x0 + 50, x0 + 100]]),
+        np.concatenate([base.y, [y0, y0, y0]]),
+        np.concatenate([base.edge_u, [base.n_nodes, base.n_nodes + 1]]),
+        np.concatenate([base.edge_v, [base.n_nodes + 1, base.n_nodes + 2]]), crs=base.crs)
+    lone = demo["areas"].iloc[[0]].copy()
+    lone["id"], lone["name"] = "LONE", "孤岛小区"
+    lone = lone.set_geometry(gpd.GeoSeries([shapely.box(x0 + 20, y0 + 5, x0 + 80, y0 + 40)],
+                                           crs=base.crs).to_crs(lone.crs).values)
+    areas = gpd.GeoDataFrame(pd.concat([demo["areas"], lone], ignore_index=True),
+                             crs=demo["areas"].crs)
+    run = run_scenario(areas=areas, facilities=demo["facilities"],
+                       candidates=demo["candidates"], network=net,
+                       profile=load_profile("hefei"), params=ScenarioParams())
+    reasons = run.unmet.set_index("id")["reason"]
+    assert reasons["LONE"] == "isolated street fragment"
+    assert (reasons.drop("LONE") != "isolated street fragment").all()
+    notes = [n for n in run.notes if n.code == "geo.unreached.areas_on_fragments"]
+    assert [n.render("en") for n in notes] == [
+        "childcare: 1 residential area(s) on street fragments not connected to the main "
+        "network, with no facility or candidate site on them, so their demand cannot be met "
+        "within walking reach: LONE"]

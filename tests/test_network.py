@@ -94,13 +94,19 @@ def test_clip_drops_far_ways_and_fragments_are_reported(tmp_path: Path) -> None:
             (3, [30, 31], {"highway": "footway"})]
     path = _osm(tmp_path / "c.osm", nodes, ways)
     clip = shapely.box(116.999, 30.999, 117.006, 31.011)
-    net = WalkNetwork.from_osm_file(path, clip=clip, margin_m=100)
-    assert sorted(net.node_ids.tolist()) == [1, 2, 3, 4, 5]
-    assert net.info["clip"]["edges_dropped"] == 2
-    frag = net.info["fragments"]
+    main = WalkNetwork.from_osm_file(path, clip=clip, margin_m=100, keep_fragments=False)
+    assert sorted(main.node_ids.tolist()) == [1, 2, 3, 4, 5]
+    assert main.info["clip"]["edges_dropped"] == 2
+    frag = main.info["fragments"]
     assert frag["components"] == 2 and frag["dropped_nodes"] == 2 and frag["kept"] == "largest"
-    full = WalkNetwork.from_osm_file(path, clip=clip, margin_m=100, keep_fragments=True)
-    assert full.n_nodes == 7
+    assert main.n_components == 1
+    # by default the footway 30-31 (0.001° of longitude ≈ 95.4 m) is kept, as component 1
+    net = WalkNetwork.from_osm_file(path, clip=clip, margin_m=100)
+    assert net.n_nodes == 7 and net.info["fragments"]["kept"] == "all"
+    assert dict(zip(net.node_ids.tolist(), net.component.tolist(), strict=True)) == {
+        1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 30: 1, 31: 1}
+    assert net.info["fragments"]["fragment_edges"] == 1
+    assert net.info["fragments"]["fragment_length_m"] == pytest.approx(95.4, rel=0.01)
 
 
 def test_no_walkable_ways(tmp_path: Path) -> None:
@@ -250,3 +256,59 @@ def test_geo_exports_functions_and_measures_do_not_load_gdal() -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
                           text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_nearest_edges_of_the_main_network_only() -> None:
+    """Brute force over the edges of component 0, on a random network in many pieces."""
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(0, 3000, 300) + 500000, rng.uniform(0, 3000, 300) + 3500000
+    u, v = rng.integers(0, 300, 250), rng.integers(0, 300, 250)
+    net = WalkNetwork.from_arrays(x, y, u, v, crs="EPSG:32650")
+    assert net.n_components > 2
+    main = np.flatnonzero(net.component[net.edge_u] == 0)
+    px, py = rng.uniform(-500, 3500, 300) + 500000, rng.uniform(-500, 3500, 300) + 3500000
+    d_all = shapely.distance(net.edge_lines()[main][None, :], shapely.points(px, py)[:, None])
+    e, d = net.nearest_edges(px, py, main_only=True)
+    np.testing.assert_allclose(d, d_all.min(axis=1), rtol=0, atol=1e-9)
+    assert (net.component[net.edge_u[e]] == 0).all()
+
+
+def test_access_command_reaches_within_fragments_and_writes_reasons(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Main street 1-2-3, fragment 10-11 with an area and a site, fragment 20-21 with an
+    area alone (nodes 0.001° of longitude ≈ 95.4 m apart at 31°N)."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from planning.cli import main
+
+    monkeypatch.setenv("PLANNING_LANG", "en")
+    lon = {1: 117.0, 2: 117.001, 3: 117.002, 10: 117.010, 11: 117.011, 20: 117.020,
+           21: 117.021}
+    nodes = {i: (x, 31.0, {}) for i, x in lon.items()}
+    ways = [(1, [1, 2, 3], {"highway": "residential"}), (2, [10, 11], {"highway": "footway"}),
+            (3, [20, 21], {"highway": "footway"})]
+    osm = _osm(tmp_path / "f.osm", nodes, ways)
+    pt = {i: shapely.Point(x, 31.0) for i, x in lon.items()}
+    gpd.GeoDataFrame({"id": ["a", "f", "g"]}, geometry=[pt[1], pt[10], pt[20]],
+                     crs=4326).to_file(tmp_path / "o.gpkg")
+    gpd.GeoDataFrame({"id": ["s", "t"]}, geometry=[pt[3], pt[11]],
+                     crs=4326).to_file(tmp_path / "d.gpkg")
+    out = tmp_path / "pairs.csv"
+    rc = main(["access", "--network", str(osm), "--origins", str(tmp_path / "o.gpkg"),
+               "--destinations", str(tmp_path / "d.gpkg"), "--minutes", "15", "--speed", "60",
+               "--out", str(out)])
+    assert rc == 0
+    pairs = pd.read_csv(out)
+    assert list(zip(pairs.origin_id, pairs.destination_id, strict=True)) == [("a", "s"),
+                                                                             ("f", "t")]
+    assert pairs.minutes.tolist() == pytest.approx([2 * 95.4 / 60, 95.4 / 60], rel=0.01)
+    why = pd.read_csv(tmp_path / "pairs_unreached.csv")
+    assert why.to_dict("records") == [{
+        "side": "origins", "id": "g", "kind": "fragment", "code": "geo.unreached.fragment_origins",
+        "reason": "on a street fragment not connected to the main network (95 m, edges: 1), "
+                  "with no facility or candidate site on it"}]
+    text = capsys.readouterr().out
+    assert "reaching nothing: 1 origin(s), 0 destination(s)" in text
+    assert "origin g: on a street fragment" in text

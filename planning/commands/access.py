@@ -7,6 +7,11 @@ sites.gpkg --minutes 15 --out pairs.csv`` writes ``origin_id,destination_id,minu
 pair within 15 minutes. ``--demo`` uses the embedded demo district (areas to existing
 facilities and candidate sites). Without ``--minutes``/``--speed`` the service-circle minutes
 and walking speed of ``--profile`` (default ``national``) are used.
+
+Beside the pairs, ``<out>_unreached.csv`` lists every origin with no destination in reach and
+every destination no origin reaches, with the reason (``side,id,kind,code,reason``: a street
+fragment not connected to the main network, off the network, nothing within the limit; see
+:mod:`geo.unreached`); both files are written, or neither. The console names the first few.
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from core.fileio import write_outputs
+from core.messages import Message
 from errors import InputError
-from geo import WGS84, Reach, WalkNetwork, load_network, travel_times
+from geo import WGS84, Reach, WalkNetwork, load_network, travel_times, unreached_frame
 from planning.commands.options import positive
 
 SERVICES = ("childcare", "eldercare")
@@ -65,7 +72,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--straight-line", action="store_true",
                    help="no network: use straight-line distance (declared in the output)")
     p.add_argument("--out", metavar="FILE.csv", required=True,
-                   help="CSV of origin_id,destination_id,minutes (written only on success)")
+                   help="CSV of origin_id,destination_id,minutes (written only on success), "
+                        "and beside it FILE_unreached.csv: what reaches nothing, and why")
     p.set_defaults(func=run)
 
 
@@ -146,7 +154,16 @@ def run(args: argparse.Namespace) -> int:
     pairs = travel_times(net, origins, dests, reach=Reach(minutes, speed),
                          max_snap_m=args.max_snap, boundary_spacing_m=args.boundary_spacing,
                          drop_unsnapped=args.drop_unsnapped, fallback=args.straight_line)
-    write_csv_atomic(pairs[["origin_id", "destination_id", "minutes"]], out)
+    from planning.cli import message_language
+
+    lang = message_language()
+    why = unreached_frame(pairs, lang)
+    why_path = unreached_path(out)
+    write_outputs({
+        out: lambda tmp: pairs[["origin_id", "destination_id", "minutes"]].to_csv(
+            tmp, index=False, encoding="utf-8"),
+        why_path: lambda tmp: why.to_csv(tmp, index=False, encoding="utf-8"),
+    })
     lost = pairs.attrs["unsnapped"]
     print(f"{len(pairs)} pairs within {minutes:g} min at {speed:g} m/min "
           f"({pairs.attrs['method']}; {len(origins)} origins × {len(dests)} destinations) "
@@ -158,4 +175,28 @@ def run(args: argparse.Namespace) -> int:
     if lost["origins"] or lost["destinations"]:
         print(f"left out (farther than {args.max_snap:g} m from the network): "
               f"origins {lost['origins']}, destinations {lost['destinations']}")
+    print(unreached_summary(why, why_path, lang))
     return 0
+
+
+#: Unreached features named one by one on the console (the CSV has them all).
+SHOWN = 10
+
+
+def unreached_path(out: Path) -> Path:
+    """Where the reasons of the unreached features of ``out`` are written."""
+    return out.with_name(f"{out.stem}_unreached.csv")
+
+
+def unreached_summary(why: pd.DataFrame, path: Path | None, lang: str) -> str:
+    """Counts of what reaches nothing, then the first :data:`SHOWN` with their reasons."""
+    n = why["side"].value_counts()
+    lines = [Message("geo.unreached.summary", {
+        "origins": int(n.get("origins", 0)), "destinations": int(n.get("destinations", 0)),
+        "path": str(path) if path is not None else "-"}).render(lang)]
+    for row in why.head(SHOWN).itertuples():
+        lines.append("  " + Message(f"geo.unreached.line_{row.side}",
+                                    {"id": row.id, "reason": row.reason}).render(lang))
+    if len(why) > SHOWN:
+        lines.append("  " + Message("geo.unreached.more", {"n": len(why) - SHOWN}).render(lang))
+    return "\n".join(lines)

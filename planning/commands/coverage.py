@@ -6,6 +6,10 @@ Examples
 --network city.osm.pbf --out coverage.json`` writes, for each service, the population and
 share within the service circle of at least one existing facility, by 街道 and overall, the
 areas not covered, capacity per 1000 residents reachable (2SFCA) and per-area figures.
+Each service's entry lists the areas not covered with their reason (``not_covered_reasons``:
+on a street fragment not connected to the main network, off the network, nothing within the
+circle) and, under ``unreached``, every area and facility that reaches nothing (see
+:mod:`geo.unreached`); the console counts the areas not covered by reason.
 ``--demo`` runs on the embedded demo district. Minutes and walking speed come from the
 profile (``{service}_service_minutes``; ``walking_speed_m_per_min``, or
 ``elderly_walking_speed_m_per_min`` for elder care); population from
@@ -23,6 +27,7 @@ from typing import Any
 
 import geopandas as gpd
 
+from core.messages import Message
 from errors import InputError
 from geo import Reach, coverage, travel_times
 from planning.commands.access import read_network_for
@@ -93,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".json":
         raise InputError([f"--out {out}: write a .json file"])
+    from planning.cli import message_language
     from planning.commands.check import adjust_profile
 
     profile = adjust_profile(load_profile(args.profile, extra_dirs=args.profile_dir), args)
@@ -139,6 +145,9 @@ def run(args: argparse.Namespace) -> int:
                                  fallback=args.straight_line)
             entry["method"] = pairs.attrs["method"]
             entry["unsnapped"] = pairs.attrs["unsnapped"]
+            entry["unreached"] = [{"side": r["side"], "id": r["id"], "kind": r["kind"],
+                                   **r["reason"].to_json()}
+                                  for r in pairs.attrs.get("unreached", [])]
             res = coverage(areas, fac, pairs, reach=Reach(minutes, speed),
                            decay=None if args.decay == "none" else args.decay)
             entry.update(res.to_dict())
@@ -147,6 +156,8 @@ def run(args: argparse.Namespace) -> int:
                   f"({o['share']:.1%}) within {minutes:g} min of {len(fac)} facilities; "
                   f"{len(res.not_covered)} areas not covered (circle: {m_prm.basis}, "
                   f"{m_prm.source}; walking speed: {v_prm.basis})")
+            if res.reasons:
+                print(not_covered_by_reason(res.reasons, message_language()))
         report["services"][s] = entry
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(suffix=".json", dir=out.parent)
@@ -160,3 +171,16 @@ def run(args: argparse.Namespace) -> int:
             os.unlink(tmp)
     print(f"→ {out}")
     return 0
+
+
+def not_covered_by_reason(reasons: list[dict[str, Any]], lang: str) -> str:
+    """``areas not covered, by reason: isolated street fragment 2, …`` in ``lang``."""
+    counts: dict[str, int] = {}
+    for r in reasons:
+        counts[r["kind"]] = counts.get(r["kind"], 0) + 1
+    parts = [Message("geo.unreached.kind_count", {
+        "kind": Message(f"geo.unreached.kind_{k}"), "n": n}).render(lang)
+        for k, n in counts.items()]
+    sep = "；" if lang == "zh" else "; "
+    return "  " + Message("geo.unreached.not_covered_by_kind",
+                          {"counts": sep.join(parts)}).render(lang)
