@@ -379,7 +379,7 @@ def fill_area_type(gdf: Any, *, default: str, cutoff_year: int | None = None) ->
             "n_new": int((blank & has & (years >= cutoff_year)).sum()),
             "n_old": int((blank & has & (years < cutoff_year)).sum()),
             "n_default": int((blank & ~has).sum()), "area_type": kind, "rows": ids})
-    values = out["area_type"].astype(object).to_numpy()
+    values = out["area_type"].astype(object).to_numpy(copy=True)
     values[blank] = filled[blank]
     out["area_type"] = pd.array(values, dtype="string")
     out.attrs["notes"].append(note)
