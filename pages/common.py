@@ -339,6 +339,9 @@ def setup_page() -> None:
     """Common start of every page (also when a page is run on its own, e.g. by AppTest)."""
     from pages import login
 
+    from pages.upload_cleanup import start_sweeper
+
     login.gate()  # team server: login required, the owner is the user (the URL grants nothing)
     owner_id()
+    start_sweeper()  # once per server process: stale upload folders go at start-up
     os.environ.setdefault("MPLBACKEND", "Agg")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import struct
 import zipfile
+from pathlib import Path
 
 import geopandas as gpd
 import pytest
@@ -276,3 +277,83 @@ def test_field_preview_decodes_gbk_csv(tmp_path) -> None:
     path = tmp_path / "a.csv"
     path.write_bytes("编号,户数,经度,纬度\nA1,300,117.27,31.86\n".encode("gbk"))
     assert file_columns(path) == ["编号", "户数", "经度", "纬度"]
+
+
+# ---- the data page (AppTest)
+
+def _data_page(monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("YILAO_DATA_DIR", str(tmp_path / "store"))
+    monkeypatch.setenv("YILAO_UPLOAD_DIR", str(tmp_path / "uploads"))
+    root = Path(__file__).resolve().parents[1]
+    at = AppTest.from_file(str(root / "pages" / "data.py"), default_timeout=120)
+    at.session_state["owner"] = "tester"
+    at.session_state["lang"] = "zh"
+    return at
+
+
+AREAS_CSV = ("编号,户数,经度,纬度\nA1,300,117.27,31.86\nA2,200,,\nA3,250,117.28,31.87\n"
+             ).encode()
+
+
+def test_page_asks_exclusion_and_area_type_then_records_them(monkeypatch, tmp_path) -> None:
+    at = _data_page(monkeypatch, tmp_path)
+    at.session_state["pending_upload"] = ("areas.csv", AREAS_CSV)
+    at.run()
+    at.selectbox(key="upload_crs").set_value("wgs84").run()
+    warnings = [w.value for w in at.warning]
+    assert "1 行没有坐标（坐标为空或不是数字）：A2" in warnings
+    assert any(w.startswith("2 行没有新旧类型（area_type / 新旧）：A1、A3") for w in warnings)
+    at.button(key="read_upload").click().run()  # not confirmed: nothing loaded
+    assert "1 行没有坐标：A2；确认排除后才能读取" in " ".join(e.value for e in at.error)
+    assert at.session_state["data"]["source"] == "demo"
+    at.checkbox(key="upload_confirm_drop").check()
+    at.radio(key="upload_area_choice").set_value("old")
+    at.button(key="read_upload").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == ["已读取 2 条记录：居住区"]
+    areas = at.session_state["data"]["layers"]["areas"]
+    assert list(areas["id"]) == ["A1", "A3"] and list(areas["area_type"]) == ["old", "old"]
+    assert [n.code for n in areas.attrs["notes"]][-2:] == [
+        "geo.read.dropped_no_coordinates", "planning.upload.area_type_default"]
+    # what is still demo is said, and can be cleared
+    shown = " ".join(w.value for w in at.warning)
+    assert "以下图层仍是示例数据（合成城区），不是您上传的：开发项目、现状设施、候选点、街道、路网" in shown
+    at.button(key="upload_clear_demo").click().run()
+    d = at.session_state["data"]
+    assert set(d["layers"]) == {"areas"} and d["network_path"] is None
+    assert not [w for w in at.warning if "示例数据" in w.value]
+    at.button(key="upload_reset_demo").click().run()
+    assert at.session_state["data"]["source"] == "demo"
+    assert len(at.session_state["data"]["layers"]["areas"]) == 71
+
+
+def test_page_reads_a_corrected_file_of_the_same_name_afresh(monkeypatch, tmp_path) -> None:
+    at = _data_page(monkeypatch, tmp_path)
+    bad = "编号,户数,类型,经度,纬度\nA1,-5,新建,117.27,31.86\n".encode()
+    good = "编号,户数,类型,经度,纬度\nA1,500,新建,117.27,31.86\n".encode()
+    at.session_state["pending_upload"] = ("areas.csv", bad)
+    at.run()
+    at.selectbox(key="upload_crs").set_value("wgs84").run()
+    assert at.error and "-5" in at.error[0].value
+    at.session_state["pending_upload"] = ("areas.csv", good)
+    at.run()
+    assert not at.error, [e.value for e in at.error]
+    at.button(key="read_upload").click().run()
+    assert list(at.session_state["data"]["layers"]["areas"]["households"]) == [500.0]
+
+
+def test_failed_network_upload_leaves_the_session_usable(monkeypatch, tmp_path) -> None:
+    at = _data_page(monkeypatch, tmp_path)
+    at.run()
+    demo_net = at.session_state["data"]["network_path"]
+    at.session_state["pending_upload"] = ("streets.osm", b"<osm><broken")
+    at.selectbox(key="upload_kind").set_value("network").run()
+    at.button(key="read_upload").click().run()
+    assert not at.exception
+    assert len(at.error) == 1
+    assert at.session_state["data"]["network_path"] == demo_net  # nothing replaced
+    at.button(key="upload_reset").click().run()
+    assert not at.error and "upload_path" not in at.session_state
+    assert at.session_state["data"]["network_path"] == demo_net
