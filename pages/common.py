@@ -338,7 +338,6 @@ def workdir() -> Path:
 def setup_page() -> None:
     """Common start of every page (also when a page is run on its own, e.g. by AppTest)."""
     from pages import login
-
     from pages.upload_cleanup import start_sweeper
 
     login.gate()  # team server: login required, the owner is the user (the URL grants nothing)

@@ -319,7 +319,8 @@ def test_page_asks_exclusion_and_area_type_then_records_them(monkeypatch, tmp_pa
         "geo.read.dropped_no_coordinates", "planning.upload.area_type_default"]
     # what is still demo is said, and can be cleared
     shown = " ".join(w.value for w in at.warning)
-    assert "以下图层仍是示例数据（合成城区），不是您上传的：开发项目、现状设施、候选点、街道、路网" in shown
+    assert ("以下图层仍是示例数据（合成城区），不是您上传的："
+            "开发项目、现状设施、候选点、街道、路网") in shown
     at.button(key="upload_clear_demo").click().run()
     d = at.session_state["data"]
     assert set(d["layers"]) == {"areas"} and d["network_path"] is None
