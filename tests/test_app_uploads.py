@@ -358,3 +358,30 @@ def test_failed_network_upload_leaves_the_session_usable(monkeypatch, tmp_path) 
     at.button(key="upload_reset").click().run()
     assert not at.error and "upload_path" not in at.session_state
     assert at.session_state["data"]["network_path"] == demo_net
+
+
+def test_cli_plan_drops_rows_without_coordinates_only_when_asked(tmp_path, capsys) -> None:
+    import json
+
+    from geo import demo_paths, load_demo
+    from planning.cli import main
+
+    areas = load_demo()["areas"].head(20)
+    centres = areas.to_crs(3857).geometry.centroid.to_crs(4326)
+    lines = ["编号,户数,类型,经度,纬度"] + [
+        f"{i},{int(h)},{t},{p.x:.6f},{p.y:.6f}"
+        for i, h, t, p in zip(areas["id"], areas["households"], areas["area_type"], centres,
+                              strict=True)] + ["X1,100,老旧,,", "X2,100,老旧,—,—"]
+    csv = _csv(tmp_path, "\n".join(lines) + "\n")
+    gpkg = str(demo_paths()["gpkg"])
+    out = tmp_path / "r.json"
+    base = ["plan", "--profile", "hefei", "--areas", str(csv), "--crs", "wgs84", "--sites", gpkg,
+            "--sites-layer",
+            "candidate_sites", "--straight-line", "--service", "childcare", "--out", str(out)]
+    assert main(base) == 2
+    assert "rows X1, X2: empty or missing geometry" in capsys.readouterr().err
+    assert not out.exists()
+    assert main([*base, "--drop-missing-coordinates"]) == 0
+    notes = json.loads(out.read_text())["notes"]
+    dropped = [n for n in notes if n["code"] == "geo.read.dropped_no_coordinates"]
+    assert [(n["args"]["n"], n["args"]["rows"]) for n in dropped] == [(2, ["X1", "X2"])]
