@@ -259,6 +259,29 @@ def test_layer_notes_reach_the_run_notes(tmp_path) -> None:
                        params=ScenarioParams(service="childcare", objective="min_cost"))
     assert run.notes[0] == note
     assert run.results()["notes"][0] == note
+    # … and into the exports: the Excel workbook's notes sheet
+    from openpyxl import load_workbook
+
+    from maps.bundle import scenario_bundle
+
+    xlsx = scenario_bundle(run=run, lang="zh")["xlsx"]
+    sheet = load_workbook(io.BytesIO(xlsx))["说明"]
+    assert sheet.cell(2, 1).value == "1 行没有新旧类型，按规划师的选择设为新建：X"
+
+
+def test_maps_fit_the_planners_layers_not_a_demo_network_beside_them() -> None:
+    import folium
+    from shapely.geometry import LineString, Point
+
+    from maps.folium_map import build_map
+
+    areas = gpd.GeoDataFrame({"id": ["A1", "A2"], "households": [1.0, 2.0]},
+                             geometry=[Point(116.30, 39.90), Point(116.31, 39.91)], crs=4326)
+    far = gpd.GeoDataFrame({"id": [1]}, geometry=[LineString([(117.2, 31.8), (117.3, 31.9)])],
+                           crs=4326)
+    m = build_map(areas=areas, network_edges=far, basemap="offline")
+    fits = [c for c in m._children.values() if isinstance(c, folium.map.FitBounds)]
+    assert [f.bounds for f in fits] == [[[39.90, 116.30], [39.91, 116.31]]]
 
 
 def test_field_preview_decodes_gbk_shapefile_without_cpg_as_the_reader(tmp_path) -> None:
