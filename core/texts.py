@@ -57,6 +57,7 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
     # identity
     "id": {"zh": "编号", "en": "ID"},
     "name": {"zh": "名称", "en": "Name"},
+    "note": {"zh": "说明（读取、排除、默认值、规则）", "en": "Note (reading, exclusions, defaults, rules)"},
     "site_id": {"zh": "站点编号", "en": "Site ID"},
     "origin_id": {"zh": "居住区编号", "en": "Residential area ID"},
     "development_id": {"zh": "项目编号", "en": "Development ID"},
@@ -262,6 +263,7 @@ SHEET_LABELS: dict[str, dict[str, str]] = {
     "assignments": {"zh": "服务分配", "en": "assignments"},
     "unmet": {"zh": "未满足需求", "en": "unmet"},
     "areas": {"zh": "居住区", "en": "areas"},
+    "notes": {"zh": "说明", "en": "notes"},
 }
 
 

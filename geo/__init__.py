@@ -4,7 +4,8 @@ The names other layers use are exported here, so that no other layer needs geo's
 
 - reading inputs: :func:`read_areas`, :func:`read_developments`, :func:`read_facilities`,
   :func:`read_admin_units`, :func:`read_points_or_polygons`, :func:`read_layer`,
-  :func:`parse_number_list`, and the column-name aliases :data:`FIELD_ALIASES` /
+  :func:`layer_columns`, :func:`parse_number_list`,
+  and the column-name aliases :data:`FIELD_ALIASES` /
   :func:`canonical_field`;
 - coordinates: :data:`WGS84`, :func:`resolve_crs`, :func:`to_wgs84`, :func:`local_metric_crs`,
   :func:`wgs84_to_gcj02` (and the other datum shifts in :mod:`geo.crs`);
@@ -47,6 +48,7 @@ from geo.unreached import ISOLATED_FRAGMENT, fragment_note, unreached_frame
 
 if TYPE_CHECKING:
     from geo.demo import DEMO_DIR, demo_paths, load_demo
+    from geo.files import layer_columns
     from geo.io import (
         parse_number_list,
         read_admin_units,
@@ -61,6 +63,7 @@ if TYPE_CHECKING:
 _EXPORTS: dict[str, str] = {
     "DEMO_DIR": "geo.demo",
     "demo_paths": "geo.demo",
+    "layer_columns": "geo.files",
     "load_demo": "geo.demo",
     "parse_number_list": "geo.io",
     "read_admin_units": "geo.io",
@@ -88,6 +91,7 @@ __all__ = [
     "dissolve_service_areas",
     "fragment_note",
     "gcj02_to_wgs84",
+    "layer_columns",
     "load_demo",
     "load_network",
     "CRSOverride",

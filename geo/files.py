@@ -17,7 +17,7 @@ import pyogrio
 from core.messages import Message
 from errors import InputError, Problem
 
-__all__ = ["TABLE_SUFFIXES", "PathLike", "detect_dbf_encoding", "read_layer"]
+__all__ = ["TABLE_SUFFIXES", "PathLike", "detect_dbf_encoding", "layer_columns", "read_layer"]
 
 PathLike = str | os.PathLike[str]
 
@@ -108,20 +108,70 @@ def _choose_layer(path: Path, layer: str | int | None, default_layer: str | None
     raise _error(path, "geo.file.which_layer", n=len(names), layers=str(names))
 
 
-def _read_csv(path: Path, encoding: str | None) -> pd.DataFrame:
+def _read_csv(path: Path, encoding: str | None, nrows: int | None = None) -> pd.DataFrame:
     sep = "\t" if path.suffix.lower() == ".tsv" else None
     tried = [encoding] if encoding else ["utf-8-sig", "gb18030"]
     last: Exception | None = None
     for enc in tried:
         try:
             return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=enc, sep=sep,
-                               engine="python")
+                               engine="python", nrows=nrows)
         except UnicodeDecodeError as exc:
             last = exc
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise _error(path, "geo.file.csv_unreadable", error=str(exc)) from None
     raise _error(path, "geo.file.csv_undecodable", tried=", ".join(str(t) for t in tried),
                  error=str(last))
+
+
+def _dbf_redecoding(p: Path) -> str | None:
+    """The encoding to decode a Shapefile's text with, when GDAL reads it as ISO-8859-1.
+
+    A .dbf without a .cpg that GDAL reads as ISO-8859-1 (which keeps every byte) is decoded
+    here with :func:`detect_dbf_encoding`; None when GDAL decodes it itself.
+    """
+    if p.suffix.lower() not in (".shp", ".dbf"):
+        return None
+    dbf = p.with_suffix(".dbf")
+    if dbf.exists() and not p.with_suffix(".cpg").exists():
+        info = pyogrio.read_info(p)
+        if str(info.get("encoding", "")).upper() in ("ISO-8859-1", "LATIN1", ""):
+            return detect_dbf_encoding(dbf)
+    return None
+
+
+def layer_columns(path: PathLike, *, layer: str | int | None = None) -> list[str]:
+    """The attribute columns of a layer or table, decoded as :func:`read_layer` decodes them.
+
+    Reads no rows (a field preview): CSV headers are tried as UTF-8 then GB18030, and the
+    field names of a Shapefile without .cpg are decoded with :func:`detect_dbf_encoding`.
+
+    Returns
+    -------
+    list of str
+        Column names in file order (no geometry column).
+    """
+    p = Path(path)
+    if not p.exists():
+        raise _error(str(p), "geo.file.not_found")
+    if p.suffix.lower() in TABLE_SUFFIXES:
+        return [str(c) for c in _read_csv(p, None, nrows=0).columns]
+    try:
+        names = [str(c) for c in pyogrio.read_info(p, layer=layer)["fields"]]
+        redecode = _dbf_redecoding(p)
+    except Exception as exc:  # pyogrio raises DataSourceError and friends
+        raise _error(str(p), "geo.file.cannot_open", error=str(exc)) from None
+    if redecode is None:
+        return names
+    out = []
+    for name in names:
+        try:
+            raw = name.encode("latin-1")
+        except UnicodeEncodeError:  # not byte-preserved after all
+            out.append(name)
+            continue
+        out.append(raw.decode(redecode, errors="ignore"))
+    return out
 
 
 def read_layer(
@@ -150,13 +200,8 @@ def read_layer(
     redecode: str | None = None
     if encoding:
         kwargs["encoding"] = encoding
-    elif p.suffix.lower() in (".shp", ".dbf"):
-        dbf = p.with_suffix(".dbf")
-        if dbf.exists() and not p.with_suffix(".cpg").exists():
-            info = pyogrio.read_info(p)
-            if str(info.get("encoding", "")).upper() in ("ISO-8859-1", "LATIN1", ""):
-                # GDAL reads such a file as ISO-8859-1, which keeps every byte: decode here
-                redecode = detect_dbf_encoding(dbf)
+    else:  # GDAL reads a .dbf without .cpg as ISO-8859-1, which keeps every byte
+        redecode = _dbf_redecoding(p)
     try:
         try:
             frame = pyogrio.read_dataframe(p, layer=chosen, **kwargs)

@@ -49,9 +49,13 @@ class TableGeometry:
 
 
 def geometry_from_table(
-    df: pd.DataFrame, crs: Any, col: ProblemCollector
+    df: pd.DataFrame, crs: Any, col: ProblemCollector, *, text_is_missing: bool = False
 ) -> TableGeometry:
-    """Geometries from a CSV's WKT or lon/lat columns, the datum hint, the columns used."""
+    """Geometries from a CSV's WKT or lon/lat columns, the datum hint, the columns used.
+
+    With *text_is_missing*, lon/lat cells that are not numbers give rows without a geometry
+    (for the caller to drop) instead of problems.
+    """
     wkt, lon, lat, hint = F.find_coordinate_columns(df.columns)
     crs_problem = False
     n = len(df)
@@ -82,7 +86,7 @@ def geometry_from_table(
     ys = [to_number(v) for v in df[lat]]
     for name, vals in ((lon, xs), (lat, ys)):
         badmask = np.array([v is None for v in vals], dtype=bool)
-        if badmask.any():
+        if badmask.any() and not text_is_missing:
             col.add(Message("geo.value.not_a_number",
                             {"values": show_values(df.loc[badmask, name].tolist())}),
                     rows=rows_of(df, badmask), field=name)

@@ -34,6 +34,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from core.messages import Message
 from errors import CRSError, InputError, Problem, ProblemCollector
@@ -105,6 +106,7 @@ def _read(
     geometry: str,  # 'required' | 'optional'
     allowed: tuple[str, ...],
     skip_empty: bool,
+    drop_missing_coordinates: bool = False,
 ) -> _Reading:
     source = str(path)
     raw, layer_name = read_layer(path, layer=layer, encoding=encoding,
@@ -132,7 +134,8 @@ def _read(
     _normalise_ids(df, col, notes)
 
     if not is_geo:
-        table = geometry_from_table(df, crs, col)
+        table = geometry_from_table(df, crs, col,
+                                    text_is_missing=drop_missing_coordinates)
         geom_values, hint, crs_problem = table.geoms, table.hint, table.crs_problem
         df = df.drop(columns=table.columns)
         if geom_values is None and geometry == "required":
@@ -145,14 +148,33 @@ def _read(
     if geom_values is None:
         geom_values = np.full(len(df), None, dtype=object)
     gdf = gpd.GeoDataFrame(df, geometry=list(geom_values), crs=declared)
+    dropped: list[Any] = []
+    if has_geometry and drop_missing_coordinates:
+        gdf, dropped = _drop_missing(gdf, notes)
 
     if has_geometry:
         gdf = validate_geometries(gdf, col, allowed=allowed,
                                    required=geometry == "required", skip_empty=skip_empty,
                                    notes=notes, repairs=repairs)
     gdf.attrs = {"source": source, "layer": layer_name, "repairs": repairs, "notes": notes,
-                 "has_geometry": has_geometry}
+                 "has_geometry": has_geometry, "dropped_rows": dropped}
     return _Reading(gdf, col, notes, crs_problem)
+
+
+def _drop_missing(gdf: gpd.GeoDataFrame, notes: list[Any]) -> tuple[gpd.GeoDataFrame, list[Any]]:
+    """Drop rows without coordinates (empty geometry, blank or non-numeric lon/lat).
+
+    The exclusion is recorded in *notes* with the count and the ids; returns the rows kept
+    and the ids dropped.
+    """
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if not missing.any():
+        return gdf, []
+    ids = [str(v) for v in gdf["id"].to_numpy()[missing]]
+    notes.append(Message("geo.read.dropped_no_coordinates",
+                         {"n": len(ids), "rows": ids}))
+    return gdf.loc[~missing].copy(), ids
 
 
 
@@ -220,6 +242,7 @@ def read_areas(
     area_type: str | None = None,
     skip_empty: bool = False,
     require_demand: bool = True,
+    drop_missing_coordinates: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read residential areas (小区 / 居住区) as polygons or points.
 
@@ -245,6 +268,11 @@ def read_areas(
     require_demand : bool, optional
         Whether every row must give population, households or floor area (default). The
         population estimate (:mod:`planning.population`) reads areas without them.
+    drop_missing_coordinates : bool, optional
+        Drop rows without coordinates (empty geometry; blank or non-numeric lon/lat in a
+        table) instead of failing; their ids are in ``attrs['dropped_rows']`` and the
+        exclusion, with count and ids, in ``attrs['notes']``. Off by default: such rows are
+        problems listed by id.
 
     Returns
     -------
@@ -263,7 +291,8 @@ def read_areas(
     """
     r = _read(path, crs=crs, layer=layer, encoding=encoding, fields=fields,
               default_layer="residential_areas", geometry="required",
-              allowed=(*POLYGONAL, *PUNCTUAL), skip_empty=skip_empty)
+              allowed=(*POLYGONAL, *PUNCTUAL), skip_empty=skip_empty,
+              drop_missing_coordinates=drop_missing_coordinates)
     gdf, col, notes = r.gdf, r.problems, r.notes
     coerce_numbers(gdf, col)
     coerce_lists(gdf, col)
@@ -281,6 +310,7 @@ def read_developments(
     encoding: str | None = None,
     fields: Mapping[str, str] | None = None,
     area_type: str | None = None,
+    require_area_type: bool = True,
 ) -> gpd.GeoDataFrame:
     """Read proposed residential developments (for 配建 compliance checks).
 
@@ -289,7 +319,8 @@ def read_developments(
     ``childcare_places``, ``eldercare_area_m2`` (numbers) and ``eldercare_site_areas_m2``,
     ``childcare_site_places`` (normalised to text such as ``"200,150"``; see
     :func:`parse_number_list`). Parameters as for :func:`read_areas`; the default layer is
-    ``'developments'``.
+    ``'developments'``. With ``require_area_type=False`` rows without an area type are kept
+    with a blank one (for the caller to fill, e.g. the upload page), else they are problems.
     """
     r = _read(path, crs=crs, layer=layer, encoding=encoding, fields=fields,
               default_layer="developments", geometry="optional",
@@ -297,7 +328,8 @@ def read_developments(
     gdf, col, notes = r.gdf, r.problems, r.notes
     coerce_numbers(gdf, col)
     coerce_lists(gdf, col)
-    coerce_category(gdf, col, "area_type", default=area_type, required=True, notes=notes)
+    coerce_category(gdf, col, "area_type", default=area_type, required=require_area_type,
+                    notes=notes)
     check_demand_inputs(gdf, col)
     return _finish(r, crs=crs, order=DEVELOPMENT_COLUMNS)
 
@@ -312,6 +344,7 @@ def read_facilities(
     status: str | None = None,
     fields: Mapping[str, str] | None = None,
     require_status: bool = False,
+    drop_missing_coordinates: bool = False,
 ) -> gpd.GeoDataFrame:
     """Read facilities or candidate sites (points or polygons).
 
@@ -326,6 +359,8 @@ def read_facilities(
     require_status : bool
         A site layer that mixes existing facilities and candidates must say which is which:
         without a ``status`` column (and no ``status``) it is an error, never guessed.
+    drop_missing_coordinates : bool
+        As for :func:`read_areas`.
 
     Other parameters as for :func:`read_areas`; the default layer is ``'facilities'``.
 
@@ -338,7 +373,8 @@ def read_facilities(
     """
     r = _read(path, crs=crs, layer=layer, encoding=encoding, fields=fields,
               default_layer="facilities", geometry="required",
-              allowed=(*PUNCTUAL, *POLYGONAL), skip_empty=False)
+              allowed=(*PUNCTUAL, *POLYGONAL), skip_empty=False,
+              drop_missing_coordinates=drop_missing_coordinates)
     gdf, col, notes = r.gdf, r.problems, r.notes
     coerce_numbers(gdf, col)
     coerce_category(gdf, col, "service", default=None if "service" in gdf.columns else service,

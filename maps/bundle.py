@@ -197,13 +197,17 @@ def scenario_bundle(
     service = src.params.get("service")
     tables = {k: results.get(k) for k in ("sites", "assignments", "unmet")
               if isinstance(results.get(k), pd.DataFrame)}
+    run_notes = list(results.get("notes") or [])  # rows excluded, defaults the planner set …
     xlsx = excel_bytes({"indicators": indicators_frame(results.get("indicators"), service),
-                        **tables, **({"areas": areas} if areas is not None else {})}, lang=lang)
+                        **tables, **({"areas": areas} if areas is not None else {}),
+                        **({"notes": pd.DataFrame({"note": run_notes})} if run_notes else {})},
+                       lang=lang)
     layers = {k: v for k, v in (("areas", areas), ("sites", src.sites),
                                 ("service_areas", src.reach)) if v is not None}
-    notes = []
+    notes: list[Any] = []
     if results.get("method") and results.get("method") != "network":
         notes.append(t("sc.method_fallback", lang))
+    notes.extend(run_notes)
     report = report_pdf(
         scenario_name=src.title,
         profile_name=(getattr(profile, "name", None) or "–") if profile is not None else "–",

@@ -153,6 +153,9 @@ def build_map(
 
     if legend:
         m.add_child(Legend(f"<div><b>{esc(t('map.legend', lang))}</b></div>" + "".join(legend)))
-    _fit(m, [g for g in (areas, sites, network_edges, service_areas) if g is not None])
+    # the planner's layers set the view; the street network only when nothing else is drawn
+    # (a demo network left beside uploaded areas must not widen the view to both)
+    shown = [g for g in (areas, sites, service_areas) if g is not None and len(g)]
+    _fit(m, shown or [g for g in (network_edges,) if g is not None and len(g)])
     folium.LayerControl(collapsed=True).add_to(m)
     return m

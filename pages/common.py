@@ -90,19 +90,82 @@ def demo_network_path() -> str:
     return str(demo_paths()["network"])
 
 
+#: The layers of the session's data, and where each comes from (``data()["origin"]``).
+LAYER_KINDS = ("areas", "developments", "facilities", "candidates", "admin_units")
+
+
 def data() -> dict[str, Any]:
-    """Current data of the session: the demo district until the planner uploads layers."""
+    """Current data of the session: the demo district until the planner uploads layers.
+
+    ``source`` is ``'demo'`` until any layer is uploaded (then ``'upload'``); ``origin`` says
+    per layer (and for ``'network'``) whether it is ``'demo'`` or ``'upload'``; a layer the
+    planner cleared is absent from ``layers`` (the network path is then None).
+    """
     if "data" not in st.session_state:
         layers = {k: v.copy() for k, v in _demo_layers().items()}
-        st.session_state["data"] = {"source": "demo", "layers": layers,
-                                    "network_path": demo_network_path()}
+        st.session_state["data"] = {
+            "source": "demo", "layers": layers, "network_path": demo_network_path(),
+            "origin": {**{k: "demo" for k in layers}, "network": "demo"}}
     return st.session_state["data"]
+
+
+def demo_layers_left() -> list[str]:
+    """The layers (and ``'network'``) still from the demo district."""
+    d = data()
+    present = [k for k in LAYER_KINDS if k in d["layers"]]
+    if d.get("network_path"):
+        present.append("network")
+    return [k for k in present if d["origin"].get(k) == "demo"]
+
+
+def set_layer(kind: str, gdf: Any) -> None:
+    """Load the planner's layer *kind* (or, for ``'network'``, the path of its OSM file).
+
+    The run shown before is dropped: it was made with other data.
+    """
+    d = data()
+    if kind == "network":
+        d["network_path"] = gdf
+    else:
+        d["layers"][kind] = gdf
+    d["origin"][kind] = "upload"
+    d["source"] = "upload"
+    st.session_state.pop("run", None)
+
+
+def clear_demo_layers() -> list[str]:
+    """Remove every layer still from the demo (the network too: straight-line distances).
+
+    Returns the layers removed.
+    """
+    d = data()
+    gone = demo_layers_left()
+    for k in gone:
+        if k == "network":
+            d["network_path"] = None
+        else:
+            d["layers"].pop(k, None)
+        d["origin"][k] = "cleared"
+    st.session_state.pop("run", None)
+    return gone
+
+
+def reset_upload() -> None:
+    """Forget the file being uploaded and the choices made for it (the loaded data stays).
+
+    Always available, so that a failed upload never leaves the page stuck on its error.
+    """
+    for key in ("pending_upload", "upload_path", "upload_flash", "upload_confirm_drop",
+                "upload_area_choice", "upload_cutoff", "upload_year_default"):
+        st.session_state.pop(key, None)
+    st.session_state["upload_nonce"] = st.session_state.get("upload_nonce", 0) + 1
 
 
 def reset_demo() -> None:
     """Drop the planner's layers and run, and load the demo district again."""
     st.session_state.pop("data", None)
     st.session_state.pop("run", None)
+    reset_upload()
     data()
 
 
@@ -275,7 +338,9 @@ def workdir() -> Path:
 def setup_page() -> None:
     """Common start of every page (also when a page is run on its own, e.g. by AppTest)."""
     from pages import login
+    from pages.upload_cleanup import start_sweeper
 
     login.gate()  # team server: login required, the owner is the user (the URL grants nothing)
     owner_id()
+    start_sweeper()  # once per server process: stale upload folders go at start-up
     os.environ.setdefault("MPLBACKEND", "Agg")

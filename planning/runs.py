@@ -219,6 +219,22 @@ def _side_rules(plan: _Plan, profile: Any, params: ScenarioParams, apply: bool) 
         plan.notes.extend(nts)
 
 
+def layer_notes(*layers: gpd.GeoDataFrame | None) -> list[Message]:
+    """What reading the input layers recorded (``attrs['notes']`` and ``attrs['repairs']``).
+
+    Defaults filled in, rows excluded, area types set by the planner at upload, geometries
+    repaired: a run carries them into its notes, and so into its exports and result files.
+    """
+    out: list[Message] = []
+    for layer in layers:
+        if layer is None:
+            continue
+        for note in [*layer.attrs.get("notes", []), *layer.attrs.get("repairs", [])]:
+            if isinstance(note, Message) and note not in out:
+                out.append(note)
+    return out
+
+
 def _prepare(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None,
              candidates: gpd.GeoDataFrame | None, profile: Any,
              params: ScenarioParams, demand: gpd.GeoDataFrame | None = None) -> _Plan:
@@ -227,6 +243,7 @@ def _prepare(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None,
         demand = compute_demand(areas, profile)
     check_demand_figures(demand, profile, params.services)
     plan = _Plan(demand=demand, services=params.services, cutoffs={}, per_service={})
+    plan.notes.extend(layer_notes(areas, facilities, candidates))
     plan.rules.extend(demand_records(profile, params.services, demand))
     plan.notes.extend(reach_notes(profile, params))
     plan.notes.extend(demand.attrs.get("warnings", []))

@@ -142,4 +142,5 @@ MESSAGES: dict[str, dict[str, str]] = {
     "geo.coverage.unknown_areas": {"zh": "出行对引用了居住区图层中没有的居住区", "en": "pairs refer to areas not in the area layer"},
     "geo.coverage.unknown_facilities": {"zh": "出行对引用了设施图层中没有的设施", "en": "pairs refer to facilities not in the facility layer"},
     "geo.coverage.no_catchment": {"zh": "没有出行对，也没有给出步行时间：无法确定服务半径", "en": "no pairs and no 'minutes' given: the catchment size is unknown"},
+    "geo.read.dropped_no_coordinates": {"zh": "经规划师确认，排除 {n} 行没有坐标的记录（坐标为空或不是数字）：{rows}", "en": "{n} row(s) without coordinates (blank or not a number) excluded, as the planner confirmed: {rows}"},
 }

@@ -61,6 +61,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--decay", choices=("none", "linear", "gaussian"), default="none",
                    help="distance decay of the 2SFCA score")
     p.add_argument("--crs", help="CRS of the inputs when a file has none")
+    p.add_argument("--drop-missing-coordinates", dest="drop_missing", action="store_true",
+                   help="leave out rows without coordinates instead of refusing the file")
     p.add_argument("--max-snap", type=positive, default=200.0, metavar="M",
                    help="largest distance from a feature to the network, metres (default 200)")
     p.add_argument("--drop-unsnapped", action="store_true",
@@ -89,7 +91,9 @@ def _inputs(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFram
         raise InputError([f"coverage needs {', '.join(missing)} (or --demo)"])
     from geo import read_areas, read_facilities
 
-    return (read_areas(args.areas, crs=args.crs), read_facilities(args.facilities, crs=args.crs),
+    drop = bool(getattr(args, "drop_missing", False))
+    return (read_areas(args.areas, crs=args.crs, drop_missing_coordinates=drop),
+            read_facilities(args.facilities, crs=args.crs, drop_missing_coordinates=drop),
             args.network)
 
 

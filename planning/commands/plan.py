@@ -95,6 +95,9 @@ def add_parser(subparsers: Any) -> None:
     g.add_argument("--crs", help="CRS of the layers when a file has none (wgs84, cgcs2000, "
                                  "gcj02, bd09, EPSG:xxxx)")
     g.add_argument("--areas-layer", dest="areas_layer", help="layer of --areas (GeoPackage)")
+    g.add_argument("--drop-missing-coordinates", dest="drop_missing", action="store_true",
+                   help="leave out rows without coordinates (listed in the notes) instead of "
+                        "refusing the file")
     g.add_argument("--sites-layer", dest="sites_layer", help="layer of --sites (GeoPackage)")
     g.add_argument("--speed", type=positive, metavar="M_PER_MIN",
                    help="walking speed in m/min (default: the profile's, elderly for elder care)")
@@ -242,9 +245,11 @@ def _read_layers(args: argparse.Namespace) -> tuple[Any, Any, Any, str | None]:
         return d["areas"], d["facilities"], d["candidates"], net
     from geo import read_areas, read_facilities
 
-    areas = read_areas(args.areas, crs=args.crs, layer=args.areas_layer)
+    drop = bool(getattr(args, "drop_missing", False))
+    areas = read_areas(args.areas, crs=args.crs, layer=args.areas_layer,
+                       drop_missing_coordinates=drop)
     sites = read_facilities(args.sites, crs=args.crs, layer=args.sites_layer,
-                            require_status=True)
+                            require_status=True, drop_missing_coordinates=drop)
     from planning.sites import split_sites
 
     existing, candidates = split_sites(sites, source=str(args.sites))

@@ -1,0 +1,106 @@
+"""In headless Chromium: a planner uploads residential points in BD-09 (百度) with some rows
+lacking coordinates, confirms their exclusion, sets a default area type, and runs a joint
+child-care and elder-care scenario on them.
+
+Uses the app server and the browser helpers of :mod:`tests.test_e2e_browser`.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.test_e2e_browser import CHROMIUM, _launch, _map_frame, _offline, app_url
+
+__all__ = ["app_url"]  # the fixture, imported to be used here
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                       reason=f"{CHROMIUM} absent (apt-get install chromium)"),
+]
+playwright = pytest.importorskip("playwright.sync_api")
+
+N_POINTS = 30
+NO_COORDS = ["P31", "P32", "P33"]
+
+
+def _bd09_csv(path: Path) -> None:
+    """30 residential points at the demo district's areas, in BD-09, and 3 without coordinates."""
+    from geo import load_demo
+    from geo.datums import wgs84_to_bd09
+
+    areas = load_demo()["areas"].head(N_POINTS)
+    centres = areas.to_crs(3857).geometry.centroid.to_crs(4326)
+    lon, lat = wgs84_to_bd09(centres.x.to_numpy(), centres.y.to_numpy())
+    lines = ["编号,名称,户数,经度,纬度"]
+    for i, (x, y, hh) in enumerate(zip(lon, lat, areas["households"], strict=True)):
+        lines.append(f"P{i + 1:02d},小区{i + 1},{int(hh)},{x:.6f},{y:.6f}")
+    lines += [f"{rid},小区{rid},200,," for rid in NO_COORDS]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _select(page, label: str, option: str) -> None:
+    """Choose *option* of the Streamlit selectbox labelled *label*."""
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option).click()
+
+
+def test_bd09_points_excluded_rows_default_type_joint_run(app_url, tmp_path) -> None:
+    csv = tmp_path / "residential_bd09.csv"
+    _bd09_csv(csv)
+    with playwright.sync_playwright() as p:
+        browser = _launch(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        _offline(page, (app_url, "data:", "about:", "blob:"))
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(app_url, wait_until="domcontentloaded")
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        nav.get_by_text("数据", exact=True).click(timeout=60_000)
+        page.get_by_text("上传自有数据").first.wait_for(timeout=60_000)
+
+        _select(page, "坐标系", "BD-09 (百度)")
+        page.locator('input[type="file"]').set_input_files(str(csv))
+        page.get_by_text("3 行没有坐标（坐标为空或不是数字）：P31、P32、P33").wait_for(
+            timeout=60_000)
+        page.get_by_text(f"{N_POINTS} 行没有新旧类型").first.wait_for(timeout=30_000)
+        page.get_by_text("确认排除这 3 行").click()
+        page.get_by_text("全部设为老旧（已建成）").click()
+        page.wait_for_timeout(1500)  # the widgets' reruns
+        page.get_by_role("button", name="读取", exact=True).click()
+        page.get_by_text(f"已读取 {N_POINTS} 条记录：居住区").wait_for(timeout=60_000)
+        exclusion = "经规划师确认，排除 3 行没有坐标的记录（坐标为空或不是数字）：P31、P32、P33"
+        assert page.get_by_text(exclusion).count() >= 1
+        assert page.get_by_text("以下图层仍是示例数据").count() == 1
+
+        nav.get_by_text("选址方案").click()
+        page.get_by_text("托育 + 养老").first.click(timeout=60_000)
+        page.wait_for_timeout(1500)
+        page.get_by_role("button", name="运行方案").click()
+        page.get_by_text("求解状态").first.wait_for(timeout=120_000)
+        assert page.get_by_text("联合选址 · 求解状态").count() == 1  # one joint model
+        page.get_by_text("托育和养老在共址站点上联合选址").first.wait_for(timeout=60_000)
+        page.get_by_text(exclusion).first.wait_for(timeout=30_000)  # carried by the run
+
+        deadline = time.time() + 30
+        frame = None
+        while time.time() < deadline:
+            frame = _map_frame(page)
+            if frame is not None and frame.locator(".leaflet-interactive").count() >= N_POINTS:
+                break
+            time.sleep(0.5)
+        assert frame is not None, "no Leaflet map on the page"
+        assert frame.locator(".leaflet-interactive").count() >= N_POINTS  # the planner's points
+        page.wait_for_timeout(1000)
+        images = frame.evaluate(
+            "() => Array.from(document.images).map(i => [i.src.slice(0, 80), i.complete,"
+            " i.naturalWidth])")
+        broken = [im for im in images if not im[1] or im[2] == 0]
+        assert not broken, broken
+        assert not [im for im in images if "marker-icon" in im[0]]  # no default Leaflet pins
+        browser.close()
+    assert not [e for e in errors if "leaflet" in e.lower()], errors
