@@ -45,11 +45,29 @@ def _num(v: Any) -> float | None:
     return None if math.isnan(f) else f
 
 
-def demand_rules_frame(rows: Sequence[Mapping[str, Any]], lang: str) -> pd.DataFrame:
+def _with_unit(value: Any, unit: str) -> str:
+    v = _num(value)
+    if v is None:
+        return "–"
+    text = f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.4g}"
+    return f"{text} {unit}".strip()
+
+
+def demand_rules_frame(rows: Sequence[Mapping[str, Any]], lang: str, *,
+                       compact: bool = False) -> pd.DataFrame:
     """One row per service and area type: rule name, rate and unit, basis, source, demand.
 
     An area type without a rule says that the plan states no figure (never zero).
+    ``compact`` (the report's page width) writes each figure with its unit in one cell.
     """
+    if compact:
+        full = demand_rules_frame(rows, lang)
+        pairs = (("rate", "rate_unit"), ("base", "base_unit"), ("required", "unit"))
+        for value, unit in pairs:
+            v, u = t(f"sc.dem.col.{value}", lang), t(f"sc.dem.col.{unit}", lang)
+            full[v] = [_with_unit(a, str(b)) for a, b in zip(full[v], full[u], strict=True)]
+            full = full.drop(columns=[u])
+        return full.drop(columns=[t("sc.dem.col.areas", lang)])
     out = []
     for r in rows:
         has = r.get("rule") is not None
@@ -74,8 +92,31 @@ def demand_rules_frame(rows: Sequence[Mapping[str, Any]], lang: str) -> pd.DataF
     return pd.DataFrame(out)
 
 
-def demand_table_frame(table: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Policy and need-based demand per 街道 and service, each figure with its unit column."""
+def _rule_names(rules: Sequence[Mapping[str, Any]], lang: str) -> dict[str, str]:
+    """Rule id → its name, rate and unit (``每千人托位 10 托位/千人``)."""
+    kinds = {"childcare": "childcare_places_per_1000",
+             "eldercare": "eldercare_area_per_100_households"}
+    return {str(r["rule"]): f"{value_label(kinds[r['service']], lang)} "
+                            f"{_with_unit(r.get('rate'), r.get('rate_unit') or '')}"
+            for r in rules if r.get("rule") and r.get("service") in kinds}
+
+
+def demand_table_frame(table: pd.DataFrame, lang: str, *, compact: bool = False,
+                       rules: Sequence[Mapping[str, Any]] = ()) -> pd.DataFrame:
+    """Policy and need-based demand per 街道 and service, each figure with its unit column.
+
+    ``rules`` (:attr:`planning.runs.ScenarioRun.demand_rules`) name the policy rules by their
+    kind and rate instead of their ids; ``compact`` (the report's page width) writes each
+    figure with its unit in one cell.
+    """
+    if compact:
+        full = demand_table_frame(table, lang, rules=rules)
+        for value, unit in (("policy", "policy_unit"), ("need", "need_unit")):
+            v, u = t(f"sc.dem.col.{value}", lang), t(f"sc.dem.col.{unit}", lang)
+            full[v] = [_with_unit(a, str(b)) for a, b in zip(full[v], full[u], strict=True)]
+            full = full.drop(columns=[u])
+        return full
+    names = _rule_names(rules, lang)
     rows = []
     for r in pd.DataFrame(table).to_dict("records"):
         name = str(r["unit_name"])
@@ -87,7 +128,9 @@ def demand_table_frame(table: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("sc.dem.col.service", lang): value_label(str(r["service"]), lang),
             t("sc.dem.col.policy", lang): _num(r.get("policy_demand")),
             t("sc.dem.col.policy_unit", lang): unit_label(r.get("policy_unit"), lang),
-            t("sc.dem.col.policy_basis", lang): r.get("policy_basis") or "–",
+            t("sc.dem.col.policy_basis", lang): "; ".join(
+                names.get(x, x) for x in str(r.get("policy_basis") or "").split(", ") if x)
+            or "–",
             t("sc.dem.col.need", lang): need,
             t("sc.dem.col.need_unit", lang): unit_label(r.get("need_unit"), lang)
             if need is not None else "–",

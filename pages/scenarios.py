@@ -269,7 +269,7 @@ if state:
     if run.demand_table is not None:
         with st.expander(T("sc.dem.by_street"), expanded=True):
             table = run.demand_table[run.demand_table["service"].isin(services)]
-            common.show_table(demand_table_frame(table, LANG))
+            common.show_table(demand_table_frame(table, LANG, rules=run.demand_rules))
             common.show_table(demand_rules_frame(
                 [r for r in run.demand_rules if r["service"] in services], LANG))
     if run.rules:

@@ -69,5 +69,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "rep.demand_basis": {"zh": "托育需求口径", "en": "Child-care demand basis"},
     "rep.pph": {"zh": "户均人口", "en": "Persons per household"},
     "rep.pph_value": {"zh": "{value} 人/户（{basis}；{source}）", "en": "{value} persons per household ({basis}; {source})"},
+    "sheet.demand_rules": {"zh": "需求口径", "en": "demand rules"},
+    "sheet.demand": {"zh": "需求（按街道）", "en": "demand by street"},
     "rep.enrolment": {"zh": "入托率", "en": "Enrolment rate (入托率)"},
 }
