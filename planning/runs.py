@@ -325,8 +325,10 @@ def run_scenario(
         pid: profile.parameter(pid).describe()
         for pid in ("persons_per_household", "floor_area_per_person_m2")}
     run.params["target_year_used"] = plan.demand.attrs.get("target_year")
-    run.demand_rules = demand_rules(plan.demand, profile)
-    run.demand_table = demand_comparison(plan.demand)
+    run.demand_rules = [r for r in demand_rules(plan.demand, profile)
+                        if r["service"] in plan.services]
+    table = demand_comparison(plan.demand)
+    run.demand_table = table[table["service"].isin(plan.services)].reset_index(drop=True)
     if joint_res is not None and plan.joint_sites is not None:
         _add_joint(run, joint_res, plan.joint_sites, plan.services, shared, params.solver)
     if network is not None:

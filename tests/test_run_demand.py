@@ -141,3 +141,29 @@ def test_sweep_can_vary_the_target_year():
     combo = parse_vary(["target_year=2025,2030"])
     assert combo == {"target_year": [2025, 2030]}
     assert scenario_params(ScenarioParams(), {"target_year": 2030}).target_year == 2030
+
+
+def test_a_plan_run_on_need_serves_children_under_three_times_the_rate(tmp_path):
+    from maps.bundle import scenario_documents
+    from planning.scenarios import ScenarioStore, saved_scenario
+
+    d = load_demo()
+    areas = d["areas"].copy()
+    areas["age_0_3"] = 30.0  # 30 children under three in every area
+    run = run_scenario(areas=areas, facilities=d["facilities"], candidates=d["candidates"],
+                       network=None, profile=load_profile("hefei"),
+                       params=ScenarioParams(demand_basis="need", enrolment_rate=0.1))
+    # 71 areas × 30 children × 10 % = 213 托位, beside the policy figure
+    assert run.indicators["childcare"]["required"] == pytest.approx(71 * 30 * 0.1)
+    tot = run.demand_table.set_index("unit_name").loc["(total)"]
+    assert tot["need_demand"] == pytest.approx(213.0) and tot["used"] == "need"
+    assert tot["policy_demand"] == pytest.approx(672.70984)  # 10 / 8 托位 per 1000
+    assert list(run.demand_table["service"].unique()) == ["childcare"]
+    assert any(n.code == "planning.demand_basis_used" for n in run.notes)
+    # a saved scenario keeps both demands, and its workbook shows them
+    with ScenarioStore(tmp_path / "s.sqlite") as store:
+        sid = store.save(saved_scenario(run, name="need", profile_id="hefei"), owner="t")
+        back = store.load(sid, owner="t")
+    assert back.results["demand"]["need_demand"].iloc[-1] == pytest.approx(213.0)
+    docs = scenario_documents(scenario=back, lang="en")
+    assert docs["xlsx"][:2] == b"PK" and docs["report"][:5] == b"%PDF-"
