@@ -38,7 +38,12 @@ writes nothing: demand there is unknown, not zero. ``--childcare-per-1000 X`` an
 ``--eldercare-per-100-households X`` supply a figure for the area types the plan states none
 for (the result lists it as the planner's figure); ``--apply-default RULE_ID`` applies a tool
 default on purpose; ``--persons-per-household X`` sets the conversion of households to
-residents. The basis of every walking circle (the plan's, or the tool's 15-minute default) is
+residents. ``--target-year YEAR`` counts developments from their ``completion_year`` by an
+occupancy ramp (``--occupancy-ramp``, a stated tool default otherwise); ``--demand-basis need``
+plans child care on children under three (``age_0_3``) × the enrolment rate
+(``--enrolment-rate``, else the profile's). ``result.json`` records all of them under
+``demand``, with the demand rules applied and the policy and need demand per 街道 and service.
+The basis of every walking circle (the plan's, or the tool's 15-minute default) is
 in ``cutoffs`` and the notes.
 """
 
