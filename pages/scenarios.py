@@ -104,7 +104,8 @@ with st.expander(T("sc.dem.inputs")):
     ramp_text = d2.text_input(T("sc.dem.ramp"), value=default_ramp, key="sc_ramp",
                               help=T("sc.dem.ramp_help", ramp=default_ramp))
     pph = d3.number_input(T("sc.dem.pph_input"), min_value=0.5, max_value=10.0,
-                          value=float(pph_param.value), step=0.01, key="sc_pph", format="%g",
+                          value=float(pph_param.value), step=0.01, format="%g",
+                          key=f"sc_pph_{prof.id}",  # a profile's own figure when switched
                           help=T("sc.dem.pph_help", value=f"{pph_param.value:g}",
                                  source=str(pph_param.source)))
     e1, e2 = st.columns(2)
@@ -129,7 +130,7 @@ for svc_ in svc_list:
                      if prof.rule(kind_, service=svc_, area_type=at) is None)
     if not missing:
         continue
-    st.warning(T("sc.dem.missing", profile=prof.id, service=_service_label(svc_), rule=kind_,
+    st.warning(T("sc.dem.missing", profile=prof.id, service=value_label(svc_, LANG), rule=kind_,
                  areas="、".join(T(f"sc.dem.area.{a}") for a in missing)))
     figures[svc_] = st.number_input(T(f"sc.dem.figure.{svc_}"), min_value=0.0, value=None,
                                     step=1.0, key=f"sc_figure_{svc_}", format="%g",

@@ -78,7 +78,7 @@ def test_target_year_and_persons_per_household_reach_the_run() -> None:
     at = _scenarios()
     at.run()
     at.number_input(key="sc_target_year").set_value(2030).run()
-    at.number_input(key="sc_pph").set_value(3.0).run()
+    at.number_input(key="sc_pph_hefei").set_value(3.0).run()
     at.button(key="sc_run").click().run()
     assert not at.exception and not at.error
     run = at.session_state["run"]["run"]
