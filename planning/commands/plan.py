@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from core.fileio import json_safe, json_text, write_json, write_outputs
-from core.messages import Message
+from core.messages import Message, Quantity
 from core.vocab import OBJECTIVE_CLI
 from errors import InputError, ProblemCollector
 from planning.commands.options import count, fraction, positive
@@ -473,6 +473,13 @@ def run_map(args: argparse.Namespace) -> int:
           f"{total.get('sites', 0)} new sites, cost {total.get('cost', 0):,.0f} yuan, "
           f"unmet {unmet} in {len(run.unmet)} area rows; "
           f"{run.method} walking times; {data['seconds']:.2f} s")
+    if run.demand_table is not None:
+        for row in run.demand_table[run.demand_table["unit_name"] == "(total)"].itertuples():
+            need = (f"; need {Quantity(row.need_demand, row.need_unit).render('en')}"
+                    if row.need_demand == row.need_demand else "")  # NaN: no age groups
+            print(f"demand {row.service}: "
+                  f"{Quantity(row.policy_demand, row.policy_unit).render('en')} on the "
+                  f"policy rates{need}; plan run on {row.used}")
     for r in run.rules:
         print(f"rule {r['rule']} ({r['service']}): "
               f"{'applied' if r['applied'] else 'not applied'} — {r['source']}")
