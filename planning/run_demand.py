@@ -152,6 +152,7 @@ def need_demand(demand: FrameT, profile: Any, params: ScenarioParams
         return out, [Message("planning.need_not_computed", {"reason": p})
                      for p in exc.problems]
     out = use_demand_basis(out, params.demand_basis)
+    out.attrs["demand_basis"] = params.demand_basis
     basis = out.attrs.get("age_demand", {}).get("basis", "")
     return out, [Message("planning.demand_basis_used", {
         "basis": Message(f"planning.basis_{params.demand_basis}"), "detail": basis})]
@@ -166,7 +167,8 @@ def demand_comparison(demand: pd.DataFrame, *, by: str = "admin_unit") -> pd.Dat
         ``unit_name`` (the 街道; ``"(total)"`` last), ``service``, ``policy_demand``,
         ``policy_unit``, ``policy_basis`` (rule ids), ``need_demand``, ``need_unit``,
         ``need_basis`` (NaN / None where no age groups are known) and ``used`` (the basis
-        the plan ran on).
+        the plan ran on: ``attrs['demand_basis']`` of :func:`need_demand`; areas without age
+        groups keep their policy figure, as ``childcare_demand_basis`` says).
     """
     keys = (demand[by].astype(object).where(demand[by].notna(), "(none)")
             if by in demand.columns else pd.Series("(none)", index=demand.index))
@@ -177,9 +179,7 @@ def demand_comparison(demand: pd.DataFrame, *, by: str = "admin_unit") -> pd.Dat
         "eldercare": (demand["eldercare_area_required_m2"], "eldercare_rule",
                       "eldercare_beds_need", "beds", "eldercare_beds_rule"),
     }
-    used = {"childcare": "need" if str(demand.get("childcare_demand_basis", pd.Series(
-        ["policy"])).astype(str).iloc[0]).startswith("need") else "policy",
-        "eldercare": "policy"}
+    used = {"childcare": demand.attrs.get("demand_basis", "policy"), "eldercare": "policy"}
     rows: list[dict[str, Any]] = []
     for svc, (policy, rule_col, need_col, need_unit, need_basis_col) in cols.items():
         p = pd.to_numeric(policy, errors="coerce")
