@@ -8,7 +8,9 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from core.messages import as_text
 from core.texts import label_frame, t, value_label
+from maps.demand_tables import demand_parameter_rows, demand_rules_frame, demand_table_frame
 from maps.export import excel_bytes, figure_bytes, figure_map, gpkg_bytes
 from maps.folium_map import build_map
 from maps.offline import offline_html
@@ -40,16 +42,32 @@ class _Scenario:
     results: dict[str, Any]
     params: dict[str, Any]
     title: str
+    names: dict[str, str]  # site row id → the site's name, for readable rule details
+
+
+def _site_names(*frames: Any) -> dict[str, str]:
+    """Site row id → name from every table that has both (candidates the run left out too)."""
+    out: dict[str, str] = {}
+    for f in frames:
+        if isinstance(f, pd.DataFrame) and {"id", "name"} <= set(f.columns):
+            for i, n in zip(f["id"].astype(str), f["name"], strict=True):
+                if isinstance(n, str) and n:
+                    out.setdefault(i, n)
+    return out
 
 
 def _source(run: Any | None, scenario: Any | None, name: str | None) -> _Scenario:
     if run is not None:
         return _Scenario(run.areas, run.site_layer, run.service_areas, run.results(),
-                         run.params, name or "")
+                         run.params, name or "",
+                         _site_names(run.all_sites, run.sites, run.site_layer))
     if scenario is not None:
+        results = scenario.results
         return _Scenario(scenario.layers.get("areas"), scenario.layers.get("sites"),
-                         scenario.layers.get("service_areas"), scenario.results,
-                         scenario.parameters, name or scenario.name)
+                         scenario.layers.get("service_areas"), results,
+                         scenario.parameters, name or scenario.name,
+                         _site_names(scenario.layers.get("candidates"), results.get("sites"),
+                                     scenario.layers.get("sites")))
     raise ValueError("scenario_bundle needs a run or a saved scenario")
 
 
@@ -78,6 +96,7 @@ def _parameter_rows(params: dict[str, Any], lang: str) -> dict[str, Any]:
         t("sc.speed", lang): per_service(1),
         t("sc.budget", lang): _fmt(params.get("budget")),
         t("sc.p", lang): _fmt(params.get("p")),
+        **demand_parameter_rows(params, lang),
     }
 
 
@@ -105,20 +124,53 @@ def _with_units(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
+def readable_rules(rules: list[dict[str, Any]], names: dict[str, str],
+                   lang: str) -> pd.DataFrame:
+    """The rules applied as a planner reads them: rule names, site names, no internal ids.
+
+    Each rule id is replaced by the name of its kind (每千人托位 …) and each candidate row id in
+    a detail (``C09-childcare``) by its site's name.
+    """
+    rule_names = {str(r["rule"]): str(value_label(str(r.get("kind", "")), lang))
+                  for r in rules if r.get("rule")}
+    swaps = {**names, **rule_names}
+    order = sorted(swaps, key=len, reverse=True)
+
+    def text(value: Any) -> str:
+        out = as_text(value, lang) if value is not None else ""
+        for key in order:
+            if key in out:
+                out = out.replace(key, swaps[key])
+        return out
+
+    frame = pd.DataFrame(rules)
+    out = pd.DataFrame({
+        "service": frame["service"],
+        "rule": [rule_names.get(str(x), str(x)) for x in frame["rule"]],
+        "applied": [t("rep.yes" if bool(v) else "rep.no", lang)
+                    for v in frame.get("applied", pd.Series(True, index=frame.index))],
+        "detail": [text(v) for v in frame.get("detail", pd.Series(None, index=frame.index))],
+        "source": frame.get("source", pd.Series("", index=frame.index)),
+    })
+    return label_frame(out, lang)
+
+
 def _report_tables(tables: dict[str, pd.DataFrame], lang: str, *,
-                   rules: list[dict[str, Any]] | None = None,
-                   areas: Any = None) -> dict[str, pd.DataFrame]:
-    """The report's tables: rules with their sources, demand per 街道, new sites, unmet."""
+                   results: dict[str, Any], areas: Any = None,
+                   names: dict[str, str] | None = None) -> dict[str, pd.DataFrame]:
+    """The report's tables: rules with their sources, demand rules and totals, sites, unmet."""
     out = {}
+    rules = results.get("rules")
     if rules:
-        cols = [c for c in ("service", "applied", "detail", "source")
-                if c in rules[0]]
-        r = pd.DataFrame(rules)[cols]
-        if "applied" in r.columns:
-            r["applied"] = [t("rep.yes" if bool(v) else "rep.no", lang) for v in r["applied"]]
-        out[t("sc.rules", lang)] = label_frame(r, lang)
-    if areas is not None and {"childcare_places_required", "eldercare_area_required_m2",
-                              "population"} <= set(areas.columns):
+        out[t("sc.rules", lang)] = readable_rules(list(rules), names or {}, lang)
+    if results.get("demand_rules"):
+        out[t("rep.demand_rules", lang)] = demand_rules_frame(results["demand_rules"], lang,
+                                                              compact=True)
+    if isinstance(results.get("demand"), pd.DataFrame):
+        out[t("rep.demand", lang)] = demand_table_frame(results["demand"], lang, compact=True,
+                                                     rules=results.get("demand_rules") or ())
+    elif areas is not None and {"childcare_places_required", "eldercare_area_required_m2",
+                                "population"} <= set(areas.columns):
         from planning.summaries import demand_totals
 
         d = demand_totals(areas)
@@ -149,6 +201,53 @@ def _figures(common: dict[str, Any], title: str) -> tuple[bytes, bytes]:
         return figure_bytes(fig, fmt="png"), figure_bytes(fig, fmt="pdf")
     finally:
         plt.close(fig)
+
+
+def _documents(src: _Scenario, *, profile: Any | None, lang: str,
+               figure_png: bytes | None) -> dict[str, bytes]:
+    """The Excel workbook and the report PDF of one scenario."""
+    areas, results = src.areas, src.results
+    service = src.params.get("service")
+    tables = {k: results.get(k) for k in ("sites", "assignments", "unmet")
+              if isinstance(results.get(k), pd.DataFrame)}
+    demand_sheets = {}
+    if results.get("demand_rules"):
+        demand_sheets[t("sheet.demand_rules", lang)] = demand_rules_frame(
+            results["demand_rules"], lang)
+    if isinstance(results.get("demand"), pd.DataFrame):
+        demand_sheets[t("sheet.demand", lang)] = demand_table_frame(
+            results["demand"], lang, rules=results.get("demand_rules") or ())
+    run_notes = list(results.get("notes") or [])  # rows excluded, defaults the planner set …
+    xlsx = excel_bytes({"indicators": indicators_frame(results.get("indicators"), service),
+                        **demand_sheets, **tables,
+                        **({"areas": areas} if areas is not None else {}),
+                        **({"notes": pd.DataFrame({"note": run_notes})} if run_notes else {})},
+                       lang=lang)
+    notes: list[Any] = []
+    if results.get("method") and results.get("method") != "network":
+        notes.append(t("sc.method_fallback", lang))
+    notes.extend(run_notes)
+    report = report_pdf(
+        scenario_name=src.title,
+        profile_name=(getattr(profile, "name", None) or "–") if profile is not None else "–",
+        parameters=_parameter_rows(src.params, lang),
+        indicators=_indicator_rows(dict(results.get("indicators") or {}), service, lang),
+        tables=_report_tables(tables, lang, results=results, areas=areas, names=src.names),
+        figure_png=figure_png, notes=notes, lang=lang,
+    )
+    return {"xlsx": xlsx, "report": report}
+
+
+def scenario_documents(*, run: Any | None = None, scenario: Any | None = None,
+                       name: str | None = None, profile: Any | None = None,
+                       lang: str = "zh", figure_png: bytes | None = None) -> dict[str, bytes]:
+    """The Excel workbook (``xlsx``) and report PDF (``report``) of one scenario.
+
+    Without the maps (the report takes ``figure_png`` when given); see
+    :func:`scenario_bundle`.
+    """
+    return _documents(_source(run, scenario, name), profile=profile, lang=lang,
+                      figure_png=figure_png)
 
 
 def scenario_bundle(
@@ -185,7 +284,7 @@ def scenario_bundle(
         ``html``, ``png``, ``pdf_fig``, ``gpkg``, ``xlsx`` and ``report``.
     """
     src = _source(run, scenario, name)
-    areas, results = src.areas, src.results
+    areas = src.areas
     layers_by = shortfall_layers(areas, lang)
     common: dict[str, Any] = {
         "areas": areas, "value_col": layers_by[0][0] if layers_by else None,
@@ -194,27 +293,9 @@ def scenario_bundle(
         "uncovered_ids": uncovered_ids(areas), "lang": lang, "network_edges": network_edges}
     html = offline_html(build_map(basemap=basemap, tianditu_key=tianditu_key, **common))
     png, pdf_fig = _figures(common, src.title)
-    service = src.params.get("service")
-    tables = {k: results.get(k) for k in ("sites", "assignments", "unmet")
-              if isinstance(results.get(k), pd.DataFrame)}
-    run_notes = list(results.get("notes") or [])  # rows excluded, defaults the planner set …
-    xlsx = excel_bytes({"indicators": indicators_frame(results.get("indicators"), service),
-                        **tables, **({"areas": areas} if areas is not None else {}),
-                        **({"notes": pd.DataFrame({"note": run_notes})} if run_notes else {})},
-                       lang=lang)
     layers = {k: v for k, v in (("areas", areas), ("sites", src.sites),
                                 ("service_areas", src.reach)) if v is not None}
-    notes: list[Any] = []
-    if results.get("method") and results.get("method") != "network":
-        notes.append(t("sc.method_fallback", lang))
-    notes.extend(run_notes)
-    report = report_pdf(
-        scenario_name=src.title,
-        profile_name=(getattr(profile, "name", None) or "–") if profile is not None else "–",
-        parameters=_parameter_rows(src.params, lang),
-        indicators=_indicator_rows(dict(results.get("indicators") or {}), service, lang),
-        tables=_report_tables(tables, lang, rules=results.get("rules"), areas=areas),
-        figure_png=png, notes=notes, lang=lang,
-    )
+    docs = _documents(src, profile=profile, lang=lang, figure_png=png)
+    xlsx, report = docs["xlsx"], docs["report"]
     return {"html": html.encode("utf-8"), "png": png, "pdf_fig": pdf_fig,
             "gpkg": gpkg_bytes(layers), "xlsx": xlsx, "report": report}

@@ -5,18 +5,27 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core.messages import Message
 from core.texts import value_label
+from errors import InfeasibleError, InputError
 from pages import common
 
 common.setup_page()
 T = common.translator()
 st.header(T("page.scenarios"))
 
+from maps.demand_tables import demand_rules_frame, demand_table_frame  # noqa: E402
+from planning.age_demand import enrolment_rates  # noqa: E402
+from planning.demand import compute_demand  # noqa: E402
+from planning.demand_summary import demand_rules  # noqa: E402
 from planning.params import ScenarioParams, service_defaults  # noqa: E402
+from planning.run_basis import DEMAND_RULE  # noqa: E402
+from planning.run_demand import has_age_groups, planner_profile  # noqa: E402
 from planning.runs import run_scenario  # noqa: E402
 from planning.side_rules import count_rules, has_count_rules  # noqa: E402
 from planning.summaries import (  # noqa: E402
     any_unmet,
+    demand_totals,
     nested_indicators,
     run_services,
     shortfall_layers,
@@ -25,6 +34,7 @@ from planning.summaries import (  # noqa: E402
     unmet_text,
     unmet_with_names,
 )
+from planning.target_year import DEFAULT_OCCUPANCY_RAMP, parse_ramp  # noqa: E402
 
 LANG = common.lang()
 
@@ -80,21 +90,88 @@ side_rules = st.checkbox(
 if service == "both" and objective == "min_cost":
     st.caption(T("sc.joint_caption"))
 
+# ---- demand: target year, basis, persons per household, the planner's figures (10.6, 9.5)
+areas_layer = layers["areas"]
+pph_param = prof.parameter("persons_per_household")
+ages = has_age_groups(areas_layer)
+with st.expander(T("sc.dem.inputs")):
+    d1, d2, d3 = st.columns(3)
+    target_year = d1.number_input(T("sc.dem.target_year"), min_value=2000, max_value=2100,
+                                  value=None, step=1, key="sc_target_year")
+    if "completion_year" not in areas_layer.columns:
+        d1.caption(T("sc.dem.no_year"))
+    default_ramp = ", ".join(f"{x:g}" for x in DEFAULT_OCCUPANCY_RAMP)
+    ramp_text = d2.text_input(T("sc.dem.ramp"), value=default_ramp, key="sc_ramp",
+                              help=T("sc.dem.ramp_help", ramp=default_ramp))
+    pph = d3.number_input(T("sc.dem.pph_input"), min_value=0.5, max_value=10.0,
+                          value=float(pph_param.value), step=0.01, format="%g",
+                          key=f"sc_pph_{prof.id}",  # a profile's own figure when switched
+                          help=T("sc.dem.pph_help", value=f"{pph_param.value:g}",
+                                 source=str(pph_param.source)))
+    e1, e2 = st.columns(2)
+    basis = e1.radio(T("sc.dem.basis"), ["policy", "need"], key="sc_basis", horizontal=True,
+                     format_func=lambda b: T(f"sc.dem.basis.{b}"), disabled=not ages)
+    if not ages:
+        basis = "policy"
+        e1.caption(T("sc.dem.basis_disabled"))
+    enrolment = e2.number_input(T("sc.dem.enrolment"), min_value=0.0, max_value=1.0,
+                                value=None, step=0.01, key="sc_enrolment", disabled=not ages)
+    known_rates = enrolment_rates(prof)
+    if ages and known_rates:
+        e2.caption(T("sc.dem.enrolment_known", rates="; ".join(
+            f"{k}: {v:.0%}" for k, v in known_rates.items())))
+
+present = (set(areas_layer["area_type"].dropna().astype(str))
+           if "area_type" in areas_layer.columns else set())
+figures: dict[str, float | None] = {}
+for svc_ in svc_list:
+    kind_ = DEMAND_RULE[svc_][0]
+    missing = sorted(at for at in present & {"new", "old"}
+                     if prof.rule(kind_, service=svc_, area_type=at) is None)
+    if not missing:
+        continue
+    st.warning(T("sc.dem.missing", profile=prof.id, service=value_label(svc_, LANG), rule=kind_,
+                 areas="、".join(T(f"sc.dem.area.{a}") for a in missing)))
+    figures[svc_] = st.number_input(T(f"sc.dem.figure.{svc_}"), min_value=0.0, value=None,
+                                    step=1.0, key=f"sc_figure_{svc_}", format="%g",
+                                    help=T("sc.dem.figure_help"))
+pph_used = None if float(pph) == float(pph_param.value) else float(pph)
+run_profile = planner_profile(prof, persons_per_household=pph_used,
+                              childcare_per_1000=figures.get("childcare"),
+                              eldercare_per_100_households=figures.get("eldercare"))
+with st.expander(T("sc.dem.rules")):
+    st.caption(T("sc.dem.rules_caption"))
+    try:
+        preview = compute_demand(areas_layer, run_profile)
+        rows = [r for r in demand_rules(preview, run_profile) if r["service"] in svc_list]
+        common.show_table(demand_rules_frame(rows, LANG))
+    except InputError as exc:
+        common.show_error(exc)
+    used_pph = run_profile.parameter("persons_per_household")
+    st.caption(T("sc.dem.pph", value=f"{used_pph.value:g}", source=str(used_pph.source),
+                 basis=common.message(Message(f"policy.basis_{used_pph.basis}"))))
+
 if st.button(T("sc.run"), type="primary", key="sc_run"):
-    # the profile's figures unless the planner changed them: each service keeps its own
-    # (the elderly walk slower), and the run's notes cite the profile rather than the planner
-    params = ScenarioParams(service=service, objective=objective, budget=budget, p=p,
-                            minutes=None if float(minutes) == def_min else float(minutes),
-                            speed_m_per_min=None if float(speed) == def_speed else float(speed),
-                            candidate_ids=list(chosen), allow_unmet=bool(allow_unmet),
-                            time_limit=float(time_limit),
-                            side_rules=bool(side_rules) and can_count)
     bar = st.progress(0.0, text=T("sc.progress.demand"))
 
     def _progress(stage: str, frac: float) -> None:
         bar.progress(min(max(frac, 0.0), 1.0), text=T(f"sc.progress.{stage}"))
 
     try:
+        ramp = parse_ramp(ramp_text) if target_year is not None else None
+        # the profile's figures unless the planner changed them: each service keeps its own
+        # (the elderly walk slower), and the run's notes cite the profile, not the planner
+        params = ScenarioParams(
+            service=service, objective=objective, budget=budget, p=p,
+            minutes=None if float(minutes) == def_min else float(minutes),
+            speed_m_per_min=None if float(speed) == def_speed else float(speed),
+            candidate_ids=list(chosen), allow_unmet=bool(allow_unmet),
+            time_limit=float(time_limit), side_rules=bool(side_rules) and can_count,
+            target_year=None if target_year is None else int(target_year),
+            occupancy_ramp=None if ramp == DEFAULT_OCCUPANCY_RAMP else ramp,
+            demand_basis=basis, enrolment_rate=None if enrolment is None else float(enrolment),
+            persons_per_household=pph_used, childcare_per_1000=figures.get("childcare"),
+            eldercare_per_100_households=figures.get("eldercare"))
         with st.spinner(T("sc.progress.solve")):
             run = run_scenario(areas=layers["areas"], facilities=layers.get("facilities"),
                                candidates=cands, network=common.network(), profile=prof,
@@ -105,8 +182,21 @@ if st.button(T("sc.run"), type="primary", key="sc_run"):
         st.session_state.pop("run", None)
         st.session_state["run_error"] = exc
 
+
+
+def _error_title(exc: BaseException) -> str | None:
+    """Infeasible, a missing demand figure (its own title: 9.5) or input to correct."""
+    if isinstance(exc, InfeasibleError):
+        return T("sc.infeasible")
+    codes = {getattr(p, "code", None) for p in getattr(exc, "problems", [])}
+    if "policy.no_demand_figure" in codes:
+        return T("sc.no_figure")
+    return T("sc.bad_input") if isinstance(exc, InputError) else None
+
+
 if "run_error" in st.session_state:
-    common.show_error(st.session_state["run_error"], title=T("sc.infeasible"))
+    common.show_error(st.session_state["run_error"],
+                      title=_error_title(st.session_state["run_error"]))
 
 
 
@@ -171,6 +261,18 @@ if state:
 
     for note in run.notes:
         st.caption(common.message(note))
+    st.subheader(T("sc.dem.totals"))
+    tot = demand_totals(run.areas).set_index(["unit_name", "service"])
+    for col, svc in zip(st.columns(len(services)), services, strict=True):
+        row = tot.loc[("(total)", svc)]
+        col.metric(T("sc.dem.total_of", service=_service_label(svc)),
+                   f"{row['required']:,.1f} {T(f'sc.unit.{svc}')}")
+    if run.demand_table is not None:
+        with st.expander(T("sc.dem.by_street"), expanded=True):
+            table = run.demand_table[run.demand_table["service"].isin(services)]
+            common.show_table(demand_table_frame(table, LANG, rules=run.demand_rules))
+            common.show_table(demand_rules_frame(
+                [r for r in run.demand_rules if r["service"] in services], LANG))
     if run.rules:
         with st.expander(T("sc.rules"), expanded=True):
             common.show_table(pd.DataFrame(run.rules)[["service", "rule", "applied", "detail",

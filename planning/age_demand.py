@@ -26,6 +26,7 @@ import pandas as pd
 
 from core.messages import Message
 from errors import InputError
+from planning.params import DEMAND_BASES
 from planning.profiles import Profile
 
 FrameT = TypeVar("FrameT", bound=pd.DataFrame)
@@ -38,7 +39,7 @@ BED_RULE_KINDS: tuple[str, ...] = ("eldercare_beds_per_1000_elderly",
                                    "eldercare_beds_per_1000_elderly_target")
 
 #: Demand bases a plan can be run on.
-BASES: tuple[str, ...] = ("policy", "need")
+BASES: tuple[str, ...] = DEMAND_BASES
 
 
 def enrolment_rates(profile: Profile) -> dict[str, float]:

@@ -7,6 +7,7 @@ comes from the profile's parameters unless the planner overrides it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -26,6 +27,11 @@ SPEED_PARAM = {"childcare": "walking_speed_m_per_min",
 MINUTES_PARAM = {"childcare": "childcare_service_minutes",
                  "eldercare": "eldercare_service_minutes"}
 
+#: Demand bases a plan can be run on: the policy rates, or need from age groups.
+DEMAND_BASES: tuple[str, ...] = ("policy", "need")
+#: Target years a scenario accepts (a sanity range, not a policy figure).
+YEAR_RANGE: tuple[int, int] = (2000, 2100)
+
 #: Called with a stage ('demand', 'travel', 'solve', 'done') and the fraction done.
 Progress = Callable[[str, float], None]
 
@@ -43,6 +49,14 @@ class ScenarioParams:
     service (see :mod:`planning.side_rules`); ``joint`` sites both services together for
     ``'both'`` with the minimum-cost objective; ``share_rules`` applies the profile's shares of
     托位 by kind (普惠 …) as side rules.
+
+    Demand (see :mod:`planning.run_demand`): ``target_year`` counts developments by their
+    ``completion_year`` with ``occupancy_ramp`` (None: the tool default
+    :data:`planning.target_year.DEFAULT_OCCUPANCY_RAMP`); ``demand_basis`` ``'need'`` runs
+    child care on children under three × ``enrolment_rate`` (None: the profile's 入托率);
+    ``persons_per_household``, ``childcare_per_1000`` (托位 per 1000 residents) and
+    ``eldercare_per_100_households`` (m² per 100 households) are the planner's figures, the
+    last two only for area types the plan states no figure for.
     """
 
     service: str = "childcare"  # 'childcare' | 'eldercare' | 'both'
@@ -59,6 +73,13 @@ class ScenarioParams:
     side_rules: bool | None = None
     joint: bool = True
     share_rules: bool = False
+    target_year: int | None = None
+    occupancy_ramp: tuple[float, ...] | None = None
+    demand_basis: str = "policy"  # 'policy' | 'need'
+    enrolment_rate: float | None = None
+    persons_per_household: float | None = None
+    childcare_per_1000: float | None = None
+    eldercare_per_100_households: float | None = None
 
     @property
     def services(self) -> list[str]:
@@ -81,12 +102,33 @@ class ScenarioParams:
             problems.append(Message("planning.param_p_needed"))
         if self.objective == "max_coverage" and self.p is None and self.budget is None:
             problems.append(Message("planning.param_budget_or_p"))
-        for name in ("minutes", "speed_m_per_min", "budget"):
+        for name in ("minutes", "speed_m_per_min", "budget", "persons_per_household",
+                     "childcare_per_1000", "eldercare_per_100_households"):
             v = getattr(self, name)
-            if v is not None and not (v > 0):
+            if v is not None and not (math.isfinite(float(v)) and v > 0):
                 problems.append(Message("planning.param_positive", {"name": name, "value": v}))
+        problems.extend(self._demand_problems())
         if problems:
             raise InputError(problems, source="scenario parameters")
+
+    def _demand_problems(self) -> list[Message]:
+        """Out-of-range target year, ramp, demand basis or enrolment rate."""
+        out: list[Message] = []
+        y = self.target_year
+        if y is not None and not (float(y) == int(y) and YEAR_RANGE[0] <= int(y) <= YEAR_RANGE[1]):
+            out.append(Message("planning.param_year", {"value": y, "low": YEAR_RANGE[0],
+                                                       "high": YEAR_RANGE[1]}))
+        ramp = self.occupancy_ramp
+        if ramp is not None and (not len(ramp) or not all(
+                math.isfinite(float(x)) and 0 <= x <= 1 for x in ramp)):
+            out.append(Message("planning.param_ramp", {"value": list(ramp)}))
+        if self.demand_basis not in DEMAND_BASES:
+            out.append(Message("planning.param_basis", {"value": self.demand_basis,
+                                                        "choices": list(DEMAND_BASES)}))
+        r = self.enrolment_rate
+        if r is not None and not (math.isfinite(float(r)) and 0 < r <= 1):
+            out.append(Message("planning.param_enrolment", {"value": r}))
+        return out
 
     def reach(self, profile: Any, service: str) -> Reach:
         """The walking reach of ``service``: the planner's minutes and speed, else the

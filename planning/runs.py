@@ -39,6 +39,7 @@ from geo import ISOLATED_FRAGMENT, Reach, fragment_note, service_areas, travel_t
 from optimizer import JointSiting
 from planning.applied import rule_record
 from planning.demand import compute_demand
+from planning.demand_summary import demand_rules
 from planning.indicators import (
     area_outcome,
     has_plan,
@@ -50,6 +51,7 @@ from planning.indicators import (
 from planning.objectives import build_model
 from planning.params import DEMAND_COL, WHOLE_UNITS, Progress, ScenarioParams, no_progress
 from planning.run_basis import check_demand_figures, cutoff_basis, demand_records, reach_notes
+from planning.run_demand import demand_comparison, profile_for, scenario_demand
 from planning.side_rules import check_p, count_rules, countable, has_count_rules, side_rules_for
 from planning.sites import joint_site_table, site_table
 
@@ -88,6 +90,10 @@ class ScenarioRun:
     notes: list[Message] = field(default_factory=list)
     all_sites: pd.DataFrame | None = None
     joint_sites: pd.DataFrame | None = None  # per shared site: fixed costs alone / together
+    #: the demand rules applied: rates, units, sources (see planning.demand_summary)
+    demand_rules: list[dict[str, Any]] = field(default_factory=list)
+    #: policy and need-based demand per 街道 and service (see planning.run_demand)
+    demand_table: pd.DataFrame | None = None
 
     def results(self) -> dict[str, Any]:
         """The JSON-able results for :class:`planning.scenarios.Scenario`."""
@@ -97,6 +103,9 @@ class ScenarioRun:
             "method": self.method, "rules": self.rules, "notes": self.notes}
         if self.joint_sites is not None:
             out["joint_sites"] = self.joint_sites
+        if self.demand_table is not None:
+            out["demand_rules"] = self.demand_rules
+            out["demand"] = self.demand_table
         return out
 
 
@@ -241,9 +250,11 @@ def _prepare(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None,
     """Demand, reach, site tables and side rules of every service of the scenario."""
     if demand is None:
         demand = compute_demand(areas, profile)
+    demand, demand_notes = scenario_demand(demand, profile, params)
     check_demand_figures(demand, profile, params.services)
     plan = _Plan(demand=demand, services=params.services, cutoffs={}, per_service={})
     plan.notes.extend(layer_notes(areas, facilities, candidates))
+    plan.notes.extend(demand_notes)
     plan.rules.extend(demand_records(profile, params.services, demand))
     plan.notes.extend(reach_notes(profile, params))
     plan.notes.extend(demand.attrs.get("warnings", []))
@@ -305,6 +316,7 @@ def run_scenario(
     """
     progress = progress or no_progress
     params.validate()
+    profile = profile_for(profile, params)
     progress("demand", 0.05)
     plan = _prepare(areas, facilities, candidates, profile, params, demand)
     travel = travel or travel_times
@@ -336,6 +348,11 @@ def run_scenario(
     run.params["parameters_used"] = {
         pid: profile.parameter(pid).describe()
         for pid in ("persons_per_household", "floor_area_per_person_m2")}
+    run.params["target_year_used"] = plan.demand.attrs.get("target_year")
+    run.demand_rules = [r for r in demand_rules(plan.demand, profile)
+                        if r["service"] in plan.services]
+    table = demand_comparison(plan.demand)
+    run.demand_table = table[table["service"].isin(plan.services)].reset_index(drop=True)
     if joint_res is not None and plan.joint_sites is not None:
         _add_joint(run, joint_res, plan.joint_sites, plan.services, shared, params.solver)
     if network is not None:

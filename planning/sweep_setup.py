@@ -18,6 +18,7 @@ from errors import InputError, PlanningError
 from geo import DEFAULT_REACH, Reach, travel_times
 from planning.demand import compute_demand
 from planning.params import ScenarioParams
+from planning.run_demand import profile_for
 from planning.sites import joint_site_table, site_table
 
 
@@ -45,6 +46,8 @@ VARY: dict[str, Varied] = {
     "p": Varied("p", "param", "p", "count"),
     "minutes": Varied("minutes", "param", "minutes"),
     "speed": Varied("speed", "param", "speed_m_per_min"),
+    # developments count from their completion year by the occupancy ramp (run_demand)
+    "target_year": Varied("target_year", "param", "target_year", "count"),
     **{f"{name}{suffix}": Varied(f"{name}{suffix}", "rate", kind, "positive", types)
        for name, kind in _RATES.items()
        for suffix, types in (("", ("new", "old", "any")), ("_new", ("new",)),
@@ -228,6 +231,7 @@ def prepare(*, areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None,
             problems.extend(exc.problems)
     if problems:
         raise InputError(problems, source="scenario parameters")
+    profile = profile_for(profile, base)  # the planner's figures, as run_scenario applies them
     profiles = {key: profile_with_rates(profile, key)
                 for key in dict.fromkeys(rates_of(c) for c in combos)}
     demand = {key: compute_demand(areas, prof) for key, prof in profiles.items()}

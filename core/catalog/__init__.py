@@ -21,6 +21,7 @@ UNITS: dict[str, dict[str, str]] = {
     "percent": {"zh": "%", "en": "%"},
     "yuan": {"zh": "元", "en": "yuan"},
     "persons_per_household": {"zh": "人/户", "en": "persons per household"},
+    "beds": {"zh": "床", "en": "beds"},
 }
 
 MESSAGES: dict[str, dict[str, str]] = {}

@@ -22,6 +22,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "planning.param_p_needed": {"zh": "最小总步行时间目标需要站点数 p", "en": "the p-median objective needs a number of sites p"},
     "planning.param_budget_or_p": {"zh": "最大覆盖目标需要预算或站点数 p", "en": "maximum coverage needs a budget or a number of sites p"},
     "planning.param_positive": {"zh": "{name} 须大于 0，而不是 {value}", "en": "{name} must be > 0; got {value}"},
+    "planning.param_year": {"zh": "目标年份须为 {low}–{high} 之间的整数年份，而不是 {value}", "en": "the target year must be a whole year between {low} and {high}; got {value}"},
+    "planning.param_ramp": {"zh": "入住率爬坡须为 0–1 之间的比例序列，而不是 {value}", "en": "the occupancy ramp must be a list of shares between 0 and 1; got {value}"},
+    "planning.param_basis": {"zh": "需求口径须为 {choices} 之一，而不是 {value!r}", "en": "the demand basis must be one of {choices}; got {value!r}"},
+    "planning.param_enrolment": {"zh": "入托率须在 0 到 1 之间（如 0.15 表示 15%），而不是 {value}", "en": "the enrolment rate (入托率) must lie in (0, 1], e.g. 0.15 for 15 %; got {value}"},
+    # ---- demand of a run: target year, need by age
+    "planning.target_year": {"zh": "目标年份 {year}：{left_out} 个居住区尚未竣工未计入（满住 {left_out_residents}），{scaled} 个按入住率爬坡折算（计入 {scaled_residents}）；爬坡 {ramp}（竣工当年起逐年入住比例）：{basis}", "en": "target year {year}: {left_out} areas not yet completed are left out ({left_out_residents} when full), {scaled} are scaled by the occupancy ramp ({scaled_residents} counted); ramp {ramp} (share occupied from the completion year on): {basis}"},
+    "planning.need_no_age": {"zh": "按需求口径（0–3 岁儿童 × 入托率）规划需要年龄分组（age_0_3 列），本数据没有；请改用政策口径，或先用人口估算（population）加入年龄分组", "en": "planning on need (children under three × enrolment rate) needs age groups (an age_0_3 column), which these areas lack; use the policy rates, or add age groups with the population estimate first"},
+    "planning.need_not_computed": {"zh": "未计算按需求口径的需求：{reason}", "en": "need-based demand not computed: {reason}"},
+    "planning.demand_basis_used": {"zh": "本方案按{basis}计算托育需求：{detail}", "en": "child-care demand of this plan on the {basis}: {detail}"},
+    "planning.basis_policy": {"zh": "政策口径（千人指标）", "en": "policy rates (per 1000 residents)"},
+    "planning.basis_need": {"zh": "需求口径（0–3 岁儿童 × 入托率）", "en": "need (children under three × enrolment rate)"},
     # ---- sites
     "planning.size_rule_max": {"zh": "每个候选点不超过 {value}{near}：{ids}", "en": "at most {value} per candidate site{near}: {ids}"},
     "planning.size_rule_min": {"zh": "每个候选点不低于 {value}{near}：{ids}", "en": "at least {value} per candidate site{near}: {ids}"},

@@ -38,7 +38,12 @@ writes nothing: demand there is unknown, not zero. ``--childcare-per-1000 X`` an
 ``--eldercare-per-100-households X`` supply a figure for the area types the plan states none
 for (the result lists it as the planner's figure); ``--apply-default RULE_ID`` applies a tool
 default on purpose; ``--persons-per-household X`` sets the conversion of households to
-residents. The basis of every walking circle (the plan's, or the tool's 15-minute default) is
+residents. ``--target-year YEAR`` counts developments from their ``completion_year`` by an
+occupancy ramp (``--occupancy-ramp``, a stated tool default otherwise); ``--demand-basis need``
+plans child care on children under three (``age_0_3``) × the enrolment rate
+(``--enrolment-rate``, else the profile's). ``result.json`` records all of them under
+``demand``, with the demand rules applied and the policy and need demand per 街道 and service.
+The basis of every walking circle (the plan's, or the tool's 15-minute default) is
 in ``cutoffs`` and the notes.
 """
 
@@ -50,7 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from core.fileio import json_safe, json_text, write_json, write_outputs
-from core.messages import Message
+from core.messages import Message, Quantity
 from core.vocab import OBJECTIVE_CLI
 from errors import InputError, ProblemCollector
 from planning.commands.options import count, fraction, positive
@@ -127,28 +132,44 @@ def add_parser(subparsers: Any) -> None:
                    help="elder-care m² per 100 households for the area types the plan states "
                         "no figure for (e.g. Xuanhan)")
     from planning.commands.check import add_profile_options
+    from planning.target_year import DEFAULT_OCCUPANCY_RAMP
 
     add_profile_options(g)
+    g.add_argument("--target-year", type=int, metavar="YEAR", dest="target_year",
+                   help="plan for this year: developments count from their completion_year by "
+                        "the occupancy ramp (later ones count 0)")
+    g.add_argument("--occupancy-ramp", type=_ramp, metavar="SHARES", dest="occupancy_ramp",
+                   help="occupancy by years since completion, e.g. '0,0.5,0.8,1' (tool default "
+                        f"{','.join(f'{x:g}' for x in DEFAULT_OCCUPANCY_RAMP)})")
+    g.add_argument("--demand-basis", choices=("policy", "need"), default="policy",
+                   dest="demand_basis",
+                   help="child-care demand from the policy rate per 1000 residents (default) or "
+                        "from need: children under three (age_0_3) × the enrolment rate")
+    g.add_argument("--enrolment-rate", type=fraction, metavar="RATE", dest="enrolment_rate",
+                   help="入托率 for need-based demand, e.g. 0.15 (default: the profile's)")
     p.set_defaults(func=run)
 
 
 def supply_figures(profile: Any, args: argparse.Namespace) -> Any:
     """The profile with the run's options: adopted defaults, persons per household, and the
-    planner's demand figures for area types the plan states none for."""
-    from planning.commands.check import adjust_profile
+    planner's demand figures for area types the plan states none for (the app's path too:
+    :func:`planning.run_demand.planner_profile`)."""
+    from planning.run_demand import PLANNER_FIGURES, planner_profile
 
-    profile = adjust_profile(profile, args)
-    for value, kind, service, unit in (
-            (getattr(args, "childcare_per_1000", None), "childcare_places_per_1000",
-             "childcare", "托位/千人"),
-            (getattr(args, "eldercare_per_100_households", None),
-             "eldercare_area_per_100_households", "eldercare", "m²/百户")):
-        if value is None:
-            continue
-        for at in ("new", "old"):
-            if profile.rule(kind, service=service, area_type=at) is None:
-                profile = profile.with_planner_rule(kind, service, at, value, unit)
-    return profile
+    return planner_profile(
+        profile, persons_per_household=getattr(args, "persons_per_household", None),
+        apply_default=getattr(args, "apply_default", None) or [],
+        **{k: getattr(args, k, None) for k in PLANNER_FIGURES})
+
+
+def _ramp(text: str) -> tuple[float, ...]:
+    """``--occupancy-ramp``: shares by years since completion (argparse reports a bad one)."""
+    from planning.target_year import parse_ramp
+
+    try:
+        return parse_ramp(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc.problems[0])) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -294,10 +315,24 @@ def map_result_json(run: Any, *, profile_id: str, outputs: dict[str, str]) -> di
         "side_rules_applied": run.params.get("side_rules_applied"),
         "indicators": run.indicators, "rules_applied": run.rules, "notes": run.notes,
         "solver": run.solver, "outputs": outputs,
+        "demand": demand_record(run),
     }
     if run.joint_sites is not None:
         out["joint_sites"] = run.joint_sites.to_dict("records")
     return json_safe(out)
+
+
+def demand_record(run: Any) -> dict[str, Any]:
+    """What the run's demand rests on: target year and ramp, basis, rules, totals per 街道."""
+    p = run.params
+    table = run.demand_table
+    return {"target_year": p.get("target_year"), "occupancy_ramp": p.get("occupancy_ramp"),
+            "target_year_used": p.get("target_year_used"),
+            "demand_basis": p.get("demand_basis", "policy"),
+            "enrolment_rate": p.get("enrolment_rate"),
+            "persons_per_household": p.get("parameters_used", {}).get("persons_per_household"),
+            "rules": run.demand_rules,
+            "totals": table.to_dict("records") if table is not None else []}
 
 
 def site_output_layer(run: Any) -> Any:
@@ -398,7 +433,14 @@ def run_map(args: argparse.Namespace) -> int:
         p=args.p, minutes=args.minutes, speed_m_per_min=args.speed,
         allow_unmet=True if args.allow_unmet is None else bool(args.allow_unmet),
         time_limit=args.time_limit, gap=args.gap, solver=args.solver,
-        side_rules=args.side_rules, share_rules=bool(getattr(args, "share_rules", False)))
+        side_rules=args.side_rules, share_rules=bool(getattr(args, "share_rules", False)),
+        target_year=getattr(args, "target_year", None),
+        occupancy_ramp=getattr(args, "occupancy_ramp", None),
+        demand_basis=getattr(args, "demand_basis", "policy") or "policy",
+        enrolment_rate=getattr(args, "enrolment_rate", None),
+        persons_per_household=getattr(args, "persons_per_household", None),
+        childcare_per_1000=getattr(args, "childcare_per_1000", None),
+        eldercare_per_100_households=getattr(args, "eldercare_per_100_households", None))
     params.validate()
     areas, existing, candidates, net_path = _read_layers(args)
     network = None
@@ -436,6 +478,13 @@ def run_map(args: argparse.Namespace) -> int:
           f"{total.get('sites', 0)} new sites, cost {total.get('cost', 0):,.0f} yuan, "
           f"unmet {unmet} in {len(run.unmet)} area rows; "
           f"{run.method} walking times; {data['seconds']:.2f} s")
+    if run.demand_table is not None:
+        for row in run.demand_table[run.demand_table["unit_name"] == "(total)"].itertuples():
+            need = (f"; need {Quantity(row.need_demand, row.need_unit).render('en')}"
+                    if row.need_demand == row.need_demand else "")  # NaN: no age groups
+            print(f"demand {row.service}: "
+                  f"{Quantity(row.policy_demand, row.policy_unit).render('en')} on the "
+                  f"policy rates{need}; plan run on {row.used}")
     for r in run.rules:
         print(f"rule {r['rule']} ({r['service']}): "
               f"{'applied' if r['applied'] else 'not applied'} — {r['source']}")
