@@ -4,8 +4,8 @@ Child care is a circle, elder care a square; a new site is filled with its servi
 an enlarged one is outlined in it (white inside), an existing one is grey. Symbol sizes are
 scaled within each service (托位 and m² never share a scale): half-size in pixels
 ``4 + 12·√(capacity / largest of the service)``. Sites of both services at one place (a joint
-run's shared site, or two layers' rows at the same point) are drawn once, the larger symbol
-under the smaller, inside an orange ring. Symbols are inline SVG in a Leaflet ``divIcon``
+run's shared site, or two layers' rows at the same point) are drawn once: both symbols side
+by side, whole, in an orange frame. Symbols are inline SVG in a Leaflet ``divIcon``
 (no image file), each marker with the CSS classes ``pl-site site-<service> site-<status>``
 and ``site-shared`` for a shared site; smaller symbols are drawn above larger ones.
 """
@@ -42,6 +42,9 @@ KINDS: tuple[str, ...] = ("new", "enlarged", "existing", "candidate")
 CANDIDATE_RADIUS = 3.0
 SHARED_RING_GAP = 3.0
 _PAD = 2.0
+_GAP = 2.0
+#: Half-side of a square per pixel of radius: a square and a circle of one size have one area.
+SQUARE_HALF = math.sqrt(math.pi) / 2.0
 
 
 def symbol_radius(capacity: Any, cap_max: float) -> float:
@@ -123,9 +126,29 @@ class SiteSymbol:
 
     @property
     def outer(self) -> float:
-        """Half-size of the whole marker in pixels (the ring of a shared site included)."""
-        r = max(p.radius for p in self.parts)
-        return r + (SHARED_RING_GAP + 1.5 if self.shared else 0.0) + _PAD
+        """Half-size of the largest symbol in pixels (what orders the drawing)."""
+        return max(p.radius for p in self.parts)
+
+    @property
+    def layout(self) -> list[SymbolPart]:
+        """The symbols in drawing order.
+
+        Side by side in service order at a shared site (each whole), else from the largest
+        to the smallest (the smaller on top).
+        """
+        if self.shared:
+            order = {s: k for k, s in enumerate(SERVICES)}
+            return sorted(self.parts, key=lambda p: (order.get(p.service, 99), -p.radius))
+        return sorted(self.parts, key=lambda p: -p.radius)
+
+    @property
+    def box(self) -> tuple[float, float]:
+        """Width and height of the marker in pixels (the ring of a shared site included)."""
+        pad = _PAD + (SHARED_RING_GAP + 1.5 if self.shared else 0.0)
+        h = 2 * self.outer + 2 * pad
+        if not self.shared:
+            return h, h
+        return sum(2 * p.radius for p in self.parts) + _GAP * (len(self.parts) - 1) + 2 * pad, h
 
 
 def _num(value: Any) -> float:
@@ -176,8 +199,10 @@ def site_symbols(sites: gpd.GeoDataFrame) -> list[SiteSymbol]:
     return sorted(groups.values(), key=lambda s: -s.outer)
 
 
-def _shape_svg(part: SymbolPart, c: float, *, legend: bool = False) -> str:
-    """The SVG element of one service's symbol centred at (c, c)."""
+def _shape_svg(part: SymbolPart, c: float, *, legend: bool = False,
+               cy: float | None = None) -> str:
+    """The SVG element of one service's symbol centred at (c, *cy*, default c)."""
+    cy = c if cy is None else cy
     colour = SERVICE_COLOURS.get(part.service, OTHER_SERVICE_COLOUR)
     if part.kind == "new":
         fill, stroke, width, extra = colour, "#ffffff", 1.5, ""
@@ -192,25 +217,35 @@ def _shape_svg(part: SymbolPart, c: float, *, legend: bool = False) -> str:
              f'class="sym sym-{esc(part.service)} sym-{part.kind}" data-r="{r:.2f}" '
              f'fill="{fill}" stroke="{stroke}" stroke-width="{width}"{extra}')
     if SHAPES.get(part.service, "circle") == "square":
-        return (f'<rect x="{c - r:.2f}" y="{c - r:.2f}" width="{2 * r:.2f}" '
-                f'height="{2 * r:.2f}" {attrs}/>')
-    return f'<circle cx="{c:.2f}" cy="{c:.2f}" r="{r:.2f}" {attrs}/>'
+        h = r * SQUARE_HALF
+        return (f'<rect x="{c - h:.2f}" y="{cy - h:.2f}" width="{2 * h:.2f}" '
+                f'height="{2 * h:.2f}" {attrs}/>')
+    return f'<circle cx="{c:.2f}" cy="{cy:.2f}" r="{r:.2f}" {attrs}/>'
 
 
 def symbol_svg(symbol: SiteSymbol) -> str:
-    """Inline SVG of a marker: the shared ring, then the symbols from largest to smallest."""
-    size = 2 * symbol.outer
-    c = symbol.outer
+    """Inline SVG of a marker.
+
+    A shared site's services side by side in an orange frame, otherwise the symbols from the
+    largest to the smallest.
+    """
+    w, h = symbol.box
+    cy = h / 2
     body = []
     if symbol.shared:
-        ring = max(p.radius for p in symbol.parts) + SHARED_RING_GAP
-        body.append(f'<circle class="ring-shared" cx="{c:.2f}" cy="{c:.2f}" r="{ring:.2f}" '
-                    f'fill="#ffffff" fill-opacity="0.6" stroke="{SHARED_COLOUR}" '
-                    f'stroke-width="3"/>')
-    for part in sorted(symbol.parts, key=lambda p: -p.radius):
-        body.append(_shape_svg(part, c))
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size:.0f}" height="{size:.0f}" '
-            f'viewBox="0 0 {size:.2f} {size:.2f}">{"".join(body)}</svg>')
+        inset = _PAD + 1.5
+        body.append(f'<rect class="ring-shared" x="{inset:.2f}" y="{inset:.2f}" '
+                    f'width="{w - 2 * inset:.2f}" height="{h - 2 * inset:.2f}" '
+                    f'rx="{cy - inset:.2f}" fill="#ffffff" fill-opacity="0.7" '
+                    f'stroke="{SHARED_COLOUR}" stroke-width="3"/>')
+        x = _PAD + SHARED_RING_GAP + 1.5
+        for part in symbol.layout:
+            body.append(_shape_svg(part, x + part.radius, cy=cy))
+            x += 2 * part.radius + _GAP
+    else:
+        body += [_shape_svg(part, w / 2, cy=cy) for part in symbol.layout]
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0f}" height="{h:.0f}" '
+            f'viewBox="0 0 {w:.2f} {h:.2f}">{"".join(body)}</svg>')
 
 
 class SiteMarker(MacroElement):
@@ -221,8 +256,8 @@ class SiteMarker(MacroElement):
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.marker({{ this.location|tojson }}, {
             icon: L.divIcon({html: {{ this.html|tojson }}, className: {{ this.cls|tojson }},
-                iconSize: [{{ this.size }}, {{ this.size }}],
-                iconAnchor: [{{ this.size / 2 }}, {{ this.size / 2 }}]}),
+                iconSize: [{{ this.width }}, {{ this.height }}],
+                iconAnchor: [{{ this.width / 2 }}, {{ this.height / 2 }}]}),
             zIndexOffset: {{ this.z }}, riseOnHover: true, keyboard: false
         }).addTo({{ this._parent.get_name() }});
         {% endmacro %}
@@ -235,7 +270,7 @@ class SiteMarker(MacroElement):
         self.location = [symbol.lat, symbol.lon]
         self.html = symbol_svg(symbol)
         self.cls = symbol.classes
-        self.size = round(2 * symbol.outer)
+        self.width, self.height = (round(v) for v in symbol.box)
         # smaller symbols above larger ones, whatever their latitude
         self.z = int(round((40.0 - symbol.outer) * 1000))
 
@@ -285,10 +320,15 @@ def _legend_svg(service: str, kind: str) -> str:
 
 
 def _ring_svg() -> str:
-    return ('<svg width="14" height="14" viewBox="0 0 14 14" '
+    """A small shared marker: a circle and a square side by side in the orange frame."""
+    parts = [SymbolPart(service=svc, kind="new", radius=4.0, capacity=0.0,
+                        existing_capacity=None, name="", site_id="") for svc in SERVICES]
+    shapes = "".join(_shape_svg(p, x, cy=7.0, legend=True) for p, x in zip(
+        parts, (8.5, 17.5), strict=True))
+    return ('<svg width="26" height="14" viewBox="0 0 26 14" '
             'style="display:inline-block;vertical-align:middle;margin-right:4px">'
-            f'<circle cx="7" cy="7" r="5.5" fill="none" stroke="{SHARED_COLOUR}" '
-            'stroke-width="2.5"/></svg>')
+            f'<rect x="1.5" y="1.5" width="23" height="11" rx="5.5" fill="#ffffff" '
+            f'stroke="{SHARED_COLOUR}" stroke-width="2"/>{shapes}</svg>')
 
 
 def sites_legend(symbols: Iterable[SiteSymbol], lang: str) -> list[str]:

@@ -78,16 +78,21 @@ def test_joint_map_marks_the_shared_site_and_scales_each_service(joint_sites,
     assert radii == pytest.approx({("childcare", "new"): 10.0, ("eldercare", "new"): 16.0,
                                    ("childcare", "existing"): 16.0,
                                    ("eldercare", "enlarged"): 7.6})
-    # inside the shared marker the larger square is drawn first, the circle on top
+    # in the shared marker both symbols are whole, side by side: the circle left of the
+    # square of equal area per size (half-side 16·√π/2 = 14.18), in the orange frame
     svg = shared[0]["svg"]
-    assert svg.index("<rect") < svg.index('sym-childcare')
-    assert "<circle" in svg and "sym-eldercare" in svg
+    circle = re.search(r'<circle cx="([\d.]+)" cy="[\d.]+" r="10.00" class="sym sym-childcare',
+                       svg)
+    square = re.search(r'<rect x="([\d.]+)" y="[\d.]+" width="28.36" height="28.36" '
+                       r'class="sym sym-eldercare', svg)
+    assert circle and square and float(circle.group(1)) + 10.0 < float(square.group(1))
+    assert 'class="ring-shared"' in svg
     # the enlarged site says what it had; smaller symbols sit above larger ones
     enlarged = by_cls["site-enlarged"]
     assert "扩建 · 90 m² （原有 50 m²）" in enlarged["popup"]
     assert "site-eldercare" in enlarged["cls"] and "site-childcare" not in enlarged["cls"]
     existing = by_cls["site-existing"]
-    assert enlarged["z"] > existing["z"] > shared[0]["z"]
+    assert enlarged["z"] > existing["z"] >= shared[0]["z"]
     # no image anywhere: every marker is an inline-SVG divIcon
     assert "<img" not in html and "\\u003cimg" not in html
     body = html[html.index("</head>"):]  # the map's own script, after the inlined Leaflet
@@ -95,7 +100,7 @@ def test_joint_map_marks_the_shared_site_and_scales_each_service(joint_sites,
     assert html.count("L.marker(") == html.count("L.divIcon(") == 3
     # the legend: each service with its unit and scale, and the shared ring
     for text in ("托育", "(托位)", "养老", "(m²)", "最大 160 托位", "最大 1,000 m²",
-                 "共享站点（托育与养老同址，橙色圈）", "扩建"):
+                 "共享站点（托育与养老同址，橙色框）", "扩建"):
         assert json.dumps(text)[1:-1] in html
 
 

@@ -12,7 +12,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "map.enlarged_from": {"zh": "（原有 {was} {unit}）", "en": "(had {was} {unit})"},
     "map.shared": {"zh": "共享站点", "en": "Shared site"},
     "map.shared_note": {"zh": "托育与养老同址设置", "en": "Child care and elder care at one site"},
-    "map.shared_legend": {"zh": "共享站点（托育与养老同址，橙色圈）", "en": "Shared site (child care and elder care together, orange ring)"},
+    "map.shared_legend": {"zh": "共享站点（托育与养老同址，橙色框）", "en": "Shared site (child care and elder care together, orange frame)"},
     "map.shared_sites": {"zh": "共享站点", "en": "Shared sites"},
     "map.sites_of": {"zh": "{service}设施", "en": "{service} sites"},
     "map.size_circle": {"zh": "圆面积与规模成正比（最大 {max} {unit}）", "en": "Circle area ∝ capacity (largest {max} {unit})"},
