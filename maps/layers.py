@@ -123,6 +123,7 @@ def add_service_areas(m: folium.Map, areas: gpd.GeoDataFrame, *, lang: str) -> l
     mmax = float(minutes.max()) if minutes.notna().any() else 1.0
     service = areas.get("service", pd.Series("", index=idx)).fillna("").astype(str)
     names = areas.get("name", pd.Series("", index=idx)).fillna("").astype(str)
+    base = 0.04 if "id" in areas.columns else 0.08
     tips = []
     for v, svc, name in zip(minutes, service, names, strict=True):
         bits = [esc(name)] if name else []
@@ -133,7 +134,8 @@ def add_service_areas(m: folium.Map, areas: gpd.GeoDataFrame, *, lang: str) -> l
         tips.append(" · ".join(bits))
     sa = gpd.GeoDataFrame(
         {
-            "_op": (0.08 + 0.12 * (1 - minutes.fillna(mmax) / mmax)).round(3).values,
+            # one area per site overlaps its neighbours': a lighter fill each
+            "_op": (base * (1 + 1.5 * (1 - minutes.fillna(mmax) / mmax))).round(3).values,
             "_tip": tips,
             "_col": [SERVICE_COLOURS.get(s_, SERVICE_AREA_COLOUR) for s_ in service],
         },
