@@ -154,3 +154,22 @@ def test_measures_of_a_joint_run_per_service_with_units() -> None:
     one = pd.DataFrame({"shortfall": [1.0], "eldercare_unmet": [1.0]})
     assert area_measures(one, ["eldercare"], lang="en")[0] == (
         "eldercare_unmet", "shortfall", "Elder care shortfall (m²)")
+
+
+def test_report_figure_sizes_each_service_on_its_own_scale(joint_sites, site_table) -> None:
+    import math
+
+    import matplotlib.pyplot as plt
+
+    from maps.export import figure_map
+
+    fig = figure_map(sites=plan_site_layer(joint_sites, site_table), lang="zh")
+    try:
+        sizes = sorted(float(c.get_sizes()[0]) for c in fig.axes[0].collections)
+    finally:
+        plt.close(fig)
+    # marker diameter 1.5 points per pixel of web radius; squares of the circle's area:
+    # child care 40 → r 10 → 15² = 225, 160 → r 16 → 24² = 576; elder care 1000 → r 16 →
+    # 24²·π/4, 90 → r 7.6 → 11.4²·π/4; the shared ring spans both: (1.5·(10 + 16) + 8)²
+    assert sizes == pytest.approx(sorted([225.0, 576.0, 576.0 * math.pi / 4,
+                                          11.4 ** 2 * math.pi / 4, 47.0 ** 2]))
