@@ -181,12 +181,14 @@ def site_symbols(sites: gpd.GeoDataFrame) -> list[SiteSymbol]:
     caps = pd.to_numeric(sites.get("capacity", pd.Series(np.nan, index=idx)), errors="coerce")
     sized = caps.where(kinds != "candidate")
     cap_max = sized.groupby(service.astype(str)).max().fillna(0.0).to_dict()
-    pts = sites.geometry.representative_point()
+    pts = sites.geometry.representative_point()  # None where the geometry is missing
     ids = sites.get("id", pd.Series(idx.astype(str), index=idx)).astype(str)
     site_ids = sites.get("site_id", ids).fillna(ids).astype(str)
     groups: dict[Any, SiteSymbol] = {}
     for i in idx:
         pt = pts[i]
+        if pt is None or pt.is_empty:
+            continue  # a site without a place is listed in tables, not drawn
         key = (round(pt.x, 6), round(pt.y, 6))
         sym = groups.setdefault(key, SiteSymbol(lat=float(pt.y), lon=float(pt.x)))
         svc, kind = str(service[i]), str(kinds[i])
