@@ -158,7 +158,9 @@ def build_map(
         legend += add_sites(m, sites, lang=lang)
 
     if legend:
-        m.add_child(Legend(f"<div><b>{esc(t('map.legend', lang))}</b></div>" + "".join(legend)))
+        # a <details> block: the planner can fold the legend away on a small map
+        m.add_child(Legend(f"<details open><summary><b>{esc(t('map.legend', lang))}</b>"
+                           f"</summary>{''.join(legend)}</details>"))
     _fit(m, [g for g in (areas, sites, network_edges, service_areas) if g is not None])
     folium.LayerControl(collapsed=True).add_to(m)
     return m
