@@ -57,10 +57,13 @@ def site_service_areas(network: Any, site_layer: gpd.GeoDataFrame,
 
 
 def _cached_service_areas(run: Any, key: str) -> gpd.GeoDataFrame | None:
-    """Each site's service area of *run*, computed once per run and kept in the session."""
+    """Each site's service area of *run*, computed once per run and kept in the session.
+
+    Kept with the run itself (not its ``id``, which a later run may reuse).
+    """
     slot = f"{key}_site_areas"
     held = st.session_state.get(slot)
-    if held is not None and held[0] == id(run):
+    if held is not None and held[0] is run:
         return held[1]
     network = common.network()
     if network is None:
@@ -68,7 +71,7 @@ def _cached_service_areas(run: Any, key: str) -> gpd.GeoDataFrame | None:
     cutoffs = run.params.get("cutoffs") or {}
     with st.spinner(common.translator()("plan.service_areas")):
         areas = site_service_areas(network, run.site_layer, cutoffs)
-    st.session_state[slot] = (id(run), areas)
+    st.session_state[slot] = (run, areas)
     return areas
 
 
