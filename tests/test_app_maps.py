@@ -97,3 +97,19 @@ def test_comparison_of_four_scenarios_on_one_colour_scale() -> None:
     # the largest shortfall of all four (8 托位) ends every map's scale
     for html in maps:
         assert "<span>0</span><span>8</span>" in _legend(html)
+
+
+def test_home_page_without_area_types_colours_by_residents_and_says_why() -> None:
+    areas = gpd.GeoDataFrame({"id": ["x1", "x2"], "name": ["甲", "乙"],
+                              "population": [100.0, 300.0]},
+                             geometry=[box(117.27, 31.86, 117.28, 31.87),
+                                       box(117.28, 31.86, 117.29, 31.87)], crs=4326)
+    at = _page("home")
+    at.session_state["data"] = {"source": "upload", "layers": {"areas": areas},
+                                "network_path": None}
+    at.run()
+    _no_exception(at)
+    assert any("area_type" in c.value for c in at.caption)
+    assert at.radio(key="home_colour").options == ["居住人口（人）"]
+    legend = _legend(_maps(at)[0])
+    assert "居住人口（人）" in legend and "<span>100</span><span>300</span>" in legend
