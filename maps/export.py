@@ -20,7 +20,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
@@ -29,9 +28,10 @@ from matplotlib.patches import FancyArrow, Patch, Rectangle  # noqa: E402
 from core.fileio import atomic_write  # noqa: E402
 from core.messages import as_text  # noqa: E402
 from core.texts import SHEET_LABELS, is_message, label_frame, t  # noqa: E402
-from maps.folium_map import SITE_COLOURS, build_map  # noqa: E402
+from maps.folium_map import build_map  # noqa: E402
 from maps.fonts import cjk_font  # noqa: E402
 from maps.offline import offline_html, save_html  # noqa: E402
+from maps.sites import EXISTING_FILL, SERVICE_COLOURS, SHARED_COLOUR, site_symbols  # noqa: E402
 
 __all__ = [
     "figure_map",
@@ -124,26 +124,61 @@ def _figure_areas(ax: Any, areas_m: gpd.GeoDataFrame, *, value_col: str | None,
     return handles
 
 
+_MPL_MARKERS = {"childcare": "o", "eldercare": "s"}
+
+
 def _figure_sites(ax: Any, sites_m: gpd.GeoDataFrame, *, lang: str) -> list[Any]:
-    """Draw existing and proposed sites sized by capacity; legend handles."""
+    """Draw the sites as on the web map (:mod:`maps.sites`); legend handles.
+
+    Per service its marker (circle / square) sized on its own scale, per status its fill
+    (new: colour, enlarged: outlined, existing: grey); a place of both services shows them
+    side by side in an orange ring. Candidates are left out.
+    """
+    from matplotlib.transforms import offset_copy
+
+    symbols = [s_ for s_ in site_symbols(sites_m)
+               if any(p.kind != "candidate" for p in s_.parts)]
+    fig = ax.figure
+
+    def style(service: str, kind: str) -> dict[str, Any]:
+        colour = SERVICE_COLOURS.get(service, "#ff7f0e")
+        face, edge, width = {"new": (colour, "white", 0.6), "enlarged": ("white", colour, 1.6),
+                             }.get(kind, (EXISTING_FILL, colour, 0.8))
+        return {"marker": _MPL_MARKERS.get(service, "o"), "facecolors": face,
+                "edgecolors": edge, "linewidths": width}
+
+    k = 0.75  # points of marker diameter per pixel of web-map radius, halved
+    for sym in symbols:
+        parts = [p for p in sym.layout if p.kind != "candidate"]
+        span = 2 * k * sum(p.radius for p in parts)  # side by side at a shared site
+        if sym.shared:
+            ax.scatter([sym.lon], [sym.lat], s=(span + 8) ** 2, marker="o",
+                       facecolors="white", edgecolors=SHARED_COLOUR, linewidths=1.8,
+                       zorder=5, alpha=0.9)
+        left = -span / 2
+        for part in parts:
+            dx = left + k * part.radius if sym.shared else 0.0
+            trans = offset_copy(ax.transData, fig=fig, x=dx, y=0, units="points")
+            # a square of the circle's area (side √π/2 of the diameter)
+            area = (2 * k * part.radius) ** 2 * (math.pi / 4 if _MPL_MARKERS.get(
+                part.service) == "s" else 1.0)
+            ax.scatter([sym.lon], [sym.lat], s=area, zorder=6, transform=trans,
+                       **style(part.service, part.kind))
+            left += 2 * k * part.radius
     handles: list[Any] = []
-    caps = pd.to_numeric(sites_m.get("capacity"), errors="coerce") if (
-        "capacity" in sites_m.columns) else pd.Series(np.nan, index=sites_m.index)
-    cap_max = float(caps.max()) if caps.notna().any() else 1.0
-    status = sites_m.get("status", pd.Series("existing", index=sites_m.index))
-    service = sites_m.get("service", pd.Series("childcare", index=sites_m.index))
-    pts = sites_m.geometry.representative_point()
-    for key, colour in SITE_COLOURS.items():
-        if key[0] == "candidate":
-            continue
-        mask = (status.astype(str) == key[0]) & (service.astype(str) == key[1])
-        if not mask.any():
-            continue
-        size = 15 + 185 * (caps[mask].fillna(0).clip(lower=0) / cap_max)
-        ax.scatter(pts[mask].x, pts[mask].y, s=size, c=colour, edgecolors="white",
-                   linewidths=0.6, zorder=5)
-        handles.append(Line2D([], [], marker="o", ls="", color=colour, markersize=7,
-                              label=f"{t(f'map.{key[0]}', lang)} · {t(f'sc.{key[1]}', lang)}"))
+    seen = {(p.service, p.kind) for s_ in symbols for p in s_.parts}
+    for svc in SERVICE_COLOURS:
+        for kind in ("new", "enlarged", "existing"):
+            if (svc, kind) in seen:
+                st = style(svc, kind)
+                handles.append(Line2D([], [], marker=st["marker"], ls="", markersize=7,
+                                      markerfacecolor=st["facecolors"],
+                                      markeredgecolor=st["edgecolors"],
+                                      label=f"{t(f'sc.{svc}', lang)} · "
+                                            f"{t(f'map.kind.{kind}', lang)}"))
+    if any(s_.shared for s_ in symbols):
+        handles.append(Line2D([], [], marker="o", ls="", markersize=9, markerfacecolor="white",
+                              markeredgecolor=SHARED_COLOUR, label=t("map.shared", lang)))
     return handles
 
 

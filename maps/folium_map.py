@@ -38,10 +38,10 @@ from maps.layers import (
     add_areas,
     add_network,
     add_service_areas,
-    add_sites,
     add_uncovered,
     make_colormap,
 )
+from maps.sites import add_sites
 
 __all__ = [
     "AMAP_URL", "BASEMAPS", "NETWORK_COLOUR", "NO_DATA_COLOUR", "SERVICE_AREA_COLOUR",
@@ -90,6 +90,7 @@ def build_map(
     lang: str = "zh",
     extra_fields: Mapping[str, str] | None = None,
     height: str | int = "100%",
+    value_range: tuple[float, float] | None = None,
 ) -> folium.Map:
     """Build the Folium map of a district.
 
@@ -105,9 +106,11 @@ def build_map(
         Caption of the colour legend; defaults to the translated kind.
     sites : GeoDataFrame, optional
         Sites with ``status`` ('existing' | 'proposed' | 'candidate'), ``service``,
-        ``capacity``, ``name``; drawn as circles sized by capacity (area ∝ capacity).
+        ``capacity``, ``name`` and optionally ``existing_capacity`` (a proposed site that
+        had some is enlarged); one symbol per service and status, sized on each service's
+        own scale, a place of both services drawn once and ringed (:mod:`maps.sites`).
     service_areas : GeoDataFrame, optional
-        Walking service-area polygons, optionally with a ``minutes`` column.
+        Walking service-area polygons, optionally with ``minutes``, ``service`` and ``name``.
     uncovered_ids : iterable, optional
         Ids of areas with no service in reach; outlined in red.
     network_edges : GeoDataFrame, optional
@@ -122,6 +125,8 @@ def build_map(
         Further area columns to show in the popup: column → label.
     height : str or int
         Map height (CSS), default the whole page.
+    value_range : (float, float), optional
+        Ends of the colour ramp instead of the values' own (one scale across several maps).
 
     Returns
     -------
@@ -143,7 +148,8 @@ def build_map(
         legend += add_service_areas(m, service_areas, lang=lang)
     if areas is not None:
         area_legend = add_areas(m, areas, value_col=value_col, value_kind=value_kind,
-                                value_label=value_label, extra_fields=extra_fields, lang=lang)
+                                value_label=value_label, extra_fields=extra_fields, lang=lang,
+                                value_range=value_range)
         if area_legend.ramp is not None:
             legend.insert(0, area_legend.ramp)
         legend += area_legend.rows
@@ -152,7 +158,9 @@ def build_map(
         legend += add_sites(m, sites, lang=lang)
 
     if legend:
-        m.add_child(Legend(f"<div><b>{esc(t('map.legend', lang))}</b></div>" + "".join(legend)))
+        # a <details> block: the planner can fold the legend away on a small map
+        m.add_child(Legend(f"<details open><summary><b>{esc(t('map.legend', lang))}</b>"
+                           f"</summary>{''.join(legend)}</details>"))
     # the planner's layers set the view; the street network only when nothing else is drawn
     # (a demo network left beside uploaded areas must not widen the view to both)
     shown = [g for g in (areas, sites, service_areas) if g is not None and len(g)]

@@ -171,6 +171,7 @@ class PageStyle(MacroElement):
         .pl-legend .dot {display: inline-block; width: 10px; height: 10px; margin-right: 4px;
             border-radius: 50%; vertical-align: middle;}
         .pl-legend svg {display: block;}
+        .pl-legend summary {cursor: pointer;}
         table.pl-pop th {text-align: left; padding-right: 6px; font-weight: 600;}
         .leaflet-container {background: #f7f7f4;}
         </style>

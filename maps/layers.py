@@ -6,7 +6,6 @@ Legend rows are HTML strings, their texts already escaped.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,24 +17,23 @@ import numpy as np
 import pandas as pd
 
 from core.texts import t
-from maps.html import BindFeatureText, BindText, dot, esc, fmt, swatch, table
+from maps.html import BindFeatureText, esc, fmt, swatch, table
+from maps.sites import SERVICE_COLOURS
 
+#: Colours of the static figure's sites (status, service); the web map uses :mod:`maps.sites`.
 SITE_COLOURS = {
-    ("existing", "childcare"): "#1f77b4",
-    ("existing", "eldercare"): "#2ca02c",
-    ("proposed", "childcare"): "#d62728",
-    ("proposed", "eldercare"): "#9467bd",
+    ("existing", "childcare"): "#9e9e9e",
+    ("existing", "eldercare"): "#9e9e9e",
+    ("proposed", "childcare"): SERVICE_COLOURS["childcare"],
+    ("proposed", "eldercare"): SERVICE_COLOURS["eldercare"],
     ("candidate", "childcare"): "#7f7f7f",
     ("candidate", "eldercare"): "#7f7f7f",
 }
-OTHER_SITE_COLOUR = "#ff7f0e"
 _LINEAR: Any = bcm.linear  # colour ramps are attributes made at run time
 NO_DATA_COLOUR = "#d9d9d9"
 UNCOVERED_COLOUR = "#e31a1c"
 NETWORK_COLOUR = "#8c8c8c"
 SERVICE_AREA_COLOUR = "#3182bd"
-#: Drawing order of site statuses (later ones on top).
-SITE_STATUSES: tuple[str, ...] = ("candidate", "existing", "proposed")
 
 
 @dataclass
@@ -46,8 +44,8 @@ class AreaLegend:
     rows: list[str] = field(default_factory=list)
 
 
-def make_colormap(kind: str, values: pd.Series | np.ndarray, *,
-                  caption: str) -> bcm.LinearColormap:
+def make_colormap(kind: str, values: pd.Series | np.ndarray, *, caption: str,
+                  value_range: tuple[float, float] | None = None) -> bcm.LinearColormap:
     """Branca colormap for ``shortfall`` (0 → max, yellow → red) or ``coverage`` (0 → 1).
 
     Parameters
@@ -58,6 +56,9 @@ def make_colormap(kind: str, values: pd.Series | np.ndarray, *,
         The values to colour (non-numbers ignored).
     caption : str
         The legend caption.
+    value_range : (float, float), optional
+        Lowest and highest value of the ramp instead of those of *values* (one scale shared
+        by several maps, see :func:`shared_range`); coverage keeps 0–1.
 
     Returns
     -------
@@ -65,6 +66,8 @@ def make_colormap(kind: str, values: pd.Series | np.ndarray, *,
         The colormap.
     """
     vals = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
+    if value_range is not None and kind != "coverage":
+        vals = pd.Series([float(value_range[0]), float(value_range[1])])
     cm: bcm.LinearColormap
     if kind == "coverage":
         cm = _LINEAR.RdYlGn_09.scale(0.0, 1.0)
@@ -95,17 +98,6 @@ def ramp_legend(cm: bcm.LinearColormap) -> str:
     )
 
 
-def radius(capacity: Any, cap_max: float) -> float:
-    """Marker radius in pixels: 4 + 12·√(capacity / largest), so area grows with capacity."""
-    try:
-        c = float(capacity)
-    except (TypeError, ValueError):
-        c = float("nan")
-    if math.isnan(c) or c <= 0 or cap_max <= 0:
-        return 4.0
-    return 4.0 + 12.0 * math.sqrt(c / cap_max)
-
-
 def add_network(m: folium.Map, edges: gpd.GeoDataFrame, *, lang: str, show: bool) -> list[str]:
     """Draw the street network as thin grey lines (shown at start when *show*)."""
     net = gpd.GeoDataFrame(geometry=edges.geometry.values, crs=4326)
@@ -122,17 +114,30 @@ def add_network(m: folium.Map, edges: gpd.GeoDataFrame, *, lang: str, show: bool
 def add_service_areas(m: folium.Map, areas: gpd.GeoDataFrame, *, lang: str) -> list[str]:
     """Draw walking service areas, the shorter (more opaque) ones on top.
 
-    *areas* may carry a ``minutes`` column: the tooltip, and the opacity falls with minutes.
+    *areas* may carry ``minutes`` (the tooltip, and the opacity falls with minutes),
+    ``service`` (the colour of that service's sites) and ``name`` (the site's, in the tooltip).
     """
-    minutes = pd.to_numeric(areas.get("minutes", pd.Series(np.nan, index=areas.index)),
+    idx = areas.index
+    minutes = pd.to_numeric(areas.get("minutes", pd.Series(np.nan, index=idx)),
                             errors="coerce")
     mmax = float(minutes.max()) if minutes.notna().any() else 1.0
+    service = areas.get("service", pd.Series("", index=idx)).fillna("").astype(str)
+    names = areas.get("name", pd.Series("", index=idx)).fillna("").astype(str)
+    base = 0.04 if "id" in areas.columns else 0.08
+    tips = []
+    for v, svc, name in zip(minutes, service, names, strict=True):
+        bits = [esc(name)] if name else []
+        if svc in SERVICE_COLOURS:
+            bits.append(esc(t(f"sc.{svc}", lang)))
+        if pd.notna(v):
+            bits.append(esc(t("map.minutes", lang, m=fmt(v))))
+        tips.append(" · ".join(bits))
     sa = gpd.GeoDataFrame(
         {
-            "_op": (0.08 + 0.12 * (1 - minutes.fillna(mmax) / mmax)).round(3).values,
-            "_tip": [
-                esc(t("map.minutes", lang, m=fmt(v))) if pd.notna(v) else "" for v in minutes
-            ],
+            # one area per site overlaps its neighbours': a lighter fill each
+            "_op": (base * (1 + 1.5 * (1 - minutes.fillna(mmax) / mmax))).round(3).values,
+            "_tip": tips,
+            "_col": [SERVICE_COLOURS.get(s_, SERVICE_AREA_COLOUR) for s_ in service],
         },
         geometry=areas.geometry.values,
         crs=4326,
@@ -142,16 +147,26 @@ def add_service_areas(m: folium.Map, areas: gpd.GeoDataFrame, *, lang: str) -> l
         sa.iloc[::-1],
         name=t("map.service_areas", lang),
         style_function=lambda f: {
-            "color": SERVICE_AREA_COLOUR,
+            "color": f["properties"]["_col"],
             "weight": 1,
-            "fillColor": SERVICE_AREA_COLOUR,
+            "fillColor": f["properties"]["_col"],
             "fillOpacity": f["properties"]["_op"],
         },
     )
     layer.add_child(BindFeatureText())
     layer.add_to(m)
-    return [swatch(f"background:{SERVICE_AREA_COLOUR};opacity:.4",
-                   esc(t("map.service_areas", lang)))]
+    shown = [s_ for s_ in SERVICE_COLOURS if s_ in set(service)]
+    if not shown:
+        return [swatch(f"background:{SERVICE_AREA_COLOUR};opacity:.4",
+                       esc(t("map.service_areas", lang)))]
+    return [swatch(f"background:{SERVICE_COLOURS[s_]};opacity:.4",
+                   esc(t("map.service_areas_of", lang, service=t(f"sc.{s_}", lang))))
+            for s_ in shown]
+
+
+def _with_unit(value: Any, unit: str) -> str:
+    text = fmt(value)
+    return text if text == "–" else f"{text} {esc(unit)}"
 
 
 def _area_texts(row: pd.Series, value: float, cm: bcm.LinearColormap | None, *,
@@ -164,7 +179,7 @@ def _area_texts(row: pd.Series, value: float, cm: bcm.LinearColormap | None, *,
     rows = [
         ("id", esc(row.get("id", ""))),
         (t("map.name", lang), name),
-        (t("map.population", lang), fmt(row.get("population"))),
+        (t("map.population", lang), _with_unit(row.get("population"), t("map.persons", lang))),
     ]
     if cm is not None:
         rows.append((cm.caption, fmt(value)))
@@ -182,8 +197,11 @@ def add_areas(
     value_label: str | None,
     extra_fields: Mapping[str, str] | None,
     lang: str,
+    value_range: tuple[float, float] | None = None,
 ) -> AreaLegend:
     """Draw residential areas, coloured by *value_col* when given, with tooltips and popups.
+
+    *value_range* fixes the ramp's ends (one scale for several maps).
 
     Returns
     -------
@@ -195,7 +213,8 @@ def add_areas(
         caption = value_label or t(
             "map.coverage" if value_kind == "coverage" else "map.shortfall", lang
         )
-        cm = make_colormap(value_kind, areas[value_col], caption=caption)
+        cm = make_colormap(value_kind, areas[value_col], caption=caption,
+                           value_range=value_range)
     extra = {c: label for c, label in (extra_fields or {}).items() if c in areas.columns}
     fills, tips, pops = [], [], []
     for _, row in areas.iterrows():
@@ -266,66 +285,72 @@ def add_uncovered(m: folium.Map, areas: gpd.GeoDataFrame, ids: Iterable[Any], *,
                    esc(t("map.uncovered", lang)))]
 
 
-def _service_label(service: str, lang: str) -> str:
-    return t(f"sc.{service}", lang) if service in ("childcare", "eldercare") else service
+def shared_range(frames: Iterable[pd.DataFrame | None], column: str) -> tuple[float, float] | None:
+    """Lowest and highest value of *column* over several layers (one colour scale for all).
 
+    Parameters
+    ----------
+    frames : iterable of DataFrame or None
+        The layers (e.g. the areas of each compared scenario); those without *column* are
+        skipped.
+    column : str
+        The measure.
 
-def _site_marker(row: pd.Series, *, status: str, service: str, capacity: Any,
-                 cap_max: float, lang: str) -> folium.CircleMarker:
-    """One site as a circle sized by capacity, with its tooltip and popup."""
-    pt = row.geometry.representative_point()
-    colour = SITE_COLOURS.get((status, service), OTHER_SITE_COLOUR)
-    svc_label = _service_label(service, lang)
-    tip = f"{esc(row.get('name', ''))} ({esc(svc_label)}) {fmt(capacity)}"
-    popup = table(
-        [
-            ("id", esc(row.get("id", ""))),
-            (t("map.name", lang), esc(row.get("name", ""))),
-            (t("map.service", lang), esc(svc_label)),
-            (t("map.status", lang), esc(t(f"map.{status}", lang))),
-            (t("map.capacity", lang), fmt(capacity)),
-        ]
-    )
-    candidate = status == "candidate"
-    marker = folium.CircleMarker(
-        location=(pt.y, pt.x),
-        radius=radius(capacity, cap_max) if not candidate else 3.0,
-        color="#ffffff" if not candidate else colour,
-        weight=1.5 if status == "proposed" else 1.0,
-        fill=True,
-        fill_color=colour,
-        fill_opacity=0.9 if not candidate else 0.4,
-    )
-    marker.add_child(BindText(tip, popup))
-    return marker
-
-
-def add_sites(m: folium.Map, sites: gpd.GeoDataFrame, *, lang: str) -> list[str]:
-    """Draw sites in one layer per status, circles sized by ``capacity``.
-
-    *sites* may carry ``status`` (default ``existing``), ``service`` (default ``childcare``),
-    ``capacity``, ``name`` and ``id``.
+    Returns
+    -------
+    (float, float) or None
+        ``(min, max)`` over every number found; None when there is none.
     """
-    caps = pd.to_numeric(sites.get("capacity", pd.Series(np.nan, index=sites.index)),
-                         errors="coerce")
-    cap_max = float(caps.max()) if caps.notna().any() else 0.0
-    status = sites.get("status", pd.Series("existing", index=sites.index)).fillna("existing")
-    service = sites.get("service", pd.Series("childcare", index=sites.index)).fillna("")
-    legend: list[str] = []
-    for st_value in SITE_STATUSES:
-        mask = status.astype(str) == st_value
-        if not mask.any():
-            continue
-        group = folium.FeatureGroup(name=t(f"map.{st_value}", lang))
-        for idx in sites.index[mask]:
-            _site_marker(sites.loc[idx], status=st_value, service=str(service[idx]),
-                         capacity=caps[idx], cap_max=cap_max, lang=lang).add_to(group)
-        group.add_to(m)
-        for svc in sorted({str(s) for s in service[mask]}):
-            colour = SITE_COLOURS.get((st_value, svc), OTHER_SITE_COLOUR)
-            legend.append(dot(colour, f"{esc(t(f'map.{st_value}', lang))} · "
-                                      f"{esc(_service_label(svc, lang))}"))
-    if cap_max > 0:
-        legend.append(f"<div style='color:#555'>"
-                      f"{esc(t('map.capacity_scale', lang, max=fmt(cap_max)))}</div>")
-    return legend
+    vals = [pd.to_numeric(f[column], errors="coerce") for f in frames
+            if f is not None and column in f.columns]
+    allv = pd.concat(vals).dropna() if vals else pd.Series(dtype=float)
+    if not len(allv):
+        return None
+    return float(allv.min()), float(allv.max())
+
+
+#: Per service: (kind, column, ramp) of each measure a plan's map can colour areas by.
+_MEASURES: tuple[tuple[str, str, str], ...] = (
+    ("shortfall", "{s}_unmet", "shortfall"),
+    ("coverage", "{s}_served_share", "coverage"),
+    ("demand", "{s}_required", "value"),
+)
+_DEMAND_COLUMNS = {"childcare": "childcare_places_required",
+                   "eldercare": "eldercare_area_required_m2"}
+
+
+def area_measures(areas: pd.DataFrame | None, services: Iterable[str], *,
+                  lang: str) -> list[tuple[str, str, str]]:
+    """What a plan's map can colour the areas by: shortfall, coverage and demand per service.
+
+    Parameters
+    ----------
+    areas : DataFrame or None
+        A run's areas (``<service>_unmet``, ``<service>_served_share``,
+        ``childcare_places_required``, ``eldercare_area_required_m2``; or one service's
+        ``shortfall``).
+    services : iterable of str
+        The run's services.
+    lang : {'zh', 'en'}
+        Language of the labels.
+
+    Returns
+    -------
+    list of (column, ramp kind, label with unit)
+        In display order; only columns the areas have.
+    """
+    if areas is None:
+        return []
+    cols = set(areas.columns)
+    out: list[tuple[str, str, str]] = []
+    for svc in services:
+        svc_label = t(f"sc.{svc}", lang)
+        unit = t(f"sc.unit.{svc}", lang)
+        for measure, pattern, ramp in _MEASURES:
+            col = _DEMAND_COLUMNS.get(svc, "") if measure == "demand" else pattern.format(s=svc)
+            if measure == "shortfall" and col not in cols and "shortfall" in cols:
+                col = "shortfall"
+            if col in cols:
+                out.append((col, ramp, t(f"map.measure.{measure}", lang, service=svc_label,
+                                         unit=unit)))
+    return out

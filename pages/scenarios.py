@@ -28,9 +28,7 @@ from planning.summaries import (  # noqa: E402
     demand_totals,
     nested_indicators,
     run_services,
-    shortfall_layers,
     total,
-    uncovered_ids,
     unmet_text,
     unmet_with_names,
 )
@@ -246,18 +244,9 @@ if state:
             and any_unmet(ind, services)):
         st.caption(T("sc.cost_note"))
 
-    from maps.folium_map import build_map
+    from pages.plan_map import show_plan_map
 
-    labels = dict(shortfall_layers(run.areas, LANG)) | {"coverage": T("map.coverage")}
-    colour_by = st.radio(T("sc.colour_by"), list(labels), horizontal=True,
-                         key="sc_colour", format_func=lambda k: labels[k])
-    m = build_map(areas=run.areas, value_col=colour_by,
-                  value_kind="coverage" if colour_by == "coverage" else "shortfall",
-                  value_label=labels[colour_by],
-                  sites=run.site_layer, service_areas=run.service_areas,
-                  uncovered_ids=uncovered_ids(run.areas),
-                  extra_fields={"coverage": T("map.coverage")}, **common.map_kwargs())
-    common.show_map(m, height=560)
+    show_plan_map(run, key="sc")
 
     for note in run.notes:
         st.caption(common.message(note))

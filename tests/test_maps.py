@@ -87,7 +87,7 @@ def test_offline_html_escapes_user_text_and_has_no_cdn(areas, sites, network) ->
     # offline mode: no tile layer at all
     assert "L.tileLayer" not in html
     # legend, network, uncovered layer present
-    for text in ("pl-legend", "未覆盖居住区", "路网", "现状设施"):
+    for text in ("pl-legend", "未覆盖居住区", "路网", "现状"):
         assert json.dumps(text)[1:-1] in html
 
 
@@ -118,7 +118,7 @@ def test_amap_shifts_overlays_to_gcj02(sites) -> None:
     html = offline_html(build_map(sites=sites.iloc[:1], basemap="amap"))
     assert "autonavi.com" in html
     lon, lat = wgs84_to_gcj02(np.array([117.272]), np.array([31.862]))
-    found = re.search(r"L\.circleMarker\(\s*\[([\d.]+), ([\d.]+)\]", html)
+    found = re.search(r"L\.marker\(\[([\d.]+), ([\d.]+)\]", html)
     assert found is not None
     assert float(found.group(1)) == pytest.approx(float(lat[0]), abs=1e-9)
     assert float(found.group(2)) == pytest.approx(float(lon[0]), abs=1e-9)
@@ -128,9 +128,10 @@ def test_amap_shifts_overlays_to_gcj02(sites) -> None:
 
 def test_sites_sized_by_capacity(sites) -> None:
     html = offline_html(build_map(sites=sites, basemap="offline"))
-    radii = [float(r) for r in re.findall(r'"radius": ([\d.]+)', html)]
-    # existing 50 of max 200: 4 + 12*sqrt(0.25) = 10; proposed 200: 16; candidate: 3
-    assert sorted(radii) == pytest.approx([3.0, 10.0, 16.0])
+    radii = [float(r) for r in re.findall(r'data-r=\\"([\d.]+)', html)]
+    # each service on its own scale: child care 50 is its largest: 16, elder care 200: 16;
+    # the candidate: 3
+    assert sorted(radii) == pytest.approx([3.0, 16.0, 16.0])
 
 
 def test_map_with_foreign_plugin_refuses_offline_export(areas) -> None:
@@ -273,3 +274,13 @@ def test_point_areas_are_coloured_circles_not_image_markers() -> None:
                                   basemap="offline", lang="zh"))
     assert "L.marker(" not in html  # Leaflet's default marker needs an unbundled image
     assert "circleMarker" in html and "pointToLayer" in html
+    # coloured by the measure (0 → lightest, 5 → darkest of the yellow→red ramp), with
+    # popups, the uncovered mark (a dashed red ring) and the legend like polygons
+    fills = re.findall(r'"_fill": "(#[0-9a-f]{6,8})"', html)
+    assert fills == ["#ffffccff", "#800026ff"]
+    popups = [json.loads(f'"{p}"') for p in re.findall(r'"_popup": "((?:[^"\\]|\\.)*)"', html)]
+    assert len(popups) == 2 and "<td>乙</td>" in popups[1] and "<td>5</td>" in popups[1]
+    assert '"radius": 9' in html and '"dashArray": "5,4"' in html
+    legend = json.loads(re.search(r'div\.innerHTML = ("(?:[^"\\]|\\.)*")', html).group(1))
+    for text in ("缺口", "<span>0</span><span>5</span>", "居住区", "未覆盖居住区"):
+        assert text in legend
