@@ -17,10 +17,10 @@ from optimizer import heuristics
 from optimizer.base import SingleServiceModel
 from optimizer.blocks import Block, BlockForm, cover_pairs
 from optimizer.extract import Extraction
-from optimizer.inputs import ServiceData, service_arrays
+from optimizer.inputs import TOL, ServiceData, service_arrays
 from optimizer.messages import IN_REACH
 from optimizer.program import LinearProgram
-from optimizer.rules import SideRules
+from optimizer.rules import SideRules, repair_counts
 from optimizer.verify import failed
 
 
@@ -135,6 +135,9 @@ class MaxCoverage(SingleServiceModel):
         op = heuristics.max_coverage(r, c, blk.agg.q[blk.todo], n, self.n_sites,
                                      allowed=allowed, p=self.p, budget=self.budget,
                                      cost=svc.fixed, seconds=seconds)
+        if svc.rules.has_groups:
+            exist = svc.exist > TOL
+            op = repair_counts(op | exist, svc.rules, allowed, svc.fixed) & ~exist
         x0[blk.y] = op
         covered = np.zeros(n)
         covered[r[op[c]]] = 1.0
