@@ -30,8 +30,9 @@ class Objective:
 
 OBJECTIVES: Mapping[str, Objective] = {
     "min_cost": Objective("min_cost", "min-cost", MinCostProvision, ("allow_unmet",)),
-    "max_coverage": Objective("max_coverage", "max-coverage", MaxCoverage, ("budget", "p")),
-    "p_median": Objective("p_median", "min-time", PMedian, ("p",)),
+    "max_coverage": Objective("max_coverage", "max-coverage", MaxCoverage,
+                              ("budget", "p", "allow_unmet")),
+    "p_median": Objective("p_median", "min-time", PMedian, ("p", "allow_unmet")),
 }
 assert {o.cli: o.name for o in OBJECTIVES.values()} == OBJECTIVE_CLI
 

@@ -54,7 +54,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "rule {rule}, group {group}: needs at least {need}, has {have}"},
     "optimizer.infeasible.coverage_all": {
         "zh": "在{limits}内没有方案能满足全部需求（站点全部开放时可以）：请提高预算或站点数，或允许未满足需求（allow_unmet=True）",
-        "en": "no plan within{limits} serves every requirement (with every site open one could): raise the budget or the number of sites, or allow unmet demand (allow_unmet=True)"},
+        "en": "no plan within {limits} serves every requirement (with every site open one could): raise the budget or the number of sites, or allow unmet demand (allow_unmet=True)"},
     "optimizer.limit.budget": {"zh": "预算 {budget}", "en": "a budget of {budget}"},
     "optimizer.limit.p": {"zh": "{p} 处新站点", "en": "{p} new sites"},
     # ---- model parameters
