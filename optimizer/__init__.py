@@ -11,7 +11,7 @@ Each has ``from_cost_matrix`` and ``from_geodataframe`` constructors and
 ``solve(solver='highs'|'cbc', time_limit=..., gap=...)``, which leaves a :class:`SolveResult`
 in ``model.result``.  Shared pieces: :mod:`optimizer.inputs` (checked arrays, frames matched
 by id), :mod:`optimizer.classes` (demand classes), :mod:`optimizer.blocks` (constraint
-blocks), :mod:`optimizer.rules` (side rules), :mod:`optimizer.extract` (result extraction),
+blocks), :mod:`optimizer.rules` (side rules: site-count rules and kind shares), :mod:`optimizer.extract` (result extraction),
 :mod:`optimizer.base` (checking, solving, verifying), :mod:`optimizer.feasibility` and
 :mod:`optimizer.verify`; the program and its solvers in :mod:`optimizer.program`,
 :mod:`optimizer.solvers`, :mod:`optimizer.highs` and :mod:`optimizer.pulp_backend`.
@@ -35,13 +35,14 @@ from optimizer.pmedian import PMedian
 from optimizer.program import LinearProgram, SolverOutcome
 from optimizer.pulp_backend import cbc_path, parse_cbc_log
 from optimizer.result import SolveResult, frame_records
-from optimizer.rules import SideRules, sites_required_per_group
+from optimizer.rules import CountRule, SideRules, sites_required_per_group
 from optimizer.solvers import SOLVERS
 from optimizer.solvers import solve as solve_program
 from optimizer.verify import verify
 
 __all__ = [
     "CAPACITY_IN_REACH",
+    "CountRule",
     "Decomposition",
     "FeasibilityReport",
     "JointSiting",
