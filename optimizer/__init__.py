@@ -11,9 +11,9 @@ Each has ``from_cost_matrix`` and ``from_geodataframe`` constructors and
 ``solve(solver='highs'|'cbc', time_limit=..., gap=...)``, which leaves a :class:`SolveResult`
 in ``model.result``.  Shared pieces: :mod:`optimizer.inputs` (checked arrays, frames matched
 by id), :mod:`optimizer.classes` (demand classes), :mod:`optimizer.blocks` (constraint
-blocks), :mod:`optimizer.rules` (side rules: site-count rules and kind shares), :mod:`optimizer.extract` (result extraction),
-:mod:`optimizer.base` (checking, solving, verifying), :mod:`optimizer.feasibility` and
-:mod:`optimizer.verify`; the program and its solvers in :mod:`optimizer.program`,
+blocks), :mod:`optimizer.rules` (side rules: site-count rules and kind shares),
+:mod:`optimizer.extract` (result extraction), :mod:`optimizer.base` (checking, solving,
+verifying), :mod:`optimizer.feasibility` and :mod:`optimizer.verify`; the program and its solvers in :mod:`optimizer.program`,
 :mod:`optimizer.solvers`, :mod:`optimizer.highs` and :mod:`optimizer.pulp_backend`.
 
 Other layers import from here only (``from optimizer import MinCostProvision``).  Messages
