@@ -13,8 +13,9 @@ in ``model.result``.  Shared pieces: :mod:`optimizer.inputs` (checked arrays, fr
 by id), :mod:`optimizer.classes` (demand classes), :mod:`optimizer.blocks` (constraint
 blocks), :mod:`optimizer.rules` (side rules: site-count rules and kind shares),
 :mod:`optimizer.extract` (result extraction), :mod:`optimizer.base` (checking, solving,
-verifying), :mod:`optimizer.feasibility` and :mod:`optimizer.verify`; the program and its solvers in :mod:`optimizer.program`,
-:mod:`optimizer.solvers`, :mod:`optimizer.highs` and :mod:`optimizer.pulp_backend`.
+verifying), :mod:`optimizer.feasibility` and :mod:`optimizer.verify`; the program and its
+solvers in :mod:`optimizer.program`, :mod:`optimizer.solvers`, :mod:`optimizer.highs` and
+:mod:`optimizer.pulp_backend`.
 
 Other layers import from here only (``from optimizer import MinCostProvision``).  Messages
 for people are :class:`core.messages.Message` objects with ``optimizer.*`` codes
