@@ -39,7 +39,7 @@ from optimizer.result import SolveResult, frame_records
 from optimizer.rules import CountRule, SideRules, sites_required_per_group
 from optimizer.solvers import SOLVERS
 from optimizer.solvers import solve as solve_program
-from optimizer.verify import verify
+from optimizer.verify import verify, verify_counts
 
 __all__ = [
     "CAPACITY_IN_REACH",
@@ -69,4 +69,5 @@ __all__ = [
     "solve_min_cost_decomposed",
     "solve_program",
     "verify",
+    "verify_counts",
 ]

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 import pandas as pd
 
-from core.messages import Message, Quantity
+from core.messages import Message
 from errors import InfeasibleError, SolverError
 from optimizer import feasibility as feas
 from optimizer.blocks import Block, BlockForm, service_block
@@ -24,9 +24,9 @@ from optimizer.inputs import ServiceData, match_frames, pop_frame_columns, site_
 from optimizer.messages import IN_REACH, bullets, of_service
 from optimizer.program import LinearProgram, SolverOutcome
 from optimizer.result import SolveResult
-from optimizer.rules import SideRules, count_shortfalls
+from optimizer.rules import count_shortfalls
 from optimizer.solvers import solve as run_solver
-from optimizer.verify import failed, verify
+from optimizer.verify import count_lines, verify, verify_counts
 
 #: Columns of the frames of a result without a solution.
 _EMPTY_COLUMNS = {
@@ -149,31 +149,18 @@ class SitingModel:
                 "label": self._label(svc), "problems": bullets(rep.messages)}))
         return rep
 
-    def _count_lines(self, rules: SideRules,
-                     short: list[tuple[int, int, int, int]]) -> list[Message]:
-        """One line per group short of a site-count rule (the first 20)."""
-        labels = [r.label or str(k + 1) for k, r in enumerate(rules.count_rules)]
-        return [Message("optimizer.count_rule.short", {
-            "rule": labels[r], "group": g, "need": Quantity(need, "sites", 0),
-            "have": Quantity(have, "sites", 0)}) for r, g, need, have in short[:20]]
-
     def _count_precheck(self) -> None:
         """Site-count rules that every existing and candidate site together cannot meet."""
         for svc in self.services:
             short = count_shortfalls(svc.rules, np.ones(len(svc.fixed), dtype=bool))
             if short:
                 raise InfeasibleError(Message("optimizer.infeasible.count_rules", {
-                    "problems": bullets(self._count_lines(svc.rules, short))}))
+                    "problems": bullets(count_lines(svc.rules, short))}))
 
     def _verify_counts(self, ex: Extraction) -> None:
         """The plan's open sites against the site-count rules (from the rules, not the MILP)."""
-        short = count_shortfalls(ex.svc.rules, ex.open)
-        if short:
-            raise SolverError(failed(
-                Message("optimizer.verify.label", {"model": self.title,
-                                                   "service": ex.svc.name}),
-                [Message("optimizer.verify.count_rules",
-                         {"problems": bullets(self._count_lines(ex.svc.rules, short))})]))
+        verify_counts(ex.svc.rules, ex.open, label=Message(
+            "optimizer.verify.label", {"model": self.title, "service": ex.svc.name}))
 
     def _extract(self, blk: Block, sol: np.ndarray, *, soft: bool) -> Extraction:
         return extract(blk, sol, soft=soft, default_reason=self._unmet_reason)

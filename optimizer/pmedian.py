@@ -28,7 +28,7 @@ from optimizer.inputs import TOL, ServiceData, service_arrays
 from optimizer.messages import IN_REACH, bullets
 from optimizer.program import LinearProgram
 from optimizer.result import SolveResult
-from optimizer.rules import SideRules, add_side_rules
+from optimizer.rules import SideRules, add_side_rules, count_shortfalls, repair_counts
 from optimizer.verify import verify
 
 
@@ -216,6 +216,10 @@ class PMedian(SingleServiceModel):
                                 p=self.p, always_open=~cand, seconds=seconds)
         if op is None:
             return None
+        if svc.rules.has_groups:
+            op = _repair_p(op, svc.rules, allowed, ~cand, self.p)
+            if op is None:
+                return None
         x0[blk.y] = op
         is_open = op | ~cand
         sel = np.flatnonzero(is_open[agg.j])
@@ -316,6 +320,26 @@ class PMedian(SingleServiceModel):
         if int(ex.opened.sum()) != self.p:
             raise SolverError(Message("optimizer.verify.p_exact",
                                       {"opened": int(ex.opened.sum()), "p": self.p}))
+
+
+def _repair_p(op: np.ndarray, rules: SideRules, allowed: np.ndarray,
+              always_open: np.ndarray, p: int) -> np.ndarray | None:
+    """The heuristic's ``p`` sites made to keep the site-count rules, still ``p`` of them.
+
+    Sites the rules lack are opened (cheapest by position), then the heuristic's own sites
+    are closed, last chosen first, where no rule needs them; None when that leaves more
+    than ``p``.
+    """
+    full = repair_counts(op | always_open, rules, allowed) & ~always_open
+    extra = int(full.sum()) - p
+    for j in np.flatnonzero(op)[::-1]:
+        if extra <= 0:
+            break
+        trial = full.copy()
+        trial[j] = False
+        if not count_shortfalls(rules, trial | always_open):
+            full, extra = trial, extra - 1
+    return full if extra == 0 else None
 
 
 def _capacity_rows(lp: LinearProgram, agg: DemandClasses, svc: ServiceData, y: np.ndarray,

@@ -5,8 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from errors import InfeasibleError
-from optimizer import CountRule, MaxCoverage, MinCostProvision, PMedian, SideRules
+from errors import InfeasibleError, SolverError
+from optimizer import (
+    CountRule,
+    MaxCoverage,
+    MinCostProvision,
+    PMedian,
+    SideRules,
+    verify_counts,
+)
 from tests.test_optimizer import SOLVERS
 
 # One area (1 托位) reaches five sites of one 街道 (group 0): s0, s1, s2 are 普惠 at 100
@@ -60,6 +67,26 @@ def test_heuristic_start_is_repaired_to_the_rules() -> None:
     start = r.details["start"]
     assert start["method"] and "rejected" not in start
     assert start["objective"] == pytest.approx(120.0)
+
+
+def test_p_median_start_keeps_p_and_the_rules() -> None:
+    # the greedy picks the 1-minute market sites first; with p = 2 the repair must swap one
+    # of them for a 普惠 site (3 sites of any kind cannot be asked here: p = 2)
+    rules = SideRules(counts=[CountRule(GROUP, np.array([1]), site_mask=PUHUI)])
+    r = PMedian.from_cost_matrix(ORIG, S, T, [1.0], p=2, rules=rules).solve(start=True).result
+    start = r.details["start"]
+    assert start["method"] and "rejected" not in start
+    assert start["objective"] == pytest.approx(1.0) == r.objective
+    assert PUHUI[_opened(r)].sum() == 1
+
+
+def test_verify_counts_names_the_rule_and_group() -> None:
+    assert verify_counts(BOTH, np.array([1, 0, 0, 1, 1], dtype=bool)) == []
+    with pytest.raises(SolverError) as exc:
+        verify_counts(BOTH, np.array([0, 0, 0, 1, 1], dtype=bool), label="plan")
+    text = exc.value.message.render("en")
+    assert "rule puhui, group 0: needs at least 1 site" in text and "has 0 sites" in text
+    assert "per_20000" in text
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
