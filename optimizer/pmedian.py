@@ -181,7 +181,13 @@ class PMedian(SingleServiceModel):
                             area_ids=self.area_ids, site_ids=self.site_ids,
                             aggregate=self.aggregate, strong=self.strong,
                             reach_label=self.reach_label)
-        model.solve(solver=solver, time_limit=time_limit, gap=gap, threads=threads)
+        try:
+            model.solve(solver=solver, time_limit=time_limit, gap=gap, threads=threads)
+        except InfeasibleError:
+            # serving is optional here, so only the site-count rules with p can conflict
+            raise InfeasibleError(Message("optimizer.infeasible.solver", {
+                "model": self.title,
+                "problems": bullets([Message("optimizer.infeasible.side_rules")])})) from None
         res = model.result
         assert res is not None
         total = float(svc.demand.sum())

@@ -114,3 +114,11 @@ def test_rules_beyond_the_sites_are_named_before_solving() -> None:
     assert str(exc.value.message.render("en")) == (
         "the site-count rules cannot be met even with every existing and candidate site "
         "open:\n  - rule puhui, group 0: needs at least 4 sites, has 3 sites")
+
+
+def test_soft_p_median_says_when_p_cannot_keep_the_rules() -> None:
+    # 3 sites of any kind with p = 2 and no existing site: no plan, whatever is served
+    with pytest.raises(InfeasibleError, match="no feasible plan for p-median") as exc:
+        PMedian.from_cost_matrix(ORIG, S, T, [1.0], p=2, rules=BOTH,
+                                 allow_unmet=True).solve()
+    assert "side rules" in exc.value.message.render("en")
