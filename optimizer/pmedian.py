@@ -82,6 +82,8 @@ class PMedian(SingleServiceModel):
         self._soft = allow_unmet
         #: most requirement p sites can serve (soft form), and how it was found
         self.most_servable: dict[str, Any] | None = None
+        #: candidates the first step opened (the soft form's start)
+        self._cover_open: np.ndarray | None = None
         cand = int((svc.exist <= TOL).sum())
         if p < 0 or p > cand:
             raise InputError([Message("optimizer.input.p_range", {"candidates": cand, "p": p})],
@@ -144,7 +146,9 @@ class PMedian(SingleServiceModel):
                                           {"p": self.p, "problems": bullets(msgs)}))
 
     def _start_auto(self, lp: LinearProgram) -> bool:
-        return not self._soft and lp.num_col >= self.START_MIN_COLS
+        if self._soft:
+            return self._cover_open is not None
+        return lp.num_col >= self.START_MIN_COLS
 
     def _solve_common(self, *, solver: str, time_limit: float | None, gap: float | None,
                       msg: bool, threads: int | None, soft: bool,
@@ -152,6 +156,7 @@ class PMedian(SingleServiceModel):
                       start: bool | None = None) -> SolveResult:
         """The soft form solves the most servable amount first (half the time limit)."""
         self.most_servable = None
+        self._cover_open = None
         if soft:
             t0 = time.perf_counter()
             self._count_precheck()
@@ -192,6 +197,8 @@ class PMedian(SingleServiceModel):
         assert res is not None
         total = float(svc.demand.sum())
         found = res.objective is not None
+        if found and len(res.sites):
+            self._cover_open = res.sites["open"].to_numpy(dtype=bool) & (svc.exist <= TOL)
         return {"total": total, "served": float(res.objective) if found else None,
                 "proven_optimal": bool(res.proven_optimal), "status": res.status,
                 "seconds": round(float(res.seconds), 3)}
@@ -209,7 +216,7 @@ class PMedian(SingleServiceModel):
         infeasible).
         """
         if self._soft:
-            return None
+            return self._start_from_cover(lp, blocks[0], seconds)
         blk = blocks[0]
         svc, agg = blk.svc, blk.agg
         assert blk.z is not None
@@ -244,6 +251,31 @@ class PMedian(SingleServiceModel):
                 return None
             x0, method = x, method + " on sites, assignment by the transport LP"
         return x0, method
+
+    def _start_from_cover(self, lp: LinearProgram, blk: Block,
+                          seconds: float) -> tuple[np.ndarray, str] | None:
+        """Soft form's start: the first step's sites, made up to ``p``.
+
+        The candidates of most demand in reach make up the number; the transport LP assigns
+        the demand (it serves as much as the first step did).
+        """
+        if self._cover_open is None:
+            return None
+        allowed = lp.arrays().upper[blk.y] > 0.5
+        op = self._cover_open & allowed
+        extra = self.p - int(op.sum())
+        if extra < 0:
+            return None
+        rest = np.flatnonzero(allowed & ~op)
+        reach = blk.agg.reach_demand(self.n_sites)[rest]
+        op[rest[np.argsort(-reach, kind="stable")[:extra]]] = True
+        if int(op.sum()) != self.p:
+            return None
+        x = solve_fixed(lp, blk.y, op.astype(float), time_limit=max(seconds, 1.0))
+        if x is None:
+            return None
+        return x, ("maximum-coverage sites made up to p by demand in reach, assignment by "
+                   "the transport LP")
 
     def _diagnose(self) -> Message:
         lines = self._shortages()

@@ -47,6 +47,9 @@ def test_p_median_soft_serves_what_can_be_served(solver: str) -> None:
     assert _unmet(r) == {0: (60.0, SITES_EXHAUSTED), 2: (30.0, CAPACITY_IN_REACH),
                          3: (10.0, NO_SITE_IN_REACH)}
     assert r.sites.set_index("id")["open"].tolist() == [False, True]
+    if solver == "highs":  # the first step's sites start HiGHS, checked like a plan
+        assert r.details["start"]["method"].startswith("maximum-coverage sites")
+        assert "rejected" not in r.details["start"]
 
 
 def test_p_median_hard_form_says_why() -> None:
