@@ -22,6 +22,7 @@ from optimizer import heuristics
 from optimizer.base import SingleServiceModel
 from optimizer.blocks import Block
 from optimizer.classes import DemandClasses, aggregate
+from optimizer.coverage import MaxCoverage
 from optimizer.extract import Extraction, extract
 from optimizer.highs import solve_fixed
 from optimizer.inputs import TOL, ServiceData, service_arrays
@@ -176,8 +177,6 @@ class PMedian(SingleServiceModel):
         Candidates open at their largest capacity at no cost, existing sites keep theirs,
         the site-count rules hold; at most ``p`` new sites (serving more never needs fewer).
         """
-        from optimizer.coverage import MaxCoverage
-
         svc = self.services[0]
         m = self.n_sites
         cover_svc = replace(svc, fixed=np.zeros(m), unit=np.zeros(m), lo=np.zeros(m),
