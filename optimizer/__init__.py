@@ -11,10 +11,11 @@ Each has ``from_cost_matrix`` and ``from_geodataframe`` constructors and
 ``solve(solver='highs'|'cbc', time_limit=..., gap=...)``, which leaves a :class:`SolveResult`
 in ``model.result``.  Shared pieces: :mod:`optimizer.inputs` (checked arrays, frames matched
 by id), :mod:`optimizer.classes` (demand classes), :mod:`optimizer.blocks` (constraint
-blocks), :mod:`optimizer.rules` (side rules), :mod:`optimizer.extract` (result extraction),
-:mod:`optimizer.base` (checking, solving, verifying), :mod:`optimizer.feasibility` and
-:mod:`optimizer.verify`; the program and its solvers in :mod:`optimizer.program`,
-:mod:`optimizer.solvers`, :mod:`optimizer.highs` and :mod:`optimizer.pulp_backend`.
+blocks), :mod:`optimizer.rules` (side rules: site-count rules and kind shares),
+:mod:`optimizer.extract` (result extraction), :mod:`optimizer.base` (checking, solving,
+verifying), :mod:`optimizer.feasibility` and :mod:`optimizer.verify`; the program and its
+solvers in :mod:`optimizer.program`, :mod:`optimizer.solvers`, :mod:`optimizer.highs` and
+:mod:`optimizer.pulp_backend`.
 
 Other layers import from here only (``from optimizer import MinCostProvision``).  Messages
 for people are :class:`core.messages.Message` objects with ``optimizer.*`` codes
@@ -35,13 +36,14 @@ from optimizer.pmedian import PMedian
 from optimizer.program import LinearProgram, SolverOutcome
 from optimizer.pulp_backend import cbc_path, parse_cbc_log
 from optimizer.result import SolveResult, frame_records
-from optimizer.rules import SideRules, sites_required_per_group
+from optimizer.rules import CountRule, SideRules, sites_required_per_group
 from optimizer.solvers import SOLVERS
 from optimizer.solvers import solve as solve_program
-from optimizer.verify import verify
+from optimizer.verify import verify, verify_counts
 
 __all__ = [
     "CAPACITY_IN_REACH",
+    "CountRule",
     "Decomposition",
     "FeasibilityReport",
     "JointSiting",
@@ -67,4 +69,5 @@ __all__ = [
     "solve_min_cost_decomposed",
     "solve_program",
     "verify",
+    "verify_counts",
 ]

@@ -24,8 +24,9 @@ from optimizer.inputs import ServiceData, match_frames, pop_frame_columns, site_
 from optimizer.messages import IN_REACH, bullets, of_service
 from optimizer.program import LinearProgram, SolverOutcome
 from optimizer.result import SolveResult
+from optimizer.rules import count_shortfalls
 from optimizer.solvers import solve as run_solver
-from optimizer.verify import verify
+from optimizer.verify import count_lines, verify, verify_counts
 
 #: Columns of the frames of a result without a solution.
 _EMPTY_COLUMNS = {
@@ -148,6 +149,19 @@ class SitingModel:
                 "label": self._label(svc), "problems": bullets(rep.messages)}))
         return rep
 
+    def _count_precheck(self) -> None:
+        """Site-count rules that every existing and candidate site together cannot meet."""
+        for svc in self.services:
+            short = count_shortfalls(svc.rules, np.ones(len(svc.fixed), dtype=bool))
+            if short:
+                raise InfeasibleError(Message("optimizer.infeasible.count_rules", {
+                    "problems": bullets(count_lines(svc.rules, short))}))
+
+    def _verify_counts(self, ex: Extraction) -> None:
+        """The plan's open sites against the site-count rules (from the rules, not the MILP)."""
+        verify_counts(ex.svc.rules, ex.open, label=Message(
+            "optimizer.verify.label", {"model": self.title, "service": ex.svc.name}))
+
     def _extract(self, blk: Block, sol: np.ndarray, *, soft: bool) -> Extraction:
         return extract(blk, sol, soft=soft, default_reason=self._unmet_reason)
 
@@ -167,6 +181,7 @@ class SitingModel:
         exs = [self._extract(b, x, soft=soft) for b in blocks]
         for ex in exs:
             self._verify(ex, soft=soft)
+            self._verify_counts(ex)
         self._check_plan(exs)
         return exs
 
@@ -242,6 +257,7 @@ class SitingModel:
                       warm_start: bool | None = None,
                       start: bool | None = None) -> SolveResult:
         t0 = time.perf_counter()
+        self._count_precheck()
         self._precheck()
         lp, blocks = self._build()
         if warm_start is None:

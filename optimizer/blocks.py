@@ -76,6 +76,9 @@ class BlockForm:
         Use the covering form when capacity never binds.
     dominance_cost : array of float, optional
         Cost by which sites compare in the covering reductions (None = no reduction).
+    serve_all : bool
+        Coverage mode: every requirement must still be served (the hard form of maximum
+        coverage, where unmet demand is not allowed).
     """
 
     mode: str = "cover"
@@ -84,6 +87,7 @@ class BlockForm:
     costs_in_objective: bool = True
     cover_form: bool = True
     dominance_cost: np.ndarray | None = None
+    serve_all: bool = False
 
 
 def capacity_bounds(svc: ServiceData,
@@ -179,7 +183,8 @@ def assignment_block(lp: LinearProgram, svc: ServiceData, agg: DemandClasses,
         else:
             lp.add_rows(K, agg.k, z, 1.0, lower=agg.q, upper=agg.q)
     else:
-        lp.add_rows(K, agg.k, z, 1.0, upper=agg.q)
+        lp.add_rows(K, agg.k, z, 1.0, lower=agg.q if form.serve_all else -np.inf,
+                    upper=agg.q)
     # capacity: sum z - x <= e
     lp.add_rows(m, np.concatenate([agg.j, np.arange(m)]), np.concatenate([z, x]),
                 np.concatenate([np.ones(P), -np.ones(m)]), upper=svc.exist)
@@ -256,7 +261,8 @@ def cover_block(lp: LinearProgram, svc: ServiceData, agg: DemandClasses,
         else:
             lp.add_rows(len(todo), rows, cols, 1.0, lower=1.0)
     else:
-        w = lp.add_cols(len(todo), cost=-agg.q[todo], upper=1.0)
+        w = lp.add_cols(len(todo), cost=-agg.q[todo], lower=1.0 if form.serve_all else 0.0,
+                        upper=1.0)
         lp.add_rows(len(todo), np.r_[rows, np.arange(len(todo))], np.r_[cols, w],
                     np.r_[-np.ones(len(sel)), np.ones(len(todo))], upper=0.0)
         lp.offset -= float(agg.q[covered].sum())

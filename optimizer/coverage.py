@@ -11,16 +11,16 @@ from typing import Any
 
 import numpy as np
 
-from core.messages import Message
+from core.messages import Message, Quantity
 from errors import InputError, SolverError
 from optimizer import heuristics
 from optimizer.base import SingleServiceModel
 from optimizer.blocks import Block, BlockForm, cover_pairs
 from optimizer.extract import Extraction
-from optimizer.inputs import ServiceData, service_arrays
+from optimizer.inputs import TOL, ServiceData, service_arrays
 from optimizer.messages import IN_REACH
 from optimizer.program import LinearProgram
-from optimizer.rules import SideRules
+from optimizer.rules import SideRules, repair_counts
 from optimizer.verify import failed
 
 
@@ -44,6 +44,13 @@ class MaxCoverage(SingleServiceModel):
         Bound on the number of sites opened or enlarged.
     weights : array of float, optional
         Per-area weights of the requirement served.
+    allow_unmet : bool
+        Soft form (default): serve what the budget and ``p`` allow and report, per area,
+        why the rest is unmet (no site within reach, capacity in reach insufficient, budget
+        or number of sites exhausted).  Hard form (False): every requirement must be
+        served; a requirement out of reach or beyond the capacity in reach raises
+        :class:`errors.InfeasibleError` before the solver, and so does a budget or ``p``
+        too small to serve everything (after it).
     **kw
         Options of :class:`~optimizer.base.SitingModel`.
     """
@@ -56,8 +63,10 @@ class MaxCoverage(SingleServiceModel):
     _start_default = True
 
     def __init__(self, svc: ServiceData, *, budget: float | None, p: int | None,
-                 weights: np.ndarray | None = None, **kw: Any) -> None:
+                 weights: np.ndarray | None = None, allow_unmet: bool = True,
+                 **kw: Any) -> None:
         super().__init__([svc], **kw)
+        self._soft = allow_unmet
         if budget is None and p is None:
             raise InputError([Message("optimizer.input.budget_or_p")], source="MaxCoverage")
         bad = [Message("optimizer.input.not_negative", {"name": k, "value": v})
@@ -89,6 +98,7 @@ class MaxCoverage(SingleServiceModel):
         max_capacity: np.ndarray | float | None = None,
         existing_capacity: np.ndarray | float | None = None,
         max_cost: float | None = None,
+        allow_unmet: bool = True,
         rules: SideRules | None = None,
         area_ids: np.ndarray | None = None,
         site_ids: np.ndarray | None = None,
@@ -102,7 +112,8 @@ class MaxCoverage(SingleServiceModel):
         Parameters are as in :meth:`MinCostProvision.from_cost_matrix
         <optimizer.MinCostProvision.from_cost_matrix>`; ``budget`` bounds fixed plus unit
         costs, ``p`` the number of sites opened or enlarged; ``weights`` per area multiply
-        the requirement served in the objective (weighted problems are not aggregated).
+        the requirement served in the objective (weighted problems are not aggregated);
+        ``allow_unmet=False`` asks for every requirement to be served (see the class).
 
         Returns
         -------
@@ -114,12 +125,26 @@ class MaxCoverage(SingleServiceModel):
                              min_capacity=min_capacity, max_capacity=max_capacity,
                              existing_capacity=existing_capacity, max_cost=max_cost,
                              rules=rules, integer_capacity=integer_capacity, site_ids=site_ids)
-        return cls(svc, budget=budget, p=p, weights=weights, area_ids=area_ids,
+        return cls(svc, budget=budget, p=p, weights=weights, allow_unmet=allow_unmet,
+                   area_ids=area_ids,
                    site_ids=site_ids, aggregate=aggregate and weights is None, strong=strong,
                    reach_label=reach_label)
 
     def _precheck(self) -> None:
-        self._feasibility(self.services[0], raise_=False)
+        self._feasibility(self.services[0], raise_=not self._soft)
+
+    def _diagnose(self) -> Message:
+        """Hard form: the numbers when sites cannot serve everything, else the limits."""
+        lines = self._shortages()
+        if lines or self._soft:
+            return super()._diagnose()
+        limits = []
+        if self.budget is not None:
+            limits.append(Message("optimizer.limit.budget",
+                                  {"budget": Quantity(float(self.budget), "yuan", 0)}))
+        if self.p is not None:
+            limits.append(Message("optimizer.limit.p", {"p": int(self.p)}))
+        return Message("optimizer.infeasible.coverage_all", {"limits": limits})
 
     def _start_vector(self, lp: LinearProgram, blocks: list[Block],
                       seconds: float) -> tuple[np.ndarray, str] | None:
@@ -135,6 +160,9 @@ class MaxCoverage(SingleServiceModel):
         op = heuristics.max_coverage(r, c, blk.agg.q[blk.todo], n, self.n_sites,
                                      allowed=allowed, p=self.p, budget=self.budget,
                                      cost=svc.fixed, seconds=seconds)
+        if svc.rules.has_groups:
+            exist = svc.exist > TOL
+            op = repair_counts(op | exist, svc.rules, allowed, svc.fixed) & ~exist
         x0[blk.y] = op
         covered = np.zeros(n)
         covered[r[op[c]]] = 1.0
@@ -146,6 +174,7 @@ class MaxCoverage(SingleServiceModel):
         svc = self.services[0]
         blk = self._block(lp, svc, BlockForm(
             mode="coverage", costs_in_objective=False, cover_form=self.weights is None,
+            serve_all=not self._soft,
             dominance_cost=(svc.fixed if self.budget is not None
                             else np.zeros(self.n_sites))))
         if blk.z is not None:
@@ -171,5 +200,8 @@ class MaxCoverage(SingleServiceModel):
                                {"spent": spent, "budget": float(self.budget)}))
         if self.p is not None and n_open > self.p:
             bad.append(Message("optimizer.verify.p", {"opened": n_open, "p": self.p}))
+        short = np.flatnonzero(ex.unmet > 0)
+        if not self._soft and len(short):
+            bad.append(Message("optimizer.verify.unaccounted", {"areas": short[:10].tolist()}))
         if bad:
             raise SolverError(failed(self.title, bad))

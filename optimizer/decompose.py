@@ -14,9 +14,9 @@ Small groups are packed together into one model of at most ``batch_pairs`` pairs
 independent blocks is still exact); a large group is a model of its own.
 
 Exactness and what keeps the single model
-    * Site-count rules per group of sites (:class:`optimizer.SideRules` ``min_open_per_group``,
-      e.g. one per 街道) join every component holding sites of one rule group, so each rule
-      stays inside one model: still exact.
+    * Site-count rules per group of sites (:class:`optimizer.SideRules` ``min_open_per_group``
+      and ``counts``, e.g. one per 街道) join every component holding sites that count for one
+      group of any rule, so each rule stays inside one model: still exact.
     * Shares of capacity by kind (``kind_shares``) bound the whole plan: the single model is
       solved.
     * The soft form's unmet penalty is the whole model's (``unmet_penalty`` of a
@@ -31,6 +31,7 @@ Gaps
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +42,7 @@ from scipy.sparse.csgraph import connected_components
 
 from optimizer.mincost import MinCostProvision
 from optimizer.result import SolveResult
-from optimizer.rules import SideRules
+from optimizer.rules import CountRule, SideRules
 
 __all__ = ["Decomposition", "reach_groups", "solve_min_cost_decomposed"]
 
@@ -65,7 +66,8 @@ class Decomposition:
 
 
 def reach_groups(pairs_origin: np.ndarray, pairs_site: np.ndarray, n_areas: int,
-                 n_sites: int, *, site_rule_group: np.ndarray | None = None
+                 n_sites: int, *,
+                 site_rule_group: np.ndarray | Sequence[np.ndarray] | None = None
                  ) -> tuple[np.ndarray, np.ndarray, int]:
     """Group of every area and every site: connected by reach pairs (and by rule groups).
 
@@ -75,8 +77,9 @@ def reach_groups(pairs_origin: np.ndarray, pairs_site: np.ndarray, n_areas: int,
         Area and site index of every pair within reach.
     n_areas, n_sites : int
         Numbers of areas and sites.
-    site_rule_group : array of int, optional
-        Rule group of every site (``-1`` for none); sites of one rule group are joined.
+    site_rule_group : array of int, or a sequence of them, optional
+        Rule group of every site (``-1`` for none), one array per site-count rule; sites of
+        one group of any rule are joined.
 
     Returns
     -------
@@ -85,8 +88,14 @@ def reach_groups(pairs_origin: np.ndarray, pairs_site: np.ndarray, n_areas: int,
     o = np.asarray(pairs_origin, dtype=np.int64)
     s = np.asarray(pairs_site, dtype=np.int64) + n_areas
     rows, cols = [o], [s]
-    if site_rule_group is not None:
-        g = np.asarray(site_rule_group, dtype=np.int64)
+    if site_rule_group is None:
+        groups: list[np.ndarray] = []
+    elif isinstance(site_rule_group, np.ndarray) and site_rule_group.ndim == 1:
+        groups = [site_rule_group]
+    else:
+        groups = list(site_rule_group)
+    for g in groups:
+        g = np.asarray(g, dtype=np.int64)
         idx = np.flatnonzero(g >= 0)
         order = idx[np.argsort(g[idx], kind="stable")]
         same = g[order[1:]] == g[order[:-1]]
@@ -260,7 +269,7 @@ def solve_min_cost_decomposed(
             site_ids=site_ids, integer_capacity=integer_capacity, aggregate=False,
             **params).unmet_penalty
     global_rule = rules is not None and bool(rules.kind_shares)
-    rule_group = None if rules is None else rules.site_group
+    rule_group = None if rules is None else [r.group for r in rules.count_rules]
     if global_rule:
         ag = np.zeros(n, dtype=np.int64)
         sg = np.zeros(n_sites, dtype=np.int64)
@@ -291,11 +300,10 @@ def solve_min_cost_decomposed(
             **{key: _take(v, sites) for key, v in params.items()}}
         if rules is not None:
             spec["rules"] = SideRules(
-                site_group=None if rules.site_group is None else rules.site_group[sites],
-                min_open_per_group=(None if rules.min_open_per_group is None
-                                    else _rules_in(rules, sites, first=b == 0)),
                 site_kind=None if rules.site_kind is None else rules.site_kind[sites],
-                kind_shares=rules.kind_shares)
+                kind_shares=rules.kind_shares,
+                counts=[r.subset(sites, _rules_in(r, sites, first=b == 0))
+                        for r in rules.count_rules])
         specs.append(spec)
     if client is not None:
         futures = [client.submit(_solve_batch, s, pure=False) for s in specs]
@@ -309,19 +317,18 @@ def solve_min_cost_decomposed(
     return merged, dec
 
 
-def _rules_in(rules: SideRules, sites: np.ndarray, *, first: bool) -> np.ndarray:
-    """Least open sites per rule group, kept only for the groups whose sites are here.
+def _rules_in(rule: CountRule, sites: np.ndarray, *, first: bool) -> np.ndarray:
+    """Least open sites per group of one site-count rule, kept for the groups here.
 
-    Every site of a rule group lies in one model (the groups are joined), so a group is
-    wholly here or wholly elsewhere; a group with no site anywhere keeps its requirement in
-    the first model, where it is infeasible as in the single model.
+    Every site that counts for a group lies in one model (the groups are joined), so a group
+    is wholly here or wholly elsewhere; a group with no such site anywhere keeps its
+    requirement in the first model, where it is infeasible as in the single model.
     """
-    assert rules.min_open_per_group is not None and rules.site_group is not None
-    need = np.asarray(rules.min_open_per_group).copy()
+    need = np.asarray(rule.min_open).copy()
     here = np.zeros(len(need), dtype=bool)
-    g = rules.site_group[sites]
+    ga = rule.group
+    g = ga[sites]
     here[g[g >= 0]] = True
     anywhere = np.zeros(len(need), dtype=bool)
-    ga = rules.site_group
     anywhere[ga[ga >= 0]] = True
     return np.where(here | (~anywhere & first), need, 0)

@@ -141,6 +141,11 @@ def _check_rules(c: ProblemCollector, rules: SideRules, m: int) -> None:
         if arr is not None and np.asarray(arr).shape != (m,):
             c.add(Message("optimizer.input.one_per_site", {"name": name, "sites": m}),
                   field=name)
+    for rule in rules.counts:
+        for name, arr in (("site_group", rule.site_group), ("site_mask", rule.site_mask)):
+            if arr is not None and np.asarray(arr).shape != (m,):
+                c.add(Message("optimizer.input.one_per_site", {"name": name, "sites": m}),
+                      field=name)
     for kind, (sa, sb) in (rules.kind_shares or {}).items():
         if (sa is not None and not 0 <= sa <= 1) or (sb is not None and not 0 <= sb <= 1) or (
                 sa is not None and sb is not None and sa > sb):

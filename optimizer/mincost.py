@@ -15,10 +15,10 @@ from core.messages import Message
 from optimizer import heuristics
 from optimizer.base import SingleServiceModel
 from optimizer.blocks import Block, BlockForm, cover_pairs, default_penalty
-from optimizer.inputs import ServiceData, service_arrays
+from optimizer.inputs import TOL, ServiceData, service_arrays
 from optimizer.messages import IN_REACH
 from optimizer.program import LinearProgram
-from optimizer.rules import SideRules
+from optimizer.rules import SideRules, repair_counts
 
 
 class MinCostProvision(SingleServiceModel):
@@ -154,6 +154,10 @@ class MinCostProvision(SingleServiceModel):
                                      seconds=seconds)
         if op is None:
             return None
+        svc = self.services[0]
+        if svc.rules.has_groups:
+            exist = svc.exist > TOL
+            op = repair_counts(op | exist, svc.rules, allowed, svc.fixed) & ~exist
         x0[blk.y] = op
         return x0, ("greedy set cover (cost per newly covered class) + redundancy "
                     "elimination + iterated greedy")

@@ -2,11 +2,15 @@ r"""Minimum total walking time with ``p`` new sites (capacitated p-median).
 
 minimise :math:`\sum_{ij} t_{ij} z_{ij}` subject to :math:`\sum_{j\in N(i)} z_{ij} = q_i`,
 capacity rows, :math:`\sum_j y_j = p` over candidates and :math:`z_{ij} \le q_i y_j`.
+Soft form (``allow_unmet``): :math:`\sum_j z_{ij} + u_i = q_i` with
+:math:`\sum_i u_i \le D - F^*`, where :math:`F^*` is the most that ``p`` sites can serve
+(a maximum-coverage model solved first): serve what can be served, then walk least.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -18,12 +22,14 @@ from optimizer import heuristics
 from optimizer.base import SingleServiceModel
 from optimizer.blocks import Block
 from optimizer.classes import DemandClasses, aggregate
+from optimizer.coverage import MaxCoverage
 from optimizer.extract import Extraction, extract
 from optimizer.highs import solve_fixed
 from optimizer.inputs import TOL, ServiceData, service_arrays
 from optimizer.messages import IN_REACH, bullets
 from optimizer.program import LinearProgram
-from optimizer.rules import SideRules, add_side_rules
+from optimizer.result import SolveResult
+from optimizer.rules import SideRules, add_side_rules, count_shortfalls, repair_counts
 from optimizer.verify import verify
 
 
@@ -35,7 +41,15 @@ class PMedian(SingleServiceModel):
     sites and :math:`\le e_j` for existing ones (which are always open and do not count in
     ``p``), :math:`\sum_j y_j = p` over candidates, :math:`z_{ij} \le q_i y_j`.  Candidate
     sites open at ``max_capacity`` (infinite by default: the classic p-median).  Only pairs
-    within reach are variables, so every area must have an open site in reach.
+    within reach are variables.
+
+    Hard form (default): every area must have an open site in reach with room; otherwise
+    :class:`errors.InfeasibleError` says why (areas out of reach, capacity of ``p`` sites).
+    Soft form (``allow_unmet=True``): first the most demand ``p`` sites can serve is found
+    (:class:`~optimizer.MaxCoverage` with the same sites, capacities and rules), then the
+    least walking time among plans serving that much; unmet demand is reported per area
+    with its reason (no site within reach, capacity in reach insufficient, number of sites
+    exhausted) and ``result.details['most_servable']`` gives the first step's figures.
 
     Parameters
     ----------
@@ -43,6 +57,8 @@ class PMedian(SingleServiceModel):
         The checked arrays (see :meth:`from_cost_matrix`).
     p : int
         Number of candidate sites to open.
+    allow_unmet : bool
+        Soft form.
     **kw
         Options of :class:`~optimizer.base.SitingModel`.
     """
@@ -57,9 +73,18 @@ class PMedian(SingleServiceModel):
     #: at 2000x500 (39k columns) HiGHS proves the optimum in 8.8 s alone but 12.7 s with the
     #: start (it changes its search); at 10000x3000 (155k) it finds no plan without it
     START_MIN_COLS: ClassVar[int] = 100_000
+    _unmet_reason = "number of sites exhausted"
 
-    def __init__(self, svc: ServiceData, *, p: int, **kw: Any) -> None:
+    def __init__(self, svc: ServiceData, *, p: int, allow_unmet: bool = False,
+                 **kw: Any) -> None:
+        # existing sites keep their capacity (they are not enlarged here)
+        svc = replace(svc, hi=np.where(svc.exist > TOL, svc.exist, svc.hi))
         super().__init__([svc], **kw)
+        self._soft = allow_unmet
+        #: most requirement p sites can serve (soft form), and how it was found
+        self.most_servable: dict[str, Any] | None = None
+        #: candidates the first step opened (the soft form's start)
+        self._cover_open: np.ndarray | None = None
         cand = int((svc.exist <= TOL).sum())
         if p < 0 or p > cand:
             raise InputError([Message("optimizer.input.p_range", {"candidates": cand, "p": p})],
@@ -79,6 +104,7 @@ class PMedian(SingleServiceModel):
         max_capacity: np.ndarray | float | None = None,
         existing_capacity: np.ndarray | float | None = None,
         max_cost: float | None = None,
+        allow_unmet: bool = False,
         rules: SideRules | None = None,
         area_ids: np.ndarray | None = None,
         site_ids: np.ndarray | None = None,
@@ -91,7 +117,7 @@ class PMedian(SingleServiceModel):
 
         ``fixed_cost``, ``unit_cost``, ``min_capacity`` and ``integer_capacity`` are
         accepted and ignored (candidates open at ``max_capacity``), so that one set of site
-        arrays serves every model.
+        arrays serves every model.  ``allow_unmet`` chooses the soft form (see the class).
 
         Returns
         -------
@@ -101,8 +127,8 @@ class PMedian(SingleServiceModel):
         svc = service_arrays("demand", pairs_origin, pairs_site, cost, demand, n_sites=n_sites,
                              max_capacity=max_capacity, existing_capacity=existing_capacity,
                              max_cost=max_cost, rules=rules, site_ids=site_ids)
-        return cls(svc, p=p, area_ids=area_ids, site_ids=site_ids, aggregate=aggregate,
-                   strong=strong, reach_label=reach_label)
+        return cls(svc, p=p, allow_unmet=allow_unmet, area_ids=area_ids, site_ids=site_ids,
+                   aggregate=aggregate, strong=strong, reach_label=reach_label)
 
     def _precheck(self) -> None:
         svc = self.services[0]
@@ -116,12 +142,69 @@ class PMedian(SingleServiceModel):
             msgs.append(Message("optimizer.infeasible.p_capacity", {
                 "total": float(svc.demand.sum()), "p": self.p, "best": float(best)}))
         self.feasibility[svc.name] = rep
-        if msgs:
+        if msgs and not self._soft:
             raise InfeasibleError(Message("optimizer.infeasible.p_median",
                                           {"p": self.p, "problems": bullets(msgs)}))
 
     def _start_auto(self, lp: LinearProgram) -> bool:
+        if self._soft:
+            return self._cover_open is not None
         return lp.num_col >= self.START_MIN_COLS
+
+    def _solve_common(self, *, solver: str, time_limit: float | None, gap: float | None,
+                      msg: bool, threads: int | None, soft: bool,
+                      warm_start: bool | None = None,
+                      start: bool | None = None) -> SolveResult:
+        """The soft form solves the most servable amount first (half the time limit)."""
+        self.most_servable = None
+        self._cover_open = None
+        if soft:
+            t0 = time.perf_counter()
+            self._count_precheck()
+            self.most_servable = self._most_servable(
+                solver=solver, time_limit=None if time_limit is None else time_limit / 2,
+                gap=gap, threads=threads)
+            if time_limit is not None:
+                time_limit = max(time_limit - (time.perf_counter() - t0), 1e-3)
+        return super()._solve_common(solver=solver, time_limit=time_limit, gap=gap, msg=msg,
+                                     threads=threads, soft=soft, warm_start=warm_start,
+                                     start=start)
+
+    def _most_servable(self, *, solver: str, time_limit: float | None, gap: float | None,
+                       threads: int | None) -> dict[str, Any]:
+        """Most requirement ``p`` sites can serve: maximum coverage on the same sites.
+
+        Candidates open at their largest capacity at no cost, existing sites keep theirs,
+        the site-count rules hold; at most ``p`` new sites (serving more never needs fewer).
+        """
+        svc = self.services[0]
+        m = self.n_sites
+        cover_svc = replace(svc, fixed=np.zeros(m), unit=np.zeros(m), lo=np.zeros(m),
+                            integer=False, rules=SideRules(counts=svc.rules.count_rules))
+        model = MaxCoverage(cover_svc, budget=None, p=self.p, allow_unmet=True,
+                            area_ids=self.area_ids, site_ids=self.site_ids,
+                            aggregate=self.aggregate, strong=self.strong,
+                            reach_label=self.reach_label)
+        try:
+            model.solve(solver=solver, time_limit=time_limit, gap=gap, threads=threads)
+        except InfeasibleError:
+            # serving is optional here, so only the site-count rules with p can conflict
+            raise InfeasibleError(Message("optimizer.infeasible.solver", {
+                "model": self.title,
+                "problems": bullets([Message("optimizer.infeasible.side_rules")])})) from None
+        res = model.result
+        assert res is not None
+        total = float(svc.demand.sum())
+        found = res.objective is not None
+        if found and len(res.sites):
+            self._cover_open = res.sites["open"].to_numpy(dtype=bool) & (svc.exist <= TOL)
+        return {"total": total, "served": float(res.objective) if found else None,
+                "proven_optimal": bool(res.proven_optimal), "status": res.status,
+                "seconds": round(float(res.seconds), 3)}
+
+    def _after_solve(self, res: SolveResult) -> None:
+        if self.most_servable is not None:
+            res.details["most_servable"] = dict(self.most_servable)
 
     def _start_vector(self, lp: LinearProgram, blocks: list[Block],
                       seconds: float) -> tuple[np.ndarray, str] | None:
@@ -131,6 +214,8 @@ class PMedian(SingleServiceModel):
         transport LP over the chosen sites assigns them (no start when that LP is
         infeasible).
         """
+        if self._soft:
+            return self._start_from_cover(lp, blocks[0], seconds)
         blk = blocks[0]
         svc, agg = blk.svc, blk.agg
         assert blk.z is not None
@@ -143,6 +228,10 @@ class PMedian(SingleServiceModel):
                                 p=self.p, always_open=~cand, seconds=seconds)
         if op is None:
             return None
+        if svc.rules.has_groups:
+            op = _repair_p(op, svc.rules, allowed, ~cand, self.p)
+            if op is None:
+                return None
         x0[blk.y] = op
         is_open = op | ~cand
         sel = np.flatnonzero(is_open[agg.j])
@@ -162,6 +251,31 @@ class PMedian(SingleServiceModel):
             x0, method = x, method + " on sites, assignment by the transport LP"
         return x0, method
 
+    def _start_from_cover(self, lp: LinearProgram, blk: Block,
+                          seconds: float) -> tuple[np.ndarray, str] | None:
+        """Soft form's start: the first step's sites, made up to ``p``.
+
+        The candidates of most demand in reach make up the number; the transport LP assigns
+        the demand (it serves as much as the first step did).
+        """
+        if self._cover_open is None:
+            return None
+        allowed = lp.arrays().upper[blk.y] > 0.5
+        op = self._cover_open & allowed
+        extra = self.p - int(op.sum())
+        if extra < 0:
+            return None
+        rest = np.flatnonzero(allowed & ~op)
+        reach = blk.agg.reach_demand(self.n_sites)[rest]
+        op[rest[np.argsort(-reach, kind="stable")[:extra]]] = True
+        if int(op.sum()) != self.p:
+            return None
+        x = solve_fixed(lp, blk.y, op.astype(float), time_limit=max(seconds, 1.0))
+        if x is None:
+            return None
+        return x, ("maximum-coverage sites made up to p by demand in reach, assignment by "
+                   "the transport LP")
+
     def _diagnose(self) -> Message:
         lines = self._shortages()
         if lines:
@@ -177,7 +291,13 @@ class PMedian(SingleServiceModel):
         cand = svc.exist <= TOL
         y = lp.add_cols(m, lower=0.0, upper=cand.astype(float), integer=True)
         z = lp.add_cols(len(agg.k), cost=agg.t)
-        lp.add_rows(agg.K, agg.k, z, 1.0, lower=agg.q, upper=agg.q)
+        u = None
+        if self._soft:
+            u = self._unmet_columns(lp, agg)
+            lp.add_rows(agg.K, np.r_[agg.k, np.arange(agg.K)], np.r_[z, u], 1.0,
+                        lower=agg.q, upper=agg.q)
+        else:
+            lp.add_rows(agg.K, agg.k, z, 1.0, lower=agg.q, upper=agg.q)
         _capacity_rows(lp, agg, svc, y, z, cand)
         # z <= q y is needed with unlimited capacity, whatever self.strong says
         new = np.flatnonzero(cand[agg.j])
@@ -186,9 +306,40 @@ class PMedian(SingleServiceModel):
                     np.r_[np.ones(len(new)), -agg.q[agg.k[new]]], upper=0.0)
         lp.add_rows(1, np.zeros(m, np.int64), y, 1.0, lower=self.p, upper=self.p)
         add_side_rules(lp, svc.rules, svc.exist, y, None)
-        return lp, [Block(svc, agg, y, lp.add_cols(m, upper=0.0), z=z)]
+        return lp, [Block(svc, agg, y, lp.add_cols(m, upper=0.0), z=z, u=u)]
+
+    def unmet_penalty(self) -> float:
+        """Minutes charged per unit unmet in the soft form.
+
+        Longer than any chain of reassignments over the open sites, so that for the sites
+        chosen every unit that can be served is.
+        """
+        svc = self.services[0]
+        longest = float(svc.cost.max(initial=0.0))
+        n_open = self.p + int((svc.exist > TOL).sum())
+        return (longest + 1.0) * (n_open + 1)
+
+    def _unmet_columns(self, lp: LinearProgram, agg: DemandClasses) -> np.ndarray:
+        """Unmet columns of the soft form: together at most what ``p`` sites cannot serve.
+
+        Each unit unmet costs :meth:`unmet_penalty` minutes, so the bound's tolerance is not
+        spent on walking less; the constant of the bound itself is taken off the objective,
+        which stays demand-weighted minutes.  Without the bound (the first step stopped
+        with no plan) only the penalty applies.
+        """
+        pen = self.unmet_penalty()
+        u = lp.add_cols(agg.K, cost=pen)
+        served = (self.most_servable or {}).get("served")
+        if served is not None:
+            total = float(agg.q.sum())
+            left = max(total - float(served), 0.0)
+            lp.add_rows(1, np.zeros(agg.K, np.int64), u, 1.0,
+                        upper=left + 1e-6 * max(1.0, total))
+            lp.offset -= pen * left
+        return u
 
     def _extract(self, blk: Block, sol: np.ndarray, *, soft: bool) -> Extraction:
+        # unmet is what is not served (the unmet columns hold the same in the soft form)
         ex = extract(blk, sol, soft=False, default_reason=self._unmet_reason)
         svc = ex.svc
         ex.cap = np.where(ex.opened, svc.hi, svc.exist)
@@ -199,13 +350,33 @@ class PMedian(SingleServiceModel):
         svc = ex.svc
         verify(svc.origin, svc.site, svc.demand, assign_origin=ex.assign_origin,
                assign_site=ex.assign_site, assign_amount=ex.assign_amount,
-               unmet=np.zeros(self.n_areas),
+               unmet=ex.unmet if soft else np.zeros(self.n_areas),
                capacity=np.where(ex.open, ex.cap, 0.0),
                existing_capacity=np.where(ex.open, ex.cap, 0.0),
                opened=np.zeros(self.n_sites, bool), mode="cover", label=self.title)
         if int(ex.opened.sum()) != self.p:
             raise SolverError(Message("optimizer.verify.p_exact",
                                       {"opened": int(ex.opened.sum()), "p": self.p}))
+
+
+def _repair_p(op: np.ndarray, rules: SideRules, allowed: np.ndarray,
+              always_open: np.ndarray, p: int) -> np.ndarray | None:
+    """The heuristic's ``p`` sites made to keep the site-count rules, still ``p`` of them.
+
+    Sites the rules lack are opened (cheapest by position), then the heuristic's own sites
+    are closed, last chosen first, where no rule needs them; None when that leaves more
+    than ``p``.
+    """
+    full = repair_counts(op | always_open, rules, allowed) & ~always_open
+    extra = int(full.sum()) - p
+    for j in np.flatnonzero(op)[::-1]:
+        if extra <= 0:
+            break
+        trial = full.copy()
+        trial[j] = False
+        if not count_shortfalls(rules, trial | always_open):
+            full, extra = trial, extra - 1
+    return full if extra == 0 else None
 
 
 def _capacity_rows(lp: LinearProgram, agg: DemandClasses, svc: ServiceData, y: np.ndarray,

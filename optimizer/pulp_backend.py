@@ -83,6 +83,10 @@ def to_pulp(lp: LinearProgram) -> tuple[Any, list[Any]]:
 
 
 _CBC_RESULT = re.compile(r"^Result - (.*)$", re.M)
+#: CBC's line when its presolve proves a model infeasible (no "Result -" line follows)
+_CBC_PRESOLVE_INFEASIBLE = re.compile(r"^Problem is infeasible", re.M)
+_CBC_PREPROCESS_INF = re.compile(r"^Pre-processing says infeasible", re.M)
+_CBC_LP_BOUNDED = re.compile(r"^Continuous objective value is", re.M)
 _CBC_NUM = {
     "objective": re.compile(r"^Objective value:\s+(\S+)", re.M),
     "bound": re.compile(r"^Lower bound:\s+(\S+)", re.M),
@@ -102,6 +106,11 @@ def parse_cbc_log(text: str) -> dict[str, object]:
     out: dict[str, object] = {}
     m = _CBC_RESULT.findall(text)
     out["result"] = m[-1].strip() if m else ""
+    # presolve proofs print no "Result -" line; after a bounded LP relaxation ("Continuous
+    # objective value") "infeasible or unbounded" can only be infeasible
+    if not m and (_CBC_PRESOLVE_INFEASIBLE.search(text) or (
+            _CBC_PREPROCESS_INF.search(text) and _CBC_LP_BOUNDED.search(text))):
+        out["result"] = "infeasible (found before branching)"
     for key, rx in _CBC_NUM.items():
         found = rx.findall(text)
         try:

@@ -6,9 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from core.messages import Message
+from core.messages import Message, Quantity
 from errors import SolverError
 from optimizer.messages import bullets
+from optimizer.rules import SideRules, count_shortfalls
 
 TOL = 1e-5
 
@@ -103,6 +104,36 @@ def verify(
     overs = np.flatnonzero(served > demand + _tol(demand))
     if len(overs):
         problems.append(Message("optimizer.verify.over_served", {"areas": overs[:10].tolist()}))
+    if problems and raise_on_error:
+        raise SolverError(failed(label, problems))
+    return problems
+
+
+def count_lines(rules: SideRules, short: list[tuple[int, int, int, int]]) -> list[Message]:
+    """One line per group short of a site-count rule (the first 20), naming the rule."""
+    labels = [r.label or str(k + 1) for k, r in enumerate(rules.count_rules)]
+    return [Message("optimizer.count_rule.short", {
+        "rule": labels[r], "group": g, "need": Quantity(need, "sites", 0),
+        "have": Quantity(have, "sites", 0)}) for r, g, need, have in short[:20]]
+
+
+def verify_counts(rules: SideRules, is_open: np.ndarray, *, label: str | Message = "",
+                  raise_on_error: bool = True) -> list[Message]:
+    """Check a plan's open sites (existing ones included) against the site-count rules.
+
+    Returns
+    -------
+    list of Message
+        One problem naming every group short of a rule (empty when all hold).
+
+    Raises
+    ------
+    SolverError
+        When a rule fails and ``raise_on_error`` is true.
+    """
+    short = count_shortfalls(rules, np.asarray(is_open, dtype=bool))
+    problems = ([Message("optimizer.verify.count_rules",
+                         {"problems": bullets(count_lines(rules, short))})] if short else [])
     if problems and raise_on_error:
         raise SolverError(failed(label, problems))
     return problems

@@ -30,8 +30,9 @@ class Objective:
 
 OBJECTIVES: Mapping[str, Objective] = {
     "min_cost": Objective("min_cost", "min-cost", MinCostProvision, ("allow_unmet",)),
-    "max_coverage": Objective("max_coverage", "max-coverage", MaxCoverage, ("budget", "p")),
-    "p_median": Objective("p_median", "min-time", PMedian, ("p",)),
+    "max_coverage": Objective("max_coverage", "max-coverage", MaxCoverage,
+                              ("budget", "p", "allow_unmet")),
+    "p_median": Objective("p_median", "min-time", PMedian, ("p", "allow_unmet")),
 }
 assert {o.cli: o.name for o in OBJECTIVES.values()} == OBJECTIVE_CLI
 
@@ -43,7 +44,7 @@ def objective_from_cli(spelling: str) -> Objective:
 
 def build_model(objective: str, demand: pd.DataFrame, sites: pd.DataFrame,
                 pairs: pd.DataFrame, *, budget: float | None = None, p: int | None = None,
-                allow_unmet: bool = True, **kwargs: Any) -> Any:
+                allow_unmet: bool | None = True, **kwargs: Any) -> Any:
     """The optimiser model of ``objective`` on frames (``from_geodataframe``).
 
     Parameters
@@ -53,14 +54,16 @@ def build_model(objective: str, demand: pd.DataFrame, sites: pd.DataFrame,
     demand, sites, pairs : DataFrame
         Demand per area, site parameters, and the (origin, destination, minutes) pairs.
     budget, p, allow_unmet
-        The scenario's options; each model takes the ones it uses.
+        The scenario's options; each model takes the ones it uses.  ``allow_unmet=None``
+        leaves the model's own default (off for minimum cost and p-median, on for maximum
+        coverage, which serves what the budget or p allows by its nature).
     **kwargs
         Passed to the model (``demand_col``, ``integer_capacity``, ``rules``, ``max_cost`` …).
     """
     obj = OBJECTIVES[objective]
     given = {"budget": budget, "p": int(p) if p is not None else None,
              "allow_unmet": allow_unmet}
-    options = {k: given[k] for k in obj.options}
+    options = {k: given[k] for k in obj.options if given[k] is not None or k != "allow_unmet"}
     if objective == "p_median":
         options["p"] = int(p or 0)
     return obj.model.from_geodataframe(demand, sites, pairs, **options, **kwargs)

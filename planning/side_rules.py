@@ -7,12 +7,13 @@ Site-count rules (``facilities_per_admin_unit``, ``facilities_per_population``)
     service) every 街道 (the areas' ``admin_unit``) gets at least ``value`` open sites
     (existing ones count), and at least ``ceil(residents / value)`` for a per-population rule;
     rules for a county or city level are not applied (the areas carry 街道 only) and are
-    listed as such. A rule restricted to a facility kind (``public``, ``puhui``) counts only
-    sites of that kind; when the rules of one service name a kind and others do not, all are
-    applied counting only sites of that kind (stricter, so every rule holds). A site lies in
-    the 街道 of its ``admin_unit`` field, or else of the nearest residential area. Where a 街道
-    has fewer sites (existing plus candidates) than a rule asks, the rule is applied as all of
-    them, and the run's notes say so.
+    listed as such. Every rule is its own constraint: a rule restricted to a facility kind
+    (``public``, ``puhui``) counts only sites of that kind, a rule for any kind counts every
+    site (so Chuzhou's one site per 2万 residents and one 普惠 site per 街道 hold together,
+    a 普惠 site counting for both). A site lies in the 街道 of its ``admin_unit`` field, or
+    else of the nearest residential area. Where a 街道 has fewer sites (existing plus
+    candidates, of the rule's kind) than a rule asks, that rule is applied as all of them,
+    and the run's notes say so, rule by rule.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import pandas as pd
 from core.messages import Message
 from core.vocab import SERVICES
 from errors import InfeasibleError
-from optimizer import SideRules, sites_required_per_group
+from optimizer import CountRule, SideRules, sites_required_per_group
 from planning.applied import rule_record
 from planning.params import ScenarioParams
 from planning.sites import nearest_area_values
@@ -147,7 +148,6 @@ def side_rules_for(
     area_group = np.array([code.get(str(u), -1) if u is not None else -1 for u in units])
     pop = pd.to_numeric(demand["population"], errors="coerce").fillna(0.0).to_numpy()
     G = len(names)
-    need = np.zeros(G, dtype=np.int64)
     per_rule = []
     for r in usable:
         if r.kind == "facilities_per_population":
@@ -157,9 +157,6 @@ def side_rules_for(
             n = sites_required_per_group(pop, area_group, at_least=int(math.ceil(r.value)),
                                          n_groups=G)
         per_rule.append((r, n))
-        need = np.maximum(need, n)
-    kinds = sorted({str(r.facility_kind) for r in usable
-                    if r.facility_kind not in (None, "any")})
     # the site's 街道: its own admin_unit field, else the nearest area's
     own = (sites["admin_unit"].astype(object).where(sites["admin_unit"].notna(), None)
            if "admin_unit" in sites.columns and has_units
@@ -169,39 +166,32 @@ def side_rules_for(
         own = own.where(own.notna(), near)
     if not has_units:
         own = pd.Series(ALL_AREAS, index=sites.index, dtype=object)
-    group = np.array([code.get(str(u), -1) if u is not None else -1 for u in own])
-    if kinds:
-        site_kind = (sites["kind"].astype(str).to_numpy() if "kind" in sites.columns
-                     else np.full(len(sites), ""))
-        group = np.where(np.isin(site_kind, kinds), group, -1)
-        # Exact where the rules for any kind ask no more sites than those for the kind (one
-        # 普惠 site also counts as one site of any kind); stricter, and said so, elsewhere.
-        need_kind = np.zeros(G, dtype=np.int64)
-        need_any = np.zeros(G, dtype=np.int64)
-        for r, n in per_rule:
-            if r.facility_kind in (None, "any"):
-                need_any = np.maximum(need_any, n)
-            else:
-                need_kind = np.maximum(need_kind, n)
-        if (need_any > need_kind).any():
-            notes.append(Message("planning.count_rules_kind_only", {
-                "service": Message(f"planning.service_{service}"),
-                "kinds": [Message(f"planning.kind_{k}") for k in kinds]}))
+    group = np.array([code.get(str(u), -1) if u is not None else -1 for u in own],
+                     dtype=np.int64)
+    kind_of = (sites["kind"].astype(object).where(sites["kind"].notna(), "").astype(str)
+               .to_numpy() if "kind" in sites.columns else np.full(len(sites), ""))
     ex = (pd.to_numeric(sites["existing_capacity"], errors="coerce").fillna(0).to_numpy() > 0
           if existing is None else np.asarray(existing, bool))
     av = np.ones(len(sites), bool) if available is None else np.asarray(available, bool)
-    have = np.bincount(group[(group >= 0) & av], minlength=G)[:G]
-    short = np.flatnonzero(need > have)
-    if len(short):
-        notes.append(Message("planning.count_rules_capped", {
-            "service": Message(f"planning.service_{service}"),
-            "units": [Message("planning.count_rule_unit_short", {
-                "unit": names[g], "need": int(need[g]), "have": int(have[g])})
-                for g in short]}))
-        need = np.minimum(need, have)
-    exist_in = np.bincount(group[(group >= 0) & ex], minlength=G)[:G]
-    new_needed = {names[g]: int(need[g] - exist_in[g]) for g in range(G)
-                  if need[g] > exist_in[g]}
+    counts: list[CountRule] = []
+    new_need = np.zeros(G, dtype=np.int64)
+    for r, n in per_rule:
+        # a rule for one kind (普惠 …) counts only sites of that kind; the others count all
+        mask = (None if r.facility_kind in (None, "any")
+                else kind_of == str(r.facility_kind))
+        rule = CountRule(group, n, mask, label=str(r.id))
+        have = rule.count(av)
+        short = np.flatnonzero(n > have)
+        if len(short):
+            notes.append(Message("planning.count_rules_capped", {
+                "service": Message(f"planning.service_{service}"), "rule": str(r.id),
+                "units": [Message("planning.count_rule_unit_short", {
+                    "unit": names[g], "need": int(n[g]), "have": int(have[g])})
+                    for g in short]}))
+        capped = np.minimum(n, have)
+        new_need = np.maximum(new_need, capped - rule.count(ex))
+        counts.append(CountRule(group, capped, mask, label=str(r.id)))
+    new_needed = {names[g]: int(new_need[g]) for g in range(G) if new_need[g] > 0}
     for r, n in per_rule:
         msg_code = ("planning.count_rule_per_unit" if r.kind == "facilities_per_admin_unit"
                     and has_units else "planning.count_rule_per_population_unit" if has_units
@@ -213,9 +203,7 @@ def side_rules_for(
                      if r.facility_kind not in (None, "any") else ""),
             "counts": [f"{names[g]} {int(n[g])}" for g in range(G)]})
         records.append(rule_record(r, service, applied=True, detail=detail))
-    rules_obj = SideRules(site_group=group.astype(np.int64),
-                          min_open_per_group=need.astype(np.int64),
-                          site_kind=site_kind, kind_shares=kind_shares or None)
+    rules_obj = SideRules(site_kind=site_kind, kind_shares=kind_shares or None, counts=counts)
     return rules_obj, records, notes, new_needed
 
 

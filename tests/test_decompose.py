@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from errors import InfeasibleError
-from optimizer import MinCostProvision, SideRules, reach_groups, solve_min_cost_decomposed
+from optimizer import (
+    CountRule,
+    MinCostProvision,
+    SideRules,
+    reach_groups,
+    solve_min_cost_decomposed,
+)
 
 # Two groups that cannot reach each other plus a site nobody reaches.
 #   group A: areas 0, 1, 2 (30, 20, 40 托位), sites 0, 1, 2; area 1 reaches site 1 only, which
@@ -150,3 +156,21 @@ def test_seeded_towns_on_a_dask_client_match_the_single_model():
     assert res.proven_optimal and single.proven_optimal
     assert res.objective == pytest.approx(single.objective, rel=1e-6)
     assert res.details["cost"] == pytest.approx(single.details["cost"], rel=1e-6)
+
+
+def test_several_count_rules_stay_whole_and_count_only_their_sites():
+    # rule A: sites 2 and 3 (groups A and B) need 2 open -> site 2 opens (+80, as above);
+    # rule B: of sites 0 and 2 (the mask; all six share group 0) 2 open -> site 0 too
+    # (+100; site 1 stays, a1 reaches nothing else): 640 + 80 + 100 = 820.  Only the sites
+    # that count join groups: site 5 stays a group of its own.
+    rules = SideRules(counts=[
+        CountRule(np.array([-1, -1, 0, 0, -1, -1]), np.array([2])),
+        CountRule(np.zeros(6, dtype=np.int64), np.array([2]),
+                  site_mask=np.array([True, False, True, False, False, False]))])
+    single = _single(rules=rules)
+    res, dec = solve_min_cost_decomposed(PAIRS_O, PAIRS_S, MINUTES, DEMAND, n_sites=6,
+                                         area_ids=AREA_IDS, site_ids=SITE_IDS, gap=1e-9,
+                                         rules=rules, batch_pairs=1, **SITES)
+    assert dec.n_groups == 2
+    assert res.objective == pytest.approx(single.objective) == pytest.approx(820.0)
+    assert _opened(res) == _opened(single) == ["s0", "s1", "s2", "s3", "s4"]

@@ -118,10 +118,10 @@ def test_per_street_rule_opens_a_site_in_every_street() -> None:
 
 
 def test_per_population_and_puhui_rules_counted_together() -> None:
-    # Chuzhou child care: one site per 20,000 residents and one 普惠 site per 街道.
-    # S1 has 30,000 residents -> ceil(1.5) = 2 sites; both rules name different kinds, so
-    # they are applied together counting 普惠 sites only: P1 + P2 = 10 + 20 = 30 (the market
-    # site M at 1 would do without the rules). S2 (100 residents) has no site at all.
+    # Chuzhou child care: one site of any kind per 20,000 residents and one 普惠 site per
+    # 街道 (audit M6). S1 has 30,000 residents -> ceil(1.5) = 2 sites of any kind, one of
+    # them 普惠: P1 + M = 10 + 1 = 11. (Counting only 普惠 sites for both, as before, forced
+    # P1 + P2 = 30.) S2 (100 residents) has no site at all.
     areas = _areas(["S1", "S1", "S2"], pops=[15000.0, 15000.0, 100.0])
     cands = _cands([("P1", "childcare", 10.0, "S1", "puhui"),
                     ("P2", "childcare", 20.0, "S1", "puhui"),
@@ -130,19 +130,25 @@ def test_per_population_and_puhui_rules_counted_together() -> None:
     off = _run(areas, cands, profile="chuzhou", side_rules=False)
     assert off.indicators["total"]["cost"] == pytest.approx(1.0)
     on = _run(areas, cands, profile="chuzhou")
-    assert on.indicators["total"]["cost"] == pytest.approx(30.0)
+    assert on.indicators["total"]["cost"] == pytest.approx(11.0)
     assert sorted(on.sites.loc[on.sites["status"] == "proposed", "id"]) == [
-        "P1-childcare", "P2-childcare"]
+        "M-childcare", "P1-childcare"]
     recs = {r["rule"]: r for r in on.rules}
     assert str(recs["childcare_sites_per_20000"]["detail"]).endswith("S1 2, S2 1")
     assert str(recs["childcare_puhui_per_street"]["detail"]).endswith("S1 1, S2 1")
-    assert any("counting only puhui sites" in str(n) for n in on.notes)
-    assert any("S2 needs 1 site(s)" in str(n) and "only 0" in str(n) for n in on.notes)
-    # a 街道 under 20,000 residents needs one site: one 普惠 site is exactly what both rules
-    # ask, so no stricter reading is reported (audit M6)
+    assert not any("counting only" in str(n) for n in on.notes)
+    capped = [str(n) for n in on.notes if "applied as all of them" in str(n)]
+    assert len(capped) == 2  # one note per rule, each naming its rule
+    assert any("childcare_sites_per_20000" in n and "S2 needs 1 site(s)" in n
+               and "only 0" in n for n in capped)
+    assert any("childcare_puhui_per_street" in n and "S2 needs 1 site(s)" in n
+               for n in capped)
+    # without the market site the 2 sites of S1 must both be 普惠: P1 + P2 = 30
+    no_m = _run(areas, cands.iloc[:3], profile="chuzhou")
+    assert no_m.indicators["total"]["cost"] == pytest.approx(30.0)
+    # a 街道 under 20,000 residents needs one site: one 普惠 site meets both rules
     small = _run(_areas(["S1"], pops=[5000.0]), cands, profile="chuzhou")
     assert small.indicators["total"]["cost"] == pytest.approx(10.0)  # P1 alone
-    assert not any("counting only puhui sites" in str(n) for n in small.notes)
 
 
 def test_elder_care_minimum_follows_the_area_type_of_the_site() -> None:

@@ -46,6 +46,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "optimizer.infeasible.p_choice": {
         "zh": "任选 p = {p} 个新站点都无法让每个居住区到达一个有余量的开放站点（全部开放时可以）：请增大 p 或容量",
         "en": "no choice of p = {p} new sites lets every area reach an open site with room for its requirement (with every site open it could): raise p or the capacities"},
+    "optimizer.infeasible.count_rules": {
+        "zh": "站点数规则无法满足（现有与候选站点全部开放也不够）：{problems}",
+        "en": "the site-count rules cannot be met even with every existing and candidate site open:{problems}"},
+    "optimizer.count_rule.short": {
+        "zh": "规则 {rule}，第 {group} 组：至少需要 {need}，只有 {have}",
+        "en": "rule {rule}, group {group}: needs at least {need}, has {have}"},
+    "optimizer.infeasible.coverage_all": {
+        "zh": "在{limits}内没有方案能满足全部需求（站点全部开放时可以）：请提高预算或站点数，或允许未满足需求（allow_unmet=True）",
+        "en": "no plan within {limits} serves every requirement (with every site open one could): raise the budget or the number of sites, or allow unmet demand (allow_unmet=True)"},
+    "optimizer.limit.budget": {"zh": "预算 {budget}", "en": "a budget of {budget}"},
+    "optimizer.limit.p": {"zh": "{p} 处新站点", "en": "{p} new sites"},
     # ---- model parameters
     "optimizer.input.budget_or_p": {"zh": "请给出预算、站点数 p，或两者", "en": "give a budget, a number of sites p, or both"},
     "optimizer.input.not_negative": {"zh": "{name} 必须 >= 0；实际为 {value}", "en": "{name} must be >= 0; got {value}"},
@@ -106,5 +117,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "optimizer.verify.over_served": {"zh": "以下居住区的服务量超过需求：{areas}", "en": "areas served beyond their requirement: {areas}"},
     "optimizer.verify.budget": {"zh": "超出预算：{spent} > {budget}", "en": "budget exceeded: {spent} > {budget}"},
     "optimizer.verify.p": {"zh": "开放了 {opened} 个站点，多于 p = {p}", "en": "{opened} sites opened, more than p = {p}"},
+    "optimizer.verify.count_rules": {
+        "zh": "开放站点少于站点数规则的要求：{problems}",
+        "en": "fewer open sites than a site-count rule asks:{problems}"},
     "optimizer.verify.p_exact": {"zh": "p-中位开放了 {opened} 个站点，而不是 {p} 个", "en": "p-median opened {opened} sites, not {p}"},
 }

@@ -48,9 +48,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "planning.count_rule_per_unit": {"zh": "每个街道至少{kind}：{counts}", "en": "at least per 街道{kind}: {counts}"},
     "planning.count_rule_per_population_unit": {"zh": "每 {residents} 名居民至少 1 处，按街道{kind}：{counts}", "en": "at least one per {residents} residents, per 街道{kind}: {counts}"},
     "planning.count_rule_per_population": {"zh": "每 {residents} 名居民至少 1 处{kind}：{counts}", "en": "at least one per {residents} residents{kind}: {counts}"},
-    "planning.count_rules_kind_only": {"zh": "{service}：站点数量规则合并执行，只计{kinds}设施（比不限类型的规则更严）", "en": "{service}: site-count rules applied together counting only {kinds} sites (stricter than the rules for any kind)"},
     "planning.count_rule_unit_short": {"zh": "{unit} 按规则需 {need} 处，但区内只有 {have} 处（现状和候选）", "en": "{unit} needs {need} site(s) by the profile's count rules but only {have} site(s) (existing and candidate) lie in it"},
-    "planning.count_rules_capped": {"zh": "{service}：{units}——按全部站点执行", "en": "{service}: {units} — applied as all of them"},
+    "planning.count_rules_capped": {"zh": "{service}（规则 {rule}）：{units}——按全部站点执行", "en": "{service} (rule {rule}): {units} — applied as all of them"},
     "planning.count_rules_exceed_p": {"zh": "站点数量规则至少需要新增 {need} 处{service}站点（{units}），但站点数 p 为 {p}；请增大 p，或不采用按街道/按人口的站点数量规则", "en": "the profile's site-count rules need at least {need} new {service} site(s) ({units}) but the number of sites p is {p}; raise p or do not apply the per-街道 / per-population rules"},
     # ---- runs
     "planning.implausible": {"zh": "请核对：以下居住区的 {field} 超过任何实际小区的规模（{limit}）：{rows}", "en": "check these areas: their {field} is beyond any real compound ({limit}): {rows}"},

@@ -80,8 +80,9 @@ def add_parser(subparsers: Any) -> None:
                         "map form: the profile's service circle)")
     p.add_argument("--allow-unmet", action=argparse.BooleanOptionalAction, dest="allow_unmet",
                    default=None,
-                   help="min-cost: serve what can be served and report the rest as unmet "
-                        "(default: off for the table form, on for the map form)")
+                   help="serve what can be served and report the rest as unmet with its "
+                        "reason (default: on for the map form; for the table form off, "
+                        "except max-coverage)")
     p.add_argument("--continuous-capacity", action="store_true", dest="continuous_capacity",
                    help="table form: capacities may be fractional (e.g. m² of floor area); "
                         "by default sites get whole units (托位, beds)")
@@ -183,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
                           "--areas, --sites, --network, or --demo)"], source="command line")
     demand, sites, times = read_tables(args.demand, args.sites, args.travel_times)
     model = build_model(args.objective, demand, sites, times, budget=args.budget, p=args.p,
-                        minutes=args.minutes, allow_unmet=bool(args.allow_unmet),
+                        minutes=args.minutes, allow_unmet=args.allow_unmet,
                         integer_capacity=not args.continuous_capacity)
     model.solve(solver=args.solver, time_limit=args.time_limit, gap=args.gap)
     data = result_json(model.result)

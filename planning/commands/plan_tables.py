@@ -97,9 +97,13 @@ def read_tables(demand_path: Path, sites_path: Path, times_path: Path
 
 def build_model(objective: str, demand: pd.DataFrame, sites: pd.DataFrame,
                 times: pd.DataFrame, *, budget: float | None, p: int | None,
-                minutes: float | None, allow_unmet: bool = False,
+                minutes: float | None, allow_unmet: bool | None = None,
                 reach_label: str | None = None, integer_capacity: bool = True) -> Any:
-    """The optimiser model for a command-line objective, from validated frames."""
+    """The optimiser model for a command-line objective, from validated frames.
+
+    ``allow_unmet=None`` (no ``--allow-unmet`` flag) keeps the model's default: hard for
+    min-cost and min-time, soft for max-coverage.
+    """
     from planning.objectives import build_model as registry_model
     from planning.objectives import objective_from_cli
 
