@@ -25,6 +25,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sweep.run_failed": {"zh": "第 {index} 个方案失败（{params}）：{error}", "en": "run {index} failed ({params}): {error}"},
     "sweep.worker_lost": {"zh": "计算节点在运行该方案时退出：{error}", "en": "the worker running this scenario stopped: {error}"},
     "sweep.summary": {"zh": "完成 {done} 个方案，其中 {proven} 个已证明最优，{failed} 个失败；用时 {seconds} 秒", "en": "{done} runs finished, {proven} proven optimal, {failed} failed; {seconds} s"},
+    "sweep.not_a_sweep": {"zh": "“{name}”不是保存的敏感性分析", "en": "{name!r} is not a saved sweep"},
     # ---- the curve
     "sweep.curve_title": {"zh": "{service}：{x}与覆盖率", "en": "{service}: coverage against {x}"},
     "sweep.axis_cost": {"zh": "费用（元）", "en": "cost (yuan)"},
