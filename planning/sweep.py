@@ -308,8 +308,10 @@ def rows_frame(result: Mapping[str, Any]) -> pd.DataFrame:
 
 
 def saved_sweep(result: Mapping[str, Any], *, name: str, profile_id: str | None) -> Any:
-    """The store record of a finished sweep (``kind='sweep'``): its base parameters and what
-    varied as parameters, the whole result (rows, curve data) as results, no layers.
+    """The store record of a finished sweep (``kind='sweep'``).
+
+    Its base parameters and what varied as parameters, the whole result (rows, curve data) as
+    results, no layers.
 
     Not saved yet: pass it to the store's ``save`` like a scenario; :func:`sweep_result` gives
     the result back from the loaded record.

@@ -1,0 +1,250 @@
+"""敏感性分析 (sensitivity): one scenario per value of one or two parameters.
+
+Vary one or two parameters, watch the runs finish, read the curve, open a point's plan on
+the map, save the sweep like a scenario and open it again later.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import streamlit as st
+
+from pages import common
+
+common.setup_page()
+T = common.translator()
+st.header(T("page.sensitivity"))
+st.caption(T("sens.intro"))
+
+from maps.curves import curve_chart, param_label, run_label, runs_table  # noqa: E402
+from planning.params import ScenarioParams, service_defaults  # noqa: E402
+from planning.sweep import (  # noqa: E402
+    VARY,
+    combinations,
+    dask_client,
+    parse_vary,
+    profile_with_rates,
+    rates_of,
+    run_sweep,
+    saved_sweep,
+    scenario_params,
+    summary,
+    sweep_result,
+)
+
+LANG = common.lang()
+
+#: Values offered when a parameter is chosen to vary (the planner edits them).
+DEFAULT_VALUES = {"budget": "2000000, 4000000, 8000000, 16000000", "p": "1, 2, 3, 4, 5, 6, 7, 8",
+                  "minutes": "5, 10, 15", "speed": "40, 50, 60",
+                  "childcare_per_1000": "3, 4.5, 6", "eldercare_per_100_households": "20, 30, 40"}
+
+
+def _default_values(name: str) -> str:
+    return DEFAULT_VALUES.get(name.removesuffix("_new").removesuffix("_old"), "")
+
+
+def _default_vary(objective: str, service: str) -> list[str]:
+    if objective == "max_coverage":
+        return ["budget"]
+    if objective == "p_median":
+        return ["p"]
+    if service == "eldercare":
+        return ["eldercare_per_100_households"]
+    return ["childcare_per_1000"] if service == "childcare" else ["minutes"]
+
+
+def _open_state(result: dict[str, Any], profile_id: str | None, **extra: Any) -> None:
+    st.session_state["sens"] = {"result": result, "profile_id": profile_id, "plans": {},
+                                "tag": uuid.uuid4().hex[:8], **extra}
+    st.session_state.pop("sens_error", None)
+    st.session_state.pop("sens_point", None)
+
+
+prof = common.profile()
+layers = common.data()["layers"]
+store = common.store()
+owner = common.owner_id()
+
+# ---------------------------------------------------------------- saved sweeps
+with st.expander(T("sens.saved_list")):
+    try:
+        saved = store.list(owner=owner, kind="sweep")
+    except Exception as exc:  # noqa: BLE001 - the page still runs new sweeps
+        saved = []
+        common.show_error(exc)
+    if not saved:
+        st.caption(T("sens.none_saved"))
+    else:
+        by_id = {s["id"]: s for s in saved}
+
+        def _saved_label(sid: str) -> str:
+            s = by_id[sid]
+            shared = "" if s.get("access", "owner") == "owner" else T(
+                "sens.shared_by", owner=s.get("owner", ""))
+            return T("sens.saved_item", name=s["name"], created=s["created"], shared=shared)
+
+        sid = st.selectbox(T("sens.saved_list"), list(by_id), format_func=_saved_label,
+                           key="sens_saved", label_visibility="collapsed")
+        b1, b2 = st.columns(2)
+        if b1.button(T("sens.open"), key="sens_open"):
+            try:
+                rec = store.load(sid, owner=owner, layers=False)
+                _open_state(sweep_result(rec), rec.profile_id, name=rec.name,
+                            created=rec.created)
+            except Exception as exc:  # noqa: BLE001
+                common.show_error(exc)
+        if b2.button(T("sens.delete"), key="sens_delete"):
+            try:
+                if store.delete(sid, owner=owner):
+                    st.success(T("sens.deleted", name=by_id[sid]["name"]))
+            except Exception as exc:  # noqa: BLE001
+                common.show_error(exc)
+
+# ---------------------------------------------------------------- what to run
+c1, c2, c3 = st.columns(3)
+service = c1.radio(T("sc.service"), ["childcare", "eldercare", "both"], key="sens_service",
+                   format_func=lambda s: T(f"sc.{s}"))
+objective = c2.selectbox(T("sc.objective"), ["max_coverage", "min_cost", "p_median"],
+                         key="sens_objective", format_func=lambda o: T(f"sc.obj.{o}"))
+workers = c3.radio(T("sens.workers"), [1, 2], key="sens_workers", horizontal=True,
+                   help=T("sens.workers_help"))
+varied = st.multiselect(T("sens.vary"), list(VARY), default=_default_vary(objective, service),
+                        max_selections=2, key=f"sens_vary_{objective}_{service}",
+                        format_func=lambda n: param_label(n, LANG))
+texts = {name: st.text_input(T("sens.values", name=param_label(name, LANG)),
+                             value=_default_values(name), key=f"sens_values_{name}")
+         for name in varied}
+
+st.markdown(f"**{T('sens.base')}**")
+base_svc = "childcare" if service == "both" else service
+def_min, def_speed = service_defaults(prof, base_svc)
+b1, b2, b3, b4 = st.columns(4)
+budget = p = None
+if objective == "max_coverage" and not {"budget", "p"} & set(varied):
+    limit = b1.radio(T("sc.limit"), ["budget", "p"], key="sens_limit", horizontal=True,
+                     format_func=lambda x: T(f"sc.{x}"))
+    if limit == "p":
+        p = int(b2.number_input(T("sc.p"), min_value=1, value=3, step=1, key="sens_p"))
+    else:
+        budget = float(b2.number_input(T("sc.budget"), min_value=0.0, value=1.0e7,
+                                       step=1.0e6, key="sens_budget"))
+elif objective == "p_median" and "p" not in varied:
+    p = int(b2.number_input(T("sc.p"), min_value=1, value=5, step=1, key="sens_p"))
+minutes = def_min if "minutes" in varied else b3.number_input(
+    T("sc.minutes"), min_value=1.0, max_value=60.0, value=def_min, step=1.0,
+    key="sens_minutes", format="%g")
+time_limit = b4.number_input(T("sc.time_limit"), min_value=1.0, value=30.0, step=10.0,
+                             key="sens_time_limit", format="%g")
+
+if not 1 <= len(varied) <= 2:
+    st.info(T("sens.vary_count"))
+if st.button(T("sens.run"), type="primary", key="sens_run", disabled=not 1 <= len(varied) <= 2):
+    try:
+        vary = parse_vary([f"{name}={texts[name]}" for name in varied])
+        st.caption(T("sens.n_runs", n=len(combinations(vary))))
+        base = ScenarioParams(service=service, objective=objective, budget=budget, p=p,
+                              minutes=None if float(minutes) == def_min else float(minutes),
+                              time_limit=float(time_limit))
+        bar = st.progress(0.0, text=T("sens.preparing"))
+
+        def _progress(done: int, total: int, row: dict[str, Any]) -> None:
+            bar.progress(done / max(total, 1), text=T("sens.progress", done=done, total=total,
+                                                      run=run_label(row, LANG)))
+
+        inputs = {"areas": layers["areas"], "facilities": layers.get("facilities"),
+                  "candidates": layers.get("candidates"), "network": common.network(),
+                  "profile": prof, "base": base, "vary": vary, "progress": _progress}
+        if workers == 1:  # one by one in this process: no cluster to start
+            result = run_sweep(workers=0, **inputs)
+        else:  # threads of this process, closed when the block ends (also on an error)
+            with dask_client(workers=int(workers), processes=False) as client:
+                result = run_sweep(client=client, **inputs)
+        _open_state(result, common.profile_id())
+    except Exception as exc:  # noqa: BLE001
+        st.session_state["sens_error"] = exc
+
+if "sens_error" in st.session_state:
+    common.show_error(st.session_state["sens_error"])
+
+# ---------------------------------------------------------------- the result
+state = st.session_state.get("sens")
+if not state:
+    st.stop()
+result = state["result"]
+if state.get("name"):
+    st.info(T("sens.opened", name=state["name"], created=state.get("created", "")))
+st.success(common.message(summary(result)))
+for r in result["runs"]:
+    if r["status"] == "failed":
+        st.warning(T("sens.failed_run", run=run_label(r, LANG),
+                     error=common.message(r.get("error"))))
+
+st.subheader(T("sens.curve"))
+st.caption(T("sens.curve_help"))
+event = st.altair_chart(curve_chart(result, lang=LANG), on_select="rerun",
+                        key=f"sens_chart_{state['tag']}")
+clicked = [pt.get("index") for pt in (event or {}).get("selection", {}).get("point", [])
+           if isinstance(pt, dict) and pt.get("index") is not None]
+if clicked and clicked != state.get("clicked"):
+    st.session_state["sens_point"] = int(clicked[0])
+state["clicked"] = clicked
+
+st.subheader(T("sens.runs"))
+st.dataframe(runs_table(result, lang=LANG), hide_index=True,
+             column_config={T("sens.col.cost"): st.column_config.NumberColumn(
+                 format="localized")})
+
+runs = {int(r["index"]): r for r in result["runs"] if r["status"] != "failed"}
+if runs:
+    if st.session_state.get("sens_point") not in runs:
+        st.session_state["sens_point"] = next(iter(runs))
+    idx = st.selectbox(T("sens.point"), list(runs), key="sens_point",
+                       format_func=lambda i: run_label(runs[i], LANG))
+    row = runs[idx]
+    st.subheader(T("sens.plan_of", run=run_label(row, LANG)))
+    st.caption(T("sens.plan_rerun"))
+    plan = state["plans"].get(idx)
+    if plan is None:
+        from planning.runs import run_scenario
+
+        combo = row["params"]
+        base = ScenarioParams(**result["base"])
+        try:
+            with st.spinner(T("sc.progress.solve")):
+                plan = run_scenario(
+                    areas=layers["areas"], facilities=layers.get("facilities"),
+                    candidates=layers.get("candidates"), network=common.network(),
+                    profile=profile_with_rates(common.profile_for(result.get("profile")),
+                                               rates_of(combo)),
+                    params=scenario_params(base, combo))
+            state["plans"][idx] = plan
+        except Exception as exc:  # noqa: BLE001
+            common.show_error(exc, title=T("sens.plan_failed"))
+    if plan is not None:
+        from maps.folium_map import build_map
+        from planning.summaries import uncovered_ids
+
+        m = build_map(areas=plan.areas, value_col="coverage", value_kind="coverage",
+                      value_label=T("map.coverage"), sites=plan.site_layer,
+                      service_areas=plan.service_areas, uncovered_ids=uncovered_ids(plan.areas),
+                      extra_fields={"coverage": T("map.coverage")}, **common.map_kwargs())
+        common.show_map(m, height=480)
+        st.markdown(f"**{T('sc.sites')}**")
+        common.show_table(plan.sites[plan.sites["status"] == "proposed"])
+
+# ---------------------------------------------------------------- save
+base_params = result["base"]
+default_name = state.get("name") or T(
+    "sens.default_name", service=T(f"sc.{base_params.get('service', 'childcare')}"),
+    vary="、".join(param_label(k, LANG) for k in result["vary"]))
+name = st.text_input(T("sens.name"), value=default_name, key=f"sens_name_{state['tag']}")
+if st.button(T("sens.save"), key="sens_save"):
+    try:
+        store.save(saved_sweep(result, name=name, profile_id=state.get("profile_id")),
+                   owner=owner)
+        st.success(T("sens.saved", name=name))
+    except Exception as exc:  # noqa: BLE001
+        common.show_error(exc)
