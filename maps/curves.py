@@ -185,7 +185,11 @@ def curve_chart(result: Mapping[str, Any], *, lang: str = "zh", x: str | None = 
                  alt.Tooltip("share:Q", title=y_title, format=".1f")],
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.5)),
     ).add_params(pick)
-    return alt.layer(line, points).properties(height=320).facet(
+    chart = alt.layer(line, points)
+    if data["service"].nunique() <= 1:  # one service: as wide as the page
+        title = data["service"].iloc[0] if len(data) else ""
+        return chart.properties(height=340, title=title)
+    return chart.properties(height=320, width=420).facet(
         column=alt.Column("service:N", title=None))
 
 

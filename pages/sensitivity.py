@@ -121,23 +121,24 @@ texts = {name: st.text_input(T("sens.values", name=param_label(name, LANG)),
 st.markdown(f"**{T('sens.base')}**")
 base_svc = "childcare" if service == "both" else service
 def_min, def_speed = service_defaults(prof, base_svc)
-b1, b2, b3, b4 = st.columns(4)
+slots = iter(st.columns(4))  # the fields shown, left to right
 budget = p = None
 if objective == "max_coverage" and not {"budget", "p"} & set(varied):
-    limit = b1.radio(T("sc.limit"), ["budget", "p"], key="sens_limit", horizontal=True,
-                     format_func=lambda x: T(f"sc.{x}"))
+    limit = next(slots).radio(T("sc.limit"), ["budget", "p"], key="sens_limit",
+                              horizontal=True, format_func=lambda x: T(f"sc.{x}"))
     if limit == "p":
-        p = int(b2.number_input(T("sc.p"), min_value=1, value=3, step=1, key="sens_p"))
+        p = int(next(slots).number_input(T("sc.p"), min_value=1, value=3, step=1,
+                                         key="sens_p"))
     else:
-        budget = float(b2.number_input(T("sc.budget"), min_value=0.0, value=1.0e7,
-                                       step=1.0e6, key="sens_budget"))
+        budget = float(next(slots).number_input(T("sc.budget"), min_value=0.0, value=1.0e7,
+                                                step=1.0e6, key="sens_budget"))
 elif objective == "p_median" and "p" not in varied:
-    p = int(b2.number_input(T("sc.p"), min_value=1, value=5, step=1, key="sens_p"))
-minutes = def_min if "minutes" in varied else b3.number_input(
+    p = int(next(slots).number_input(T("sc.p"), min_value=1, value=5, step=1, key="sens_p"))
+minutes = def_min if "minutes" in varied else next(slots).number_input(
     T("sc.minutes"), min_value=1.0, max_value=60.0, value=def_min, step=1.0,
     key="sens_minutes", format="%g")
-time_limit = b4.number_input(T("sc.time_limit"), min_value=1.0, value=30.0, step=10.0,
-                             key="sens_time_limit", format="%g")
+time_limit = next(slots).number_input(T("sc.time_limit"), min_value=1.0, value=30.0,
+                                      step=10.0, key="sens_time_limit", format="%g")
 
 if not 1 <= len(varied) <= 2:
     st.info(T("sens.vary_count"))
@@ -193,9 +194,11 @@ if clicked and clicked != state.get("clicked"):
 state["clicked"] = clicked
 
 st.subheader(T("sens.runs"))
-st.dataframe(runs_table(result, lang=LANG), hide_index=True,
-             column_config={T("sens.col.cost"): st.column_config.NumberColumn(
-                 format="localized")})
+table = runs_table(result, lang=LANG)
+money = {T("sens.col.cost"), param_label("budget", LANG)}
+shown = {c: st.column_config.NumberColumn(format="localized" if c in money else "%.1f")
+         for c in table.columns if table[c].dtype.kind == "f"}
+st.dataframe(table, hide_index=True, column_config=shown)
 
 runs = {int(r["index"]): r for r in result["runs"] if r["status"] != "failed"}
 if runs:
