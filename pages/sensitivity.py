@@ -160,7 +160,9 @@ if st.button(T("sens.run"), type="primary", key="sens_run", disabled=not 1 <= le
                   "profile": prof, "base": base, "vary": vary, "progress": _progress}
         if workers == 1:  # one by one in this process: no cluster to start
             result = run_sweep(workers=0, **inputs)
-        else:  # threads of this process, closed when the block ends (also on an error)
+        else:  # worker threads of this process: HiGHS releases the GIL while it solves,
+            # and worker processes would be spawned re-running this page as their __main__;
+            # the cluster is closed when the block ends, also on an error or a rerun
             with dask_client(workers=int(workers), processes=False) as client:
                 result = run_sweep(client=client, **inputs)
         _open_state(result, common.profile_id())

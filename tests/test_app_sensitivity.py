@@ -79,3 +79,31 @@ def test_budget_sweep_curve_table_map_and_saved_sweep() -> None:
     opened = again.session_state["sens"]
     assert opened["name"] == "budgets" and opened["result"]["runs"] == runs
     assert list(again.dataframe[0].value["Budget (yuan)"]) == list(BUDGETS)
+
+
+@pytest.mark.slow
+def test_two_worker_threads_give_the_same_rows_and_the_cluster_is_closed() -> None:
+    import threading
+
+    at = _page("en")
+    at.run()
+    at.text_input(key="sens_values_budget").set_value("2000000, 8000000")
+    at.button(key="sens_run").click().run()
+    serial = at.session_state["sens"]["result"]
+    assert serial["workers"] == 0
+
+    def rows(result):
+        return [(r["status"], r["cost"], r["covered_share"], r["proposed_sites"])
+                for r in result["runs"]]
+
+    at.radio(key="sens_workers").set_value(2)
+    counts = []
+    for _ in range(3):  # three sweeps, three clusters: none is left running
+        at.button(key="sens_run").click().run()
+        _no_exception(at)
+        parallel = at.session_state["sens"]["result"]
+        assert parallel["workers"] == 2 and rows(parallel) == rows(serial)
+        counts.append(threading.active_count())
+    assert counts[0] == counts[1] == counts[2]
+    assert not [t for t in threading.enumerate() if "Dask-Worker" in t.name
+                or "Dask-Default" in t.name]
