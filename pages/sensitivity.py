@@ -18,6 +18,8 @@ T = common.translator()
 st.header(T("page.sensitivity"))
 st.caption(T("sens.intro"))
 
+from core.messages import Message  # noqa: E402
+from errors import InputError  # noqa: E402
 from maps.curves import curve_chart, param_label, run_label, runs_table  # noqa: E402
 from planning.params import ScenarioParams, service_defaults  # noqa: E402
 from planning.sweep import (  # noqa: E402
@@ -54,6 +56,23 @@ def _default_vary(objective: str, service: str) -> list[str]:
     if service == "eldercare":
         return ["eldercare_per_100_households"]
     return ["childcare_per_1000"] if service == "childcare" else ["minutes"]
+
+
+def _parse_values(varied: list[str], texts: dict[str, str]) -> dict[str, list[float | int]]:
+    """The values typed for each varied parameter; every problem at once (InputError)."""
+    problems: list[Any] = []
+    vary: dict[str, list[float | int]] = {}
+    for name in varied:
+        if not texts[name].strip():
+            problems.append(Message("sweep.values_empty", {"name": param_label(name, LANG)}))
+            continue
+        try:
+            vary.update(parse_vary([f"{name}={texts[name]}"]))
+        except InputError as exc:
+            problems.extend(p.message for p in exc.problems)
+    if problems:
+        raise InputError(problems)
+    return vary
 
 
 def _open_state(result: dict[str, Any], profile_id: str | None, **extra: Any) -> None:
@@ -144,7 +163,7 @@ if not 1 <= len(varied) <= 2:
     st.info(T("sens.vary_count"))
 if st.button(T("sens.run"), type="primary", key="sens_run", disabled=not 1 <= len(varied) <= 2):
     try:
-        vary = parse_vary([f"{name}={texts[name]}" for name in varied])
+        vary = _parse_values(varied, texts)
         st.caption(T("sens.n_runs", n=len(combinations(vary))))
         base = ScenarioParams(service=service, objective=objective, budget=budget, p=p,
                               minutes=None if float(minutes) == def_min else float(minutes),
@@ -170,7 +189,7 @@ if st.button(T("sens.run"), type="primary", key="sens_run", disabled=not 1 <= le
         st.session_state["sens_error"] = exc
 
 if "sens_error" in st.session_state:
-    common.show_error(st.session_state["sens_error"])
+    common.show_error(st.session_state["sens_error"], title=T("sens.error"))
 
 # ---------------------------------------------------------------- the result
 state = st.session_state.get("sens")

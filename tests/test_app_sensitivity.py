@@ -107,3 +107,49 @@ def test_two_worker_threads_give_the_same_rows_and_the_cluster_is_closed() -> No
     assert counts[0] == counts[1] == counts[2]
     assert not [t for t in threading.enumerate() if "Dask-Worker" in t.name
                 or "Dask-Default" in t.name]
+
+
+def test_bad_values_are_named_and_nothing_runs() -> None:
+    at = _page("en")
+    at.run()
+    at.text_input(key="sens_values_budget").set_value("2000000, abc, -5")
+    at.button(key="sens_run").click().run()
+    _no_exception(at)
+    err = at.error[0].value
+    assert err.startswith("The sweep could not run")
+    assert "budget value 'abc' is not valid: it must be a number > 0" in err
+    assert "budget value '-5' is not valid" in err and "--vary" not in err
+    assert "sens" not in at.session_state
+    at.text_input(key="sens_values_budget").set_value(" ")
+    at.button(key="sens_run").click().run()
+    assert "Budget (yuan): give at least one value" in at.error[0].value
+
+
+def test_two_parameters_and_both_services() -> None:
+    at = _page("en")
+    at.run()
+    at.radio(key="sens_service").set_value("both").run()
+    at.selectbox(key="sens_objective").set_value("min_cost").run()
+    at.multiselect(key="sens_vary_min_cost_both").set_value(
+        ["minutes", "childcare_per_1000"]).run()
+    at.text_input(key="sens_values_minutes").set_value("10, 15")
+    at.text_input(key="sens_values_childcare_per_1000").set_value("3, 6")
+    at.button(key="sens_run").click().run()
+    _no_exception(at)
+    runs = at.session_state["sens"]["result"]["runs"]
+    # the first parameter varies slowest
+    assert [(r["params"]["minutes"], r["params"]["childcare_per_1000"]) for r in runs] == [
+        (10.0, 3.0), (10.0, 6.0), (15.0, 3.0), (15.0, 6.0)]
+    assert all(r["status"] == "optimal" for r in runs)
+    # a wider walk serves a larger share of each service, at no higher cost
+    for svc in ("childcare", "eldercare"):
+        assert runs[2]["covered_share"][svc] >= runs[0]["covered_share"][svc]
+    assert runs[2]["cost"] <= runs[0]["cost"]
+    # twice the rate, twice the child-care requirement left unmet where nothing is in reach
+    assert runs[1]["unmet"]["childcare"]["value"] == pytest.approx(
+        2 * runs[0]["unmet"]["childcare"]["value"])
+    table = at.dataframe[0].value
+    assert {"Walking time (minutes)", "Child-care rate (places per 1000 residents)",
+            "Elder care: unmet (m²)", "Child care: unmet (places)"} <= set(table.columns)
+    spec = at.get("vega_lite_chart")[0].proto.spec
+    assert '"facet"' in spec and "cost (yuan)" in spec  # one panel per service, cost on x

@@ -13,6 +13,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "sens.workers": {"zh": "并行计算数", "en": "Runs at once"},
     "sens.workers_help": {"zh": "1：在本进程中逐个求解（示范数据最快）；2：本机两个计算线程（Dask），求解较慢（大城区）时两次运行同时求解，用完即关闭", "en": "1: one after another in this process (fastest on the demo); 2: two worker threads on this computer (Dask): when runs are slow (a large district) two are solved at once; closed when done"},
     "sens.n_runs": {"zh": "共 {n} 次运行", "en": "{n} runs"},
+    "sens.error": {"zh": "敏感性分析未能运行", "en": "The sweep could not run"},
     "sens.run": {"zh": "运行敏感性分析", "en": "Run the sweep"},
     "sens.preparing": {"zh": "准备共享数据（需求、步行时间）……", "en": "Preparing what the runs share (requirements, walking times) …"},
     "sens.progress": {"zh": "已完成 {done} / {total} 次运行（最近：{run}）", "en": "{done} of {total} runs finished (latest: {run})"},
