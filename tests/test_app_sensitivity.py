@@ -3,6 +3,7 @@ a point's plan on the map, saved and opened again without re-running."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,12 @@ def test_budget_sweep_curve_table_map_and_saved_sweep() -> None:
         [100 * s for s in shares])
     assert list(table["Status"]) == ["optimal"] * 3
     assert "Child care: unmet (places)" in table.columns and "Cost (yuan)" in table.columns
+    # the English interface has no Chinese left (the demo's site names are data)
+    shown = ([h.value for h in (*at.header, *at.subheader)] + [c.value for c in at.caption]
+             + [b.label for b in at.button] + [w.label for w in at.text_input]
+             + list(table.columns) + at.selectbox(key="sens_point").options
+             + [at.success[0].value, chart.proto.spec])
+    assert not [x for x in shown if re.search(r"[\u4e00-\u9fff]", x)]
     # a point's plan on the map: the chosen run solved again with its own budget
     at.selectbox(key="sens_point").set_value(2).run()
     _no_exception(at)
