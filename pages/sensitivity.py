@@ -8,7 +8,7 @@ on the demo (2 shared cores): eight p-median runs took 0.8 s one by one in the p
 0.9–1.3 s on two threads (building a model holds the GIL; HiGHS releases it while solving, so
 two long solves do overlap: two 4 s solves took 4.0 s on threads, 8.0 s in turn); four budget
 runs on two worker *processes* took 8.8 s (start, imports, close), and processes spawned from a
-Streamlit page re-run the page as their ``__main__`` and fail.
+Streamlit page re-ran the page as their ``__main__`` and failed (seen under AppTest).
 """
 
 from __future__ import annotations
