@@ -18,7 +18,7 @@ from typing import Any
 
 import streamlit as st
 
-from pages import common
+from pages import common, login
 
 common.setup_page()
 T = common.translator()
@@ -89,6 +89,28 @@ def _open_state(result: dict[str, Any], profile_id: str | None, **extra: Any) ->
     st.session_state.pop("sens_point", None)
 
 
+def _share_controls(sid: str, name: str) -> None:
+    """Team server: share one's own saved sweep as one shares a scenario (same rules)."""
+    from planning.accounts import TEAM
+
+    def m(code: str, **args: Any) -> str:
+        return Message(code, args).render(LANG)
+
+    colleagues = [TEAM] + [u.name for u in store.accounts.list() if u.name != owner]
+    c1, c2, c3 = st.columns(3)
+    grantee = c1.selectbox(m("accounts.share_with"), colleagues, key="sens_share_with",
+                           format_func=lambda g: m("accounts.team") if g == TEAM else g)
+    can_edit = c2.checkbox(m("accounts.can_edit"), key="sens_share_edit")
+    if c3.button(m("accounts.share_button"), key="sens_share"):
+        try:
+            store.share(sid, owner=owner, with_user=grantee, can_edit=can_edit)
+            st.success(m("accounts.shared_ok", scenario=name,
+                         grantee=m("accounts.team") if grantee == TEAM else grantee,
+                         mode=m("accounts.mode_edit" if can_edit else "accounts.mode_read")))
+        except Exception as exc:  # noqa: BLE001
+            common.show_error(exc)
+
+
 prof = common.profile()
 layers = common.data()["layers"]
 store = common.store()
@@ -128,6 +150,8 @@ with st.expander(T("sens.saved_list")):
                     st.success(T("sens.deleted", name=by_id[sid]["name"]))
             except Exception as exc:  # noqa: BLE001
                 common.show_error(exc)
+        if login.team_mode() and by_id[sid].get("access") == "owner":
+            _share_controls(sid, by_id[sid]["name"])
 
 # ---------------------------------------------------------------- what to run
 c1, c2, c3 = st.columns(3)

@@ -160,3 +160,59 @@ def test_two_parameters_and_both_services() -> None:
             "Elder care: unmet (m²)", "Child care: unmet (places)"} <= set(table.columns)
     spec = at.get("vega_lite_chart")[0].proto.spec
     assert '"facet"' in spec and "cost (yuan)" in spec  # one panel per service, cost on x
+
+
+def test_team_server_a_sweep_is_shared_like_a_scenario(tmp_path, monkeypatch) -> None:
+    from argon2 import PasswordHasher
+
+    from planning.accounts import Accounts, SqliteDb
+    from planning.params import ScenarioParams
+    from planning.scenarios import ScenarioStore
+    from planning.sweep import saved_sweep
+
+    monkeypatch.setenv("YILAO_MODE", "team")
+    monkeypatch.setenv("YILAO_STORE", "sqlite")
+    monkeypatch.setenv("YILAO_DATA_DIR", str(tmp_path))
+    path = tmp_path / "scenarios.sqlite"
+    row = {"index": 0, "params": {"budget": 2e6}, "status": "optimal",
+           "proven_optimal": True, "gap": 0.0, "objective": 0.5, "cost": 1985100.0,
+           "covered_share": {"childcare": 0.518}, "sites": 1, "seconds": 0.1,
+           "unmet": {"childcare": {"value": 324.4, "unit": "places"}},
+           "proposed_sites": {"childcare": ["C12"]}}
+    result = {"base": ScenarioParams(objective="max_coverage").to_dict(),
+              "vary": {"budget": [2e6]}, "profile": "hefei", "method": "network",
+              "workers": 0, "seconds": 0.5, "runs": [row]}
+    with ScenarioStore(path) as store:
+        store.save(saved_sweep(result, name="甲的预算分析", profile_id="hefei"), owner="alice")
+    acc = Accounts(SqliteDb(path), hasher=PasswordHasher(time_cost=1, memory_cost=1024,
+                                                         parallelism=1))
+    acc.add("alice", "alice-password")
+    acc.add("bob", "bob-password")
+
+    def login(name: str) -> AppTest:
+        at = _page("en")
+        at.run()
+        at.text_input(key="login_name").input(name)
+        at.text_input(key="login_password").input(f"{name}-password")
+        return at.button[0].click().run()
+
+    bob = login("bob")
+    _no_exception(bob)
+    assert "No sweep saved yet." in [c.value for c in bob.caption]
+    alice = login("alice")
+    alice.selectbox(key="sens_share_with").select("bob")
+    alice.button(key="sens_share").click().run()
+    _no_exception(alice)
+    assert "Shared “甲的预算分析” with bob (read-only)" in " ".join(s.value for s in alice.success)
+    bob = login("bob")
+    (listed,) = bob.selectbox(key="sens_saved").options
+    assert listed.startswith("甲的预算分析 · ") and listed.endswith("(shared by alice)")
+    bob.button(key="sens_open").click().run()
+    _no_exception(bob)
+    assert bob.session_state["sens"]["name"] == "甲的预算分析"
+    assert list(bob.dataframe[0].value["Budget (yuan)"]) == [2e6]
+    assert not [b for b in bob.button if b.key == "sens_share"]  # only the author shares
+    bob.button(key="sens_delete").click().run()  # only the author deletes
+    assert "only the author of scenario" in bob.error[0].value
+    with ScenarioStore(path) as store:
+        assert [s["name"] for s in store.list(owner="alice", kind="sweep")] == ["甲的预算分析"]
