@@ -61,6 +61,7 @@ pages = [
     st.Page("pages/indicators.py", title=T("page.indicators"), icon=":material/monitoring:"),
     st.Page("pages/scenarios.py", title=T("page.scenarios"), icon=":material/location_on:"),
     st.Page("pages/comparison.py", title=T("page.comparison"), icon=":material/compare:"),
+    st.Page("pages/sensitivity.py", title=T("page.sensitivity"), icon=":material/ssid_chart:"),
     st.Page("pages/export.py", title=T("page.export"), icon=":material/download:"),
 ]
 st.navigation(pages).run()

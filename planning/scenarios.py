@@ -4,6 +4,12 @@ A scenario is saved in one transaction (never half-written), reopened after a re
 every query is filtered by ``owner`` so that the sessions of different users stay apart. Layers
 are stored as GeoJSON (EPSG:4326) text, results as JSON. No Streamlit here.
 
+Besides scenarios the store keeps scenario sweeps (:data:`KINDS`): a record's ``kind`` is
+``'scenario'`` or ``'sweep'`` (the curve and the table of runs of
+:func:`planning.sweep.run_sweep`, no layers). They are saved, loaded, deleted and shared like
+scenarios; :meth:`ScenarioStore.list` lists one kind at a time (scenarios unless asked), so
+that the pages that compare or export scenarios never meet a sweep.
+
 The default file is ``$YILAO_DATA_DIR/scenarios.sqlite``, else
 ``$XDG_DATA_HOME/yilao-yixiao/scenarios.sqlite`` (``~/.local/share/...``).
 """
@@ -31,12 +37,16 @@ from errors import InputError
 from planning.summaries import ComparisonRow, comparison_rows, comparison_table
 
 __all__ = [
-    "ComparisonRow", "SAVED_AREA_COLUMNS", "Scenario", "ScenarioNotFound", "ScenarioStore",
+    "KINDS", "ComparisonRow", "SAVED_AREA_COLUMNS", "Scenario", "ScenarioNotFound", "ScenarioStore",
     "comparison_rows", "comparison_table", "default_path", "from_jsonable", "saved_scenario",
     "to_jsonable",
 ]
 
-SCHEMA_VERSION = 1
+#: Version 2 added the ``kind`` column (older files get it, as ``'scenario'``, when opened).
+SCHEMA_VERSION = 2
+
+#: What a record of the store is: a scenario (one run) or a sweep (many runs, a curve).
+KINDS: tuple[str, ...] = ("scenario", "sweep")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -47,7 +57,8 @@ CREATE TABLE IF NOT EXISTS scenarios (
     profile_id TEXT,
     parameters TEXT NOT NULL,
     results TEXT NOT NULL,
-    created TEXT NOT NULL
+    created TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'scenario'
 );
 CREATE INDEX IF NOT EXISTS scenarios_owner ON scenarios(owner, created);
 CREATE TABLE IF NOT EXISTS layers (
@@ -134,6 +145,8 @@ class Scenario:
         Indicators and tables (DataFrames allowed; stored as JSON).
     layers : dict of GeoDataFrame
         Input and output layers (areas, sites, …), stored as GeoJSON in EPSG:4326.
+    kind : {'scenario', 'sweep'}
+        What the record is (:data:`KINDS`).
     """
 
     name: str
@@ -144,6 +157,7 @@ class Scenario:
     id: str | None = None
     owner: str | None = None
     created: str | None = None
+    kind: str = "scenario"
 
 
 #: Columns of the residential areas kept with a saved scenario (its maps need no more).
@@ -225,8 +239,13 @@ class ScenarioStore:
         if self.path != ":memory:":
             self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.executescript(_SCHEMA)
+        columns = {r[1] for r in self._conn.execute("PRAGMA table_info(scenarios)")}
+        if "kind" not in columns:  # a file of schema version 1: every record a scenario
+            self._conn.execute(
+                "ALTER TABLE scenarios ADD COLUMN kind TEXT NOT NULL DEFAULT 'scenario'")
         self._conn.execute(
-            "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+            "INSERT INTO meta(key, value) VALUES ('schema_version', ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (str(SCHEMA_VERSION),),
         )
 
@@ -249,10 +268,12 @@ class ScenarioStore:
         with self._lock:
             return self._save_unlocked(scenario, owner=owner)
 
-    def list(self, *, owner: str) -> builtins.list[dict[str, Any]]:
-        """Scenarios of *owner*, oldest first: id, name, profile_id, created, parameters."""
+    def list(self, *, owner: str, kind: str | None = "scenario"
+             ) -> builtins.list[dict[str, Any]]:
+        """Records of *owner* of this *kind* (every kind when None), oldest first: id, name,
+        profile_id, created, parameters, kind."""
         with self._lock:
-            return self._list_unlocked(owner=owner)
+            return self._list_unlocked(owner=owner, kind=kind)
 
     def load(self, scenario_id: str, *, owner: str, layers: bool = True) -> Scenario:
         """Scenario *scenario_id* of *owner* (layers as GeoDataFrames, tables as DataFrames).
@@ -271,6 +292,12 @@ class ScenarioStore:
             return self._delete_unlocked(scenario_id, owner=owner)
 
     @staticmethod
+    def _check_kind(kind: str | None, *, none_ok: bool = False) -> str | None:
+        if (kind is None and none_ok) or kind in KINDS:
+            return kind
+        raise InputError([f"kind must be one of {', '.join(KINDS)}, not {kind!r}"])
+
+    @staticmethod
     def _check_owner(owner: str) -> str:
         if not isinstance(owner, str) or not owner.strip():
             raise InputError(["owner must be a non-empty string (the user or session id)"])
@@ -283,6 +310,7 @@ class ScenarioStore:
         cannot be serialised, a result that is not JSON, a database error — nothing is stored.
         """
         owner = self._check_owner(owner)
+        self._check_kind(scenario.kind)
         if not str(scenario.name).strip():
             raise InputError(["a scenario needs a name"])
         sid = scenario.id or uuid.uuid4().hex
@@ -295,8 +323,8 @@ class ScenarioStore:
                 raise ScenarioNotFound([f"scenario {sid} does not belong to this user"])
             cur.execute("DELETE FROM scenarios WHERE id = ? AND owner = ?", (sid, owner))
             cur.execute(
-                "INSERT INTO scenarios(id, owner, name, profile_id, parameters, results, created)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO scenarios(id, owner, name, profile_id, parameters, results, created,"
+                " kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     sid,
                     owner,
@@ -306,6 +334,7 @@ class ScenarioStore:
                     json.dumps(to_jsonable(scenario.results), ensure_ascii=False,
                                allow_nan=False),
                     created,
+                    scenario.kind,
                 ),
             )
             for name, gdf in scenario.layers.items():
@@ -322,17 +351,19 @@ class ScenarioStore:
         scenario.id, scenario.owner, scenario.created = sid, owner, created
         return sid
 
-    def _list_unlocked(self, *, owner: str) -> builtins.list[dict[str, Any]]:
-        """Scenarios of *owner*, oldest first: id, name, profile_id, created, parameters."""
+    def _list_unlocked(self, *, owner: str, kind: str | None = "scenario"
+                       ) -> builtins.list[dict[str, Any]]:
+        """Records of *owner* of *kind* (every kind when None), oldest first."""
         owner = self._check_owner(owner)
+        kind = self._check_kind(kind, none_ok=True)
         rows = self._conn.execute(
-            "SELECT id, name, profile_id, created, parameters FROM scenarios WHERE owner = ?"
-            " ORDER BY created, rowid",
-            (owner,),
+            "SELECT id, name, profile_id, created, parameters, kind FROM scenarios"
+            " WHERE owner = ? AND (? IS NULL OR kind = ?) ORDER BY created, rowid",
+            (owner, kind, kind),
         ).fetchall()
         return [
             {"id": r[0], "name": r[1], "profile_id": r[2], "created": r[3],
-             "parameters": json.loads(r[4])}
+             "parameters": json.loads(r[4]), "kind": r[5]}
             for r in rows
         ]
 
@@ -346,7 +377,7 @@ class ScenarioStore:
         """
         owner = self._check_owner(owner)
         row = self._conn.execute(
-            "SELECT id, name, profile_id, parameters, results, created FROM scenarios"
+            "SELECT id, name, profile_id, parameters, results, created, kind FROM scenarios"
             " WHERE id = ? AND owner = ?",
             (scenario_id, owner),
         ).fetchone()
@@ -370,7 +401,7 @@ class ScenarioStore:
             id=row[0], name=row[1], profile_id=row[2],
             parameters=from_jsonable(json.loads(row[3])),
             results=from_jsonable(json.loads(row[4])),
-            layers=gdfs, owner=owner, created=row[5],
+            layers=gdfs, owner=owner, created=row[5], kind=row[6],
         )
 
     def _delete_unlocked(self, scenario_id: str, *, owner: str) -> bool:

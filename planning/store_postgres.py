@@ -34,9 +34,16 @@ from psycopg_pool import ConnectionPool
 
 from core.messages import Message
 from errors import InputError, PlanningError
-from planning.scenarios import Scenario, ScenarioNotFound, from_jsonable, to_jsonable
+from planning.scenarios import (
+    KINDS,
+    Scenario,
+    ScenarioNotFound,
+    from_jsonable,
+    to_jsonable,
+)
 
-SCHEMA_VERSION = 1
+#: Version 2 added the ``kind`` column (scenario or sweep, see :data:`planning.scenarios.KINDS`).
+SCHEMA_VERSION = 2
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL);
@@ -51,6 +58,7 @@ CREATE TABLE IF NOT EXISTS scenarios (
     created text NOT NULL
 );
 CREATE INDEX IF NOT EXISTS scenarios_owner ON scenarios (owner, seq);
+ALTER TABLE scenarios ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'scenario';
 CREATE TABLE IF NOT EXISTS layers (
     scenario_id text NOT NULL REFERENCES scenarios (id) ON DELETE CASCADE,
     name text NOT NULL,
@@ -176,6 +184,7 @@ class PostgresScenarioStore:
         serialised, a result that is not JSON, a database error — nothing is stored.
         """
         owner = _check_owner(owner)
+        _check_kind(scenario.kind)
         if not str(scenario.name).strip():
             raise InputError(["a scenario needs a name"])
         sid = scenario.id or uuid.uuid4().hex
@@ -187,14 +196,14 @@ class PostgresScenarioStore:
 
         def run(conn: psycopg.Connection[Any]) -> None:
             row = conn.execute(
-                "INSERT INTO scenarios (id, owner, name, profile_id, parameters, results, created)"
-                " VALUES (%s, %s, %s, %s, %s::json, %s::json, %s)"
-                " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name,"
+                "INSERT INTO scenarios (id, owner, name, profile_id, parameters, results, created,"
+                " kind) VALUES (%s, %s, %s, %s, %s::json, %s::json, %s, %s)"
+                " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind,"
                 " profile_id = EXCLUDED.profile_id, parameters = EXCLUDED.parameters,"
                 " results = EXCLUDED.results, created = EXCLUDED.created, seq = DEFAULT"
                 " WHERE scenarios.owner = EXCLUDED.owner RETURNING id",
                 (sid, owner, str(scenario.name), scenario.profile_id, parameters, results,
-                 created),
+                 created, scenario.kind),
             ).fetchone()
             if row is None:
                 raise ScenarioNotFound([f"scenario {sid} does not belong to this user"])
@@ -215,17 +224,20 @@ class PostgresScenarioStore:
         scenario.id, scenario.owner, scenario.created = sid, owner, created
         return sid
 
-    def list(self, *, owner: str) -> builtins.list[dict[str, Any]]:
-        """Scenarios of *owner*, oldest first: id, name, profile_id, created, parameters."""
+    def list(self, *, owner: str, kind: str | None = "scenario"
+             ) -> builtins.list[dict[str, Any]]:
+        """Records of *owner* of this *kind* (every kind when None), oldest first: id, name,
+        profile_id, created, parameters, kind."""
         owner = _check_owner(owner)
+        kind = _check_kind(kind, none_ok=True)
         with self.pool.connection() as conn:
             rows = conn.execute(
-                "SELECT id, name, profile_id, created, parameters::text FROM scenarios"
-                " WHERE owner = %s ORDER BY seq",
-                (owner,),
+                "SELECT id, name, profile_id, created, parameters::text, kind FROM scenarios"
+                " WHERE owner = %s AND (%s::text IS NULL OR kind = %s::text) ORDER BY seq",
+                (owner, kind, kind),
             ).fetchall()
         return [{"id": r[0], "name": r[1], "profile_id": r[2], "created": r[3],
-                 "parameters": json.loads(r[4])} for r in rows]
+                 "parameters": json.loads(r[4]), "kind": r[5]} for r in rows]
 
     def load(self, scenario_id: str, *, owner: str, layers: bool = True) -> Scenario:
         """Scenario *scenario_id* of *owner* (layers as GeoDataFrames, tables as DataFrames).
@@ -241,7 +253,7 @@ class PostgresScenarioStore:
         with self.pool.connection() as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             row = conn.execute(
-                "SELECT id, name, profile_id, parameters::text, results::text, created"
+                "SELECT id, name, profile_id, parameters::text, results::text, created, kind"
                 " FROM scenarios WHERE id = %s AND owner = %s",
                 (scenario_id, owner),
             ).fetchone()
@@ -264,7 +276,7 @@ class PostgresScenarioStore:
             id=row[0], name=row[1], profile_id=row[2],
             parameters=from_jsonable(json.loads(row[3])),
             results=from_jsonable(json.loads(row[4])),
-            layers=gdfs, owner=owner, created=row[5],
+            layers=gdfs, owner=owner, created=row[5], kind=row[6],
         )
 
     def delete(self, scenario_id: str, *, owner: str) -> bool:
@@ -298,11 +310,18 @@ def ensure_schema(pool: ConnectionPool, *, schema: str | None = None) -> None:
                 if statement.strip():
                     conn.execute(statement)
             conn.execute("INSERT INTO meta (key, value) VALUES ('schema_version', %s)"
-                         " ON CONFLICT (key) DO NOTHING", (str(SCHEMA_VERSION),))
+                         " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                         (str(SCHEMA_VERSION),))
     except psycopg.errors.InsufficientPrivilege as exc:
         raise StoreUnavailable(Message("accounts.db_no_postgis", {"error": str(exc)})) from exc
     except psycopg.OperationalError as exc:
         raise StoreUnavailable(Message("accounts.db_unreachable", {"error": str(exc)})) from exc
+
+
+def _check_kind(kind: str | None, *, none_ok: bool = False) -> str | None:
+    if (kind is None and none_ok) or kind in KINDS:
+        return kind
+    raise InputError([f"kind must be one of {', '.join(KINDS)}, not {kind!r}"])
 
 
 def _check_owner(owner: str) -> str:

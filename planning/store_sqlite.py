@@ -80,9 +80,10 @@ class SQLiteScenarioStore(ScenarioStore):
         with self._writer_turn():
             return bool(self._retry(self._delete_unlocked, scenario_id, owner=owner))
 
-    def list(self, *, owner: str) -> builtins.list[dict[str, Any]]:
-        """Scenarios of *owner*, oldest first (see :meth:`ScenarioStore.list`)."""
-        return self._retry(super().list, owner=owner)  # type: ignore[no-any-return]
+    def list(self, *, owner: str, kind: str | None = "scenario"
+             ) -> builtins.list[dict[str, Any]]:
+        """Records of *owner* of *kind*, oldest first (see :meth:`ScenarioStore.list`)."""
+        return self._retry(super().list, owner=owner, kind=kind)  # type: ignore[no-any-return]
 
     def load(self, scenario_id: str, *, owner: str, layers: bool = True) -> Scenario:
         """Scenario *scenario_id* of *owner* (see :meth:`ScenarioStore.load`)."""

@@ -143,11 +143,13 @@ def run_one(data: SweepData, index: int, combo: Mapping[str, Any],
 
 @contextmanager
 def dask_client(*, workers: int | None = None, scheduler: str | None = None,
-                timeout: float = 10.0) -> Iterator[Any]:
+                timeout: float = 10.0, processes: bool = True) -> Iterator[Any]:
     """A :class:`distributed.Client`: on the scheduler at ``scheduler``, else on a local
     cluster of ``workers`` single-threaded worker processes listening on 127.0.0.1 only
     (environment :data:`WORKER_ENVIRON`; workers of a cluster of one's own are best started
-    with ``MALLOC_TRIM_THRESHOLD_`` unset too).
+    with ``MALLOC_TRIM_THRESHOLD_`` unset too). With ``processes=False`` the workers are
+    threads of this process (no process start, nothing pickled); the cluster is closed when
+    the block ends, also on an error.
 
     Raises
     ------
@@ -175,7 +177,9 @@ def dask_client(*, workers: int | None = None, scheduler: str | None = None,
     # one thread per library only.
     with dask.config.set({"distributed.nanny.pre-spawn-environ": WORKER_ENVIRON}), \
             LocalCluster(n_workers=max(1, int(workers or 1)), threads_per_worker=1,
-                         processes=True, host="127.0.0.1", dashboard_address=None,
+                         processes=processes,
+                         # threads talk in-process; processes on 127.0.0.1 only
+                         host="127.0.0.1" if processes else None, dashboard_address=None,
                          silence_logs=40) as cluster, Client(cluster) as client:
         yield client
 
@@ -303,7 +307,36 @@ def rows_frame(result: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(lines)
 
 
+def saved_sweep(result: Mapping[str, Any], *, name: str, profile_id: str | None) -> Any:
+    """The store record of a finished sweep (``kind='sweep'``).
+
+    Its base parameters and what varied as parameters, the whole result (rows, curve data) as
+    results, no layers.
+
+    Not saved yet: pass it to the store's ``save`` like a scenario; :func:`sweep_result` gives
+    the result back from the loaded record.
+    """
+    from planning.scenarios import Scenario
+
+    return Scenario(name=name, profile_id=profile_id, kind="sweep",
+                    parameters={"base": dict(result["base"]), "vary": dict(result["vary"])},
+                    results={"sweep": dict(result)})
+
+
+def sweep_result(record: Any) -> dict[str, Any]:
+    """The result of :func:`run_sweep` kept in a loaded sweep record (see :func:`saved_sweep`).
+
+    Raises
+    ------
+    errors.InputError
+        When the record is not a sweep.
+    """
+    if getattr(record, "kind", None) != "sweep" or "sweep" not in record.results:
+        raise InputError([Message("sweep.not_a_sweep", {"name": str(record.name)})])
+    return dict(record.results["sweep"])
+
+
 __all__ = ["MAX_RUNS", "VARY", "WORKER_ENVIRON", "SharedTimes", "SweepData", "SweepProgress",
            "combinations", "dask_client", "error_json", "failed_row", "parse_vary", "prepare",
            "profile_with_rates", "rates_of", "rows_frame", "run_one", "run_row", "run_sweep",
-           "scenario_params", "summary", "Varied", "widest_reach_m"]
+           "saved_sweep", "scenario_params", "summary", "sweep_result", "Varied", "widest_reach_m"]

@@ -9,6 +9,7 @@ logged in), so that the app's pages work unchanged on the team server. In front 
 - a scenario shared with them (by name or with the whole team) they may load; saving it again
   (same id) is allowed when the share is editable, and the scenario stays its author's;
 - only the author may delete or share a scenario;
+- sweeps (``kind='sweep'``) follow the same rules as scenarios;
 - anything else is answered as if the scenario did not exist (:class:`ScenarioNotFound`), so that
   ids of others' scenarios reveal nothing; a removed user can do nothing any more.
 
@@ -59,7 +60,7 @@ class TeamStore:
         return owner
 
     def _own_ids(self, user: str) -> set[str]:
-        return {s["id"] for s in self.store.list(owner=user)}
+        return {s["id"] for s in self.store.list(owner=user, kind=None)}
 
     @staticmethod
     def _not_found(scenario_id: str) -> ScenarioNotFound:
@@ -78,16 +79,18 @@ class TeamStore:
                 return str(self.store.save(scenario, owner=share.owner))
         return str(self.store.save(scenario, owner=user))
 
-    def list(self, *, owner: str) -> builtins.list[dict[str, Any]]:
-        """Scenarios *owner* may see, oldest first; each with ``owner`` and ``access``
-        (``owner``, ``edit`` or ``read``)."""
+    def list(self, *, owner: str, kind: str | None = "scenario"
+             ) -> builtins.list[dict[str, Any]]:
+        """Records of *kind* (every kind when None) *owner* may see, oldest first; each with
+        ``owner`` and ``access`` (``owner``, ``edit`` or ``read``)."""
         user = self._user(owner)
-        rows = [{**s, "owner": user, "access": "owner"} for s in self.store.list(owner=user)]
+        rows = [{**s, "owner": user, "access": "owner"}
+                for s in self.store.list(owner=user, kind=kind)]
         by_owner: dict[str, dict[str, Share]] = {}
         for share in self.accounts.shared_with(user):
             by_owner.setdefault(share.owner, {})[share.scenario_id] = share
         for author, shares in by_owner.items():
-            for s in self.store.list(owner=author):
+            for s in self.store.list(owner=author, kind=kind):
                 if s["id"] in shares:
                     rows.append({**s, "owner": author,
                                  "access": "edit" if shares[s["id"]].can_edit else "read"})

@@ -304,3 +304,38 @@ def test_curve_axis_and_figure():
     lines = [ln for ln in ax.get_lines() if ln.get_linestyle() == "-"]
     assert sorted(len(ln.get_xdata()) for ln in lines) == [1, 2]  # the failed run is left out
     assert curve_png(result, lang="en")[:4] == b"\x89PNG"
+
+
+def test_curve_points_and_runs_table_for_the_app():
+    from maps.curves import curve_points, param_label, run_label, runs_table
+
+    rows = [{"index": 0, "params": {"budget": 1e6, "minutes": 10}, "status": "optimal",
+             "proven_optimal": True, "gap": 0.0, "cost": 9e5, "sites": 1,
+             "covered_share": {"childcare": 0.25},
+             "unmet": {"childcare": {"value": 30.0, "unit": "places"}}},
+            {"index": 1, "params": {"budget": 2e6, "minutes": 10}, "status": "feasible",
+             "proven_optimal": False, "gap": 0.015, "cost": 1.8e6, "sites": 2,
+             "covered_share": {"childcare": 0.5},
+             "unmet": {"childcare": {"value": 20.0, "unit": "places"}}},
+            {"index": 2, "params": {"budget": 4e6, "minutes": 10}, "status": "failed",
+             "proven_optimal": False, "gap": None, "cost": None, "sites": None,
+             "covered_share": {}, "unmet": {}}]
+    result = {"base": {"objective": "max_coverage"}, "vary": {"budget": [], "minutes": []},
+              "runs": rows}
+    pts = curve_points(result, lang="en")
+    assert pts[["index", "x", "share", "proven"]].values.tolist() == [
+        [0, 1e6, 25.0, True], [1, 2e6, 50.0, False]]  # the failed run has no point
+    assert set(pts["service"]) == {"Child care"} and set(pts["series"]) == {"minutes 10"}
+    assert run_label(rows[1], "zh") == "#2 · 预算（元） 2,000,000 · 步行时间（分钟） 10"
+    assert param_label("childcare_per_1000_old", "en") == (
+        "Child-care rate (places per 1000 residents) · old areas")
+    table = runs_table(result, lang="en")
+    assert list(table.columns) == [
+        "#", "Budget (yuan)", "Walking time (minutes)", "Status", "Proven optimal", "Gap (%)",
+        "Cost (yuan)", "New sites", "Child care: requirement served (%)",
+        "Child care: unmet (places)"]
+    assert table["Gap (%)"].tolist()[:2] == [0.0, 1.5]
+    assert table["Child care: requirement served (%)"].tolist()[:2] == [25.0, 50.0]
+    assert table["Status"].tolist()[0] == "optimal" and table["#"].tolist() == [1, 2, 3]
+    zh = runs_table(result, lang="zh")
+    assert "托育未满足（托位）" in zh.columns and zh["已证明最优"].tolist() == ["是", "否", "否"]

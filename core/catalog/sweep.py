@@ -11,6 +11,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sweep.vary_value": {"zh": "{name} 的取值 {value!r} 无效：须为{kind}", "en": "{name} value {value!r} is not valid: it must be {kind}"},
     "sweep.kind_positive": {"zh": "大于 0 的数", "en": "a number > 0"},
     "sweep.kind_count": {"zh": "不小于 1 的整数", "en": "a whole number ≥ 1"},
+    "sweep.values_empty": {"zh": "{name}：请至少填写一个取值", "en": "{name}: give at least one value"},
     "sweep.vary_none": {"zh": "至少需要一个 --vary 名称=值1,值2,…", "en": "give at least one --vary NAME=V1,V2,…"},
     "sweep.too_many": {"zh": "共 {n} 个组合，超过上限 {limit}；请减少取值，或用 --max-runs 提高上限", "en": "{n} combinations exceed the limit of {limit}; vary fewer values or raise --max-runs"},
     "sweep.rate_missing": {"zh": "规划标准 {profile} 中没有 {kind}（{area_type}）规则，不能变化 {name}", "en": "profile {profile} has no {kind} rule for area type {area_type}, so {name} cannot vary"},
@@ -25,6 +26,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sweep.run_failed": {"zh": "第 {index} 个方案失败（{params}）：{error}", "en": "run {index} failed ({params}): {error}"},
     "sweep.worker_lost": {"zh": "计算节点在运行该方案时退出：{error}", "en": "the worker running this scenario stopped: {error}"},
     "sweep.summary": {"zh": "完成 {done} 个方案，其中 {proven} 个已证明最优，{failed} 个失败；用时 {seconds} 秒", "en": "{done} runs finished, {proven} proven optimal, {failed} failed; {seconds} s"},
+    "sweep.not_a_sweep": {"zh": "“{name}”不是保存的敏感性分析", "en": "{name!r} is not a saved sweep"},
     # ---- the curve
     "sweep.curve_title": {"zh": "{service}：{x}与覆盖率", "en": "{service}: coverage against {x}"},
     "sweep.axis_cost": {"zh": "费用（元）", "en": "cost (yuan)"},
