@@ -195,10 +195,10 @@ class PMedian(SingleServiceModel):
         res = model.result
         assert res is not None
         total = float(svc.demand.sum())
-        found = res.objective is not None
-        if found and len(res.sites):
+        served = None if res.objective is None else float(res.objective)
+        if served is not None and len(res.sites):
             self._cover_open = res.sites["open"].to_numpy(dtype=bool) & (svc.exist <= TOL)
-        return {"total": total, "served": float(res.objective) if found else None,
+        return {"total": total, "served": served,
                 "proven_optimal": bool(res.proven_optimal), "status": res.status,
                 "seconds": round(float(res.seconds), 3)}
 

@@ -248,9 +248,10 @@ def _prepare(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None,
              candidates: gpd.GeoDataFrame | None, profile: Any,
              params: ScenarioParams, demand: gpd.GeoDataFrame | None = None) -> _Plan:
     """Demand, reach, site tables and side rules of every service of the scenario."""
-    if demand is None:
-        demand = compute_demand(areas, profile)
-    demand, demand_notes = scenario_demand(demand, profile, params)
+    base = compute_demand(areas, profile) if demand is None else demand
+    prepared: gpd.GeoDataFrame
+    prepared, demand_notes = scenario_demand(base, profile, params)
+    demand = prepared
     check_demand_figures(demand, profile, params.services)
     plan = _Plan(demand=demand, services=params.services, cutoffs={}, per_service={})
     plan.notes.extend(layer_notes(areas, facilities, candidates))

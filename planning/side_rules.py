@@ -173,7 +173,7 @@ def side_rules_for(
     ex = (pd.to_numeric(sites["existing_capacity"], errors="coerce").fillna(0).to_numpy() > 0
           if existing is None else np.asarray(existing, bool))
     av = np.ones(len(sites), bool) if available is None else np.asarray(available, bool)
-    counts: list[CountRule] = []
+    count_list: list[CountRule] = []
     new_need = np.zeros(G, dtype=np.int64)
     for r, n in per_rule:
         # a rule for one kind (普惠 …) counts only sites of that kind; the others count all
@@ -190,7 +190,7 @@ def side_rules_for(
                     for g in short]}))
         capped = np.minimum(n, have)
         new_need = np.maximum(new_need, capped - rule.count(ex))
-        counts.append(CountRule(group, capped, mask, label=str(r.id)))
+        count_list.append(CountRule(group, capped, mask, label=str(r.id)))
     new_needed = {names[g]: int(new_need[g]) for g in range(G) if new_need[g] > 0}
     for r, n in per_rule:
         msg_code = ("planning.count_rule_per_unit" if r.kind == "facilities_per_admin_unit"
@@ -203,7 +203,7 @@ def side_rules_for(
                      if r.facility_kind not in (None, "any") else ""),
             "counts": [f"{names[g]} {int(n[g])}" for g in range(G)]})
         records.append(rule_record(r, service, applied=True, detail=detail))
-    rules_obj = SideRules(site_kind=site_kind, kind_shares=kind_shares or None, counts=counts)
+    rules_obj = SideRules(site_kind=site_kind, kind_shares=kind_shares or None, counts=count_list)
     return rules_obj, records, notes, new_needed
 
 

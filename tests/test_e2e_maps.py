@@ -23,6 +23,9 @@ _ON_TOP = """els => els.map(e => {
     const r = e.getBoundingClientRect();
     const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
     const m = hit && hit.closest(".pl-site");
+    // under the legend or the layer switch (map controls the planner can fold) is not hidden
+    // by another symbol
+    if (hit && hit.closest(".leaflet-control")) return true;
     return !!hit && (hit === e || e.contains(hit)) ? true : (m ? m.className : String(hit));
 })"""
 
