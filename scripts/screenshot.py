@@ -166,11 +166,22 @@ def shoot_sensitivity(browser, url: str, out: Path) -> Path:
     page.get_by_text("各次运行").first.wait_for(timeout=180_000)
     chart = page.locator('[data-testid="stVegaLiteChart"]').first
     chart.locator("g.mark-symbol path").first.wait_for(timeout=30_000)
+    _wait_for_map(page, ".pl-site")  # the first run's plan: the page has finished
+    page.wait_for_timeout(1000)
     success = page.locator('[data-testid="stAlert"]').first
     _scroll_to(page, success)
+    page.mouse.move(340, VIEWPORT["height"] - 10)  # on no widget: no hover toolbars
     page.wait_for_timeout(1000)
+    # from the summary line down to just below the choice of a run (its map follows)
+    top = success.bounding_box()
+    box = page.locator('[data-testid="stSelectbox"]').filter(
+        has_text="查看哪一次运行的方案").first.bounding_box()
     path = out / "screenshot_sensitivity.png"
-    page.screenshot(path=str(path))
+    y0 = 0 if top is None else max(0, top["y"] - 12)
+    clip = None if box is None else {
+        "x": 0, "y": y0, "width": VIEWPORT["width"],
+        "height": min(VIEWPORT["height"], box["y"] + box["height"] + 20) - y0}
+    page.screenshot(path=str(path), clip=clip)
     page.close()
     return path
 
