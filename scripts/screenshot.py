@@ -49,7 +49,8 @@ def running_app(store: Path) -> Iterator[str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"],
+         "--browser.gatherUsageStats", "false",
+         "--client.toolbarMode", "minimal"],  # no developer menu ("Deploy") in the picture
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -79,10 +80,19 @@ def running_app(store: Path) -> Iterator[str]:
 def _open_page(browser, url: str, title: str):
     """A new 1400-wide tab on *url* (network blocked but for the app) at page *title*."""
     page = browser.new_page(viewport=VIEWPORT, device_scale_factor=1)
-    _offline(page, (url, "data:", "about:", "blob:"))
+    page.blocked = _offline(page, (url, "data:", "about:", "blob:"))
     page.goto(url, wait_until="domcontentloaded")
     page.locator('[data-testid="stSidebarNav"]').get_by_text(title).click(timeout=60_000)
     return page
+
+
+def _close(page, path: Path) -> None:
+    """Close *page*; say which requests were blocked (a picture missing something?)."""
+    # the tab's icon (app.py's page_icon) is asked from fonts.gstatic.com: not in the picture
+    missed = sorted({u for u in page.blocked if "fonts.gstatic.com/s/i/" not in u})
+    page.close()
+    for u in missed:
+        print(f"{path.name}: blocked {u}", file=sys.stderr)
 
 
 def _wait_for_map(page, selector: str, seconds: float = 60):
@@ -150,14 +160,14 @@ def shoot_scenario(browser, url: str, out: Path) -> Path:
         "x": 0, "y": 0, "width": VIEWPORT["width"],
         "height": min(VIEWPORT["height"], box["y"] + box["height"] + 16)}
     page.screenshot(path=str(path), clip=clip)
-    page.close()
+    _close(page, path)
     return path
 
 
 def shoot_sensitivity(browser, url: str, out: Path) -> Path:
     """The 敏感性分析 page after a three-budget sweep: the curve and the runs."""
     page = _open_page(browser, url, "敏感性分析")
-    values = page.get_by_label("取值（逗号分隔）")
+    values = page.get_by_label("预算（元） 的取值")
     values.wait_for(timeout=60_000)
     values.fill(BUDGETS)
     values.press("Enter")
@@ -182,7 +192,7 @@ def shoot_sensitivity(browser, url: str, out: Path) -> Path:
         "x": 0, "y": y0, "width": VIEWPORT["width"],
         "height": min(VIEWPORT["height"], box["y"] + box["height"] + 20) - y0}
     page.screenshot(path=str(path), clip=clip)
-    page.close()
+    _close(page, path)
     return path
 
 
