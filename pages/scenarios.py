@@ -233,13 +233,15 @@ if state:
             if ind.get(svc, {}).get("no_plan"):
                 st.error(f"{_service_label(svc)}：{as_text(ind[svc].get('reason'), LANG)}")
         st.stop()
-    m1, m2, m3, m4 = st.columns(4)
+    m1, m2, m3, *m_unmet = st.columns(3 + len(services))
     m1.metric(T("ind.sites"), total(ind, "sites") or 0)
     m2.metric(T("ind.cost"), f"{total(ind, 'cost') or 0:,.0f}")
     share = total(ind, "share_covered")
     m3.metric(T("ind.share_covered"), "–" if share is None else f"{share:.1%}")
-    m4.metric(T("ind.unmet"), unmet_text(ind, services, LANG, label=_service_label,
-                                         default=0.0))
+    # one figure per service, each in its own unit (托位, m²): never one figure for both
+    for col, svc in zip(m_unmet, services, strict=True):
+        col.metric(T("ind.unmet") + (f" · {_service_label(svc)}" if len(services) > 1 else ""),
+                   unmet_text(ind, [svc], LANG, label=_service_label, default=0.0))
     if (run.params.get("objective") == "min_cost" and run.params.get("allow_unmet", True)
             and any_unmet(ind, services)):
         st.caption(T("sc.cost_note"))

@@ -7,7 +7,17 @@ template per code. Codes are prefixed by their layer (``geo.``, ``optimizer.``, 
 
 from __future__ import annotations
 
-from core.catalog import accounts, base, geo, optimizer, planning, policy, population, sweep
+from core.catalog import (
+    accounts,
+    base,
+    geo,
+    optimizer,
+    plan_cli,
+    planning,
+    policy,
+    population,
+    sweep,
+)
 
 UNITS: dict[str, dict[str, str]] = {
     "places": {"zh": "托位", "en": "places"},
@@ -25,7 +35,7 @@ UNITS: dict[str, dict[str, str]] = {
 }
 
 MESSAGES: dict[str, dict[str, str]] = {}
-for _module in (base, geo, optimizer, planning, policy, population, accounts, sweep):
+for _module in (base, geo, optimizer, planning, plan_cli, policy, population, accounts, sweep):
     for _code, _entry in _module.MESSAGES.items():
         if _code in MESSAGES:
             raise RuntimeError(f"message code {_code} is defined twice")

@@ -57,8 +57,14 @@ from typing import Any
 from core.fileio import json_safe, json_text, write_json, write_outputs
 from core.messages import Message, Quantity
 from core.vocab import OBJECTIVE_CLI
-from errors import InputError, ProblemCollector
+from errors import InputError
 from planning.commands.options import count, fraction, positive
+from planning.commands.plan_inputs import (
+    SITE_SUFFIXES,
+    add_layer_options,
+    map_inputs,
+    read_layers,
+)
 from planning.commands.plan_tables import build_model, read_tables, result_json, summary
 from planning.indicators import has_plan
 
@@ -105,6 +111,7 @@ def add_parser(subparsers: Any) -> None:
                    help="leave out rows without coordinates (listed in the notes) instead of "
                         "refusing the file")
     g.add_argument("--sites-layer", dest="sites_layer", help="layer of --sites (GeoPackage)")
+    add_layer_options(g)
     g.add_argument("--speed", type=positive, metavar="M_PER_MIN",
                    help="walking speed in m/min (default: the profile's, elderly for elder care)")
     g.add_argument("--straight-line", action="store_true", dest="straight_line",
@@ -200,83 +207,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- map form
-
-SITE_SUFFIXES = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON"}
-
-
-def _default_beside(out: Path, suffix: str) -> Path:
-    return out.with_name(f"{out.stem}{suffix}")
-
-
-def _map_inputs(args: argparse.Namespace) -> dict[str, Any]:
-    """Check every map-form input before reading anything; one InputError with all problems."""
-    from planning.profiles import DEFAULT_PROFILE, load_profile
-
-    c = ProblemCollector(source="command line")
-    profile_id = args.profile or (DEFAULT_PROFILE if args.demo else None)
-    profile = None
-    if profile_id is None:
-        c.add("the map form needs --profile ID (see `python -m planning profiles`)")
-    else:
-        try:
-            profile = supply_figures(load_profile(profile_id), args)
-        except InputError as exc:  # ProfileError: unknown id or bad file
-            for prob in exc.problems:
-                c.add(str(prob), field="--profile")
-    if not args.demo:
-        for flag, path in (("--areas", args.areas), ("--sites", args.sites)):
-            if path is None:
-                c.add(f"the map form needs {flag} FILE (or --demo)")
-            elif not Path(path).exists():
-                c.add(f"{flag} file not found: {path}")
-        if args.network is None and not args.straight_line:
-            c.add("the map form needs --network FILE (an OSM extract) or --straight-line")
-        elif args.network is not None and not Path(args.network).exists():
-            c.add(f"--network file not found: {args.network}")
-    sites_out = args.sites_out or _default_beside(args.out, "_sites.gpkg")
-    map_out = args.map_out or _default_beside(args.out, "_map.html")
-    if sites_out.suffix.lower() not in SITE_SUFFIXES:
-        c.add(f"--sites-out {sites_out}: write a .gpkg or .geojson file")
-    if map_out.suffix.lower() not in (".html", ".htm"):
-        c.add(f"--map-out {map_out}: write an .html file")
-    if args.out.suffix.lower() != ".json":
-        c.add(f"--out {args.out}: write a .json file")
-    for flag, path, suffixes in (("--report", args.report, (".pdf",)),
-                                 ("--excel", args.excel, (".xlsx",)),
-                                 ("--figure", args.figure, (".png", ".pdf"))):
-        if path is not None and path.suffix.lower() not in suffixes:
-            c.add(f"{flag} {path}: write a {' or '.join(suffixes)} file")
-    for name, v in (("--minutes", args.minutes), ("--speed", args.speed),
-                    ("--budget", args.budget),
-                    ("--childcare-per-1000", getattr(args, "childcare_per_1000", None)),
-                    ("--eldercare-per-100-households",
-                     getattr(args, "eldercare_per_100_households", None))):
-        if v is not None and not v > 0:
-            c.add(f"{name} must be > 0; got {v}")
-    c.raise_if_any()
-    return {"profile": profile, "sites_out": sites_out, "map_out": map_out}
-
-
-def _read_layers(args: argparse.Namespace) -> tuple[Any, Any, Any, str | None]:
-    """(areas, existing facilities, candidate sites, network path)."""
-    if args.demo:
-        from geo import demo_paths, load_demo
-
-        d = load_demo()
-        net = None if args.straight_line else str(demo_paths()["network"])
-        return d["areas"], d["facilities"], d["candidates"], net
-    from geo import read_areas, read_facilities
-
-    drop = bool(getattr(args, "drop_missing", False))
-    areas = read_areas(args.areas, crs=args.crs, layer=args.areas_layer,
-                       drop_missing_coordinates=drop)
-    sites = read_facilities(args.sites, crs=args.crs, layer=args.sites_layer,
-                            require_status=True, drop_missing_coordinates=drop)
-    from planning.sites import split_sites
-
-    existing, candidates = split_sites(sites, source=str(args.sites))
-    return areas, existing, candidates, None if args.straight_line else str(args.network)
-
 
 def _top_level(run: Any) -> dict[str, Any]:
     """status, proven_optimal, objective, bound, gap, seconds over the run's solves."""
@@ -427,7 +357,7 @@ def run_map(args: argparse.Namespace) -> int:
     from planning.params import ScenarioParams
     from planning.runs import run_scenario
 
-    checked = _map_inputs(args)
+    checked = map_inputs(args, supply_figures)
     profile = checked["profile"]
     params = ScenarioParams(
         service=args.service, objective=OBJECTIVE_CLI[args.objective], budget=args.budget,
@@ -443,7 +373,7 @@ def run_map(args: argparse.Namespace) -> int:
         childcare_per_1000=getattr(args, "childcare_per_1000", None),
         eldercare_per_100_households=getattr(args, "eldercare_per_100_households", None))
     params.validate()
-    areas, existing, candidates, net_path = _read_layers(args)
+    areas, existing, candidates, net_path = read_layers(args)
     network = None
     if net_path is not None:
         reach = max(params.reach(profile, s).metres for s in params.services)

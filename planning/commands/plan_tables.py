@@ -17,7 +17,7 @@ SITE_COLUMNS = ("id", "fixed_cost", "unit_cost", "min_capacity", "max_capacity",
                 "existing_capacity")
 
 
-def _read_csv(path: Path, what: str) -> pd.DataFrame:
+def read_csv_table(path: Path, what: str) -> pd.DataFrame:
     if not path.is_file():
         raise InputError([f"{what} file not found: {path}"], source=str(path))
     try:
@@ -49,9 +49,9 @@ def _numbers(df: pd.DataFrame, col: str, c: ProblemCollector, source: str, *,
 def read_tables(demand_path: Path, sites_path: Path, times_path: Path
                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Read and validate the three CSV tables, raising one InputError with every problem."""
-    demand = _read_csv(demand_path, "demand")
-    sites = _read_csv(sites_path, "sites")
-    times = _read_csv(times_path, "travel-time")
+    demand = read_csv_table(demand_path, "demand")
+    sites = read_csv_table(sites_path, "sites")
+    times = read_csv_table(times_path, "travel-time")
     c = ProblemCollector()
     for df, cols, path in ((demand, ("id", "demand"), demand_path), (sites, SITE_COLUMNS,
                            sites_path), (times, ("origin_id", "destination_id", "minutes"),

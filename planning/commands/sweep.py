@@ -144,9 +144,9 @@ def check_inputs(args: argparse.Namespace, c: ProblemCollector) -> Any:
 def read_inputs(args: argparse.Namespace, reach_m: float) -> tuple[Any, Any, Any, Any]:
     """(areas, existing facilities, candidate sites, network or None)."""
     from planning.commands.access import read_network_for
-    from planning.commands.plan import _read_layers
+    from planning.commands.plan_inputs import read_layers
 
-    areas, existing, candidates, net_path = _read_layers(args)
+    areas, existing, candidates, net_path = read_layers(args)
     network = None
     if net_path is not None:
         layers = [g for g in (areas, existing, candidates) if g is not None and len(g)]
