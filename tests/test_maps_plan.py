@@ -173,3 +173,20 @@ def test_report_figure_sizes_each_service_on_its_own_scale(joint_sites, site_tab
     # 24²·π/4, 90 → r 7.6 → 11.4²·π/4; the shared ring spans both: (1.5·(10 + 16) + 8)²
     assert sizes == pytest.approx(sorted([225.0, 576.0, 576.0 * math.pi / 4,
                                           11.4 ** 2 * math.pi / 4, 47.0 ** 2]))
+
+
+def test_export_bundle_map_shows_enlarged_and_shared_sites_like_the_app(joint_sites,
+                                                                      site_table) -> None:
+    """A saved scenario's site table reaches the export's map: E enlarged, J1 shared."""
+    from maps.bundle import scenario_bundle
+    from planning.scenarios import Scenario
+
+    sc = Scenario(name="联合", parameters={"service": "both", "objective": "min_cost"},
+                  results={"sites": site_table.to_dict("records")},
+                  layers={"sites": joint_sites})
+    html = scenario_bundle(scenario=sc, lang="zh")["html"].decode("utf-8")
+    markers = _markers(html)
+    enlarged = [m for m in markers if "site-enlarged" in m["cls"]]
+    assert len(enlarged) == 1 and "扩建 · 90 m² （原有 50 m²）" in enlarged[0]["popup"]
+    shared = [m for m in markers if "site-shared" in m["cls"]]
+    assert len(shared) == 1 and "<th>id</th><td>J1</td>" in shared[0]["popup"]
