@@ -31,8 +31,8 @@ def test_scenario_map_of_both_services_marks_shared_sites_and_draws_reach_on_dem
     at.button(key="sc_run").click().run()
     _no_exception(at)
     assert at.radio(key="sc_colour").options == [
-        "托育缺口（托位）", "托育需求满足比例（0–1）", "托育需求（托位）", "养老缺口（m²）",
-        "养老需求满足比例（0–1）", "养老需求（m²）", "覆盖率"]
+        "托育缺口（托位）", "托育需求满足比例（%）", "托育需求（托位）", "养老缺口（m²）",
+        "养老需求满足比例（%）", "养老需求（m²）", "覆盖率"]
     (html,) = _maps(at)
     assert "site-shared" in html and "site-childcare" in html and "site-eldercare" in html
     assert "步行服务范围" not in _legend(html)  # off until asked for
