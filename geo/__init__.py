@@ -5,8 +5,10 @@ The names other layers use are exported here, so that no other layer needs geo's
 - reading inputs: :func:`read_areas`, :func:`read_developments`, :func:`read_facilities`,
   :func:`read_admin_units`, :func:`read_points_or_polygons`, :func:`read_layer`,
   :func:`layer_columns`, :func:`parse_number_list`,
-  and the column-name aliases :data:`FIELD_ALIASES` /
-  :func:`canonical_field`;
+  and the column-name aliases :data:`FIELD_ALIASES` / :func:`canonical_field` /
+  :func:`normalise_key`;
+- buildings and OSM residential areas (population estimates): :func:`read_buildings`,
+  :data:`DEFAULT_STOREY_HEIGHT_M`, :func:`read_osm_residential`;
 - coordinates: :data:`WGS84`, :func:`resolve_crs`, :func:`to_wgs84`, :func:`local_metric_crs`,
   :func:`wgs84_to_gcj02` (and the other datum shifts in :mod:`geo.crs`);
 - the walking network: :class:`WalkNetwork`, :func:`load_network`;
@@ -40,13 +42,14 @@ from geo.crs import (
     wgs84_to_bd09,
     wgs84_to_gcj02,
 )
-from geo.fields import FIELD_ALIASES, canonical_field
+from geo.fields import FIELD_ALIASES, canonical_field, normalise_key
 from geo.network import WalkNetwork
 from geo.reach import DEFAULT_REACH, Reach
 from geo.service_areas import DEFAULT_BANDS, dissolve_service_areas, service_areas
 from geo.unreached import ISOLATED_FRAGMENT, fragment_note, unreached_frame
 
 if TYPE_CHECKING:
+    from geo.buildings import DEFAULT_STOREY_HEIGHT_M, read_buildings
     from geo.demo import DEMO_DIR, demo_paths, load_demo
     from geo.files import layer_columns
     from geo.io import (
@@ -58,9 +61,11 @@ if TYPE_CHECKING:
         read_layer,
         read_points_or_polygons,
     )
+    from geo.osm_landuse import read_osm_residential
 
 #: Names imported on first use: the file readers load GDAL, which the measures do not need.
 _EXPORTS: dict[str, str] = {
+    "DEFAULT_STOREY_HEIGHT_M": "geo.buildings",
     "DEMO_DIR": "geo.demo",
     "demo_paths": "geo.demo",
     "layer_columns": "geo.files",
@@ -68,9 +73,11 @@ _EXPORTS: dict[str, str] = {
     "parse_number_list": "geo.io",
     "read_admin_units": "geo.io",
     "read_areas": "geo.io",
+    "read_buildings": "geo.buildings",
     "read_developments": "geo.io",
     "read_facilities": "geo.io",
     "read_layer": "geo.io",
+    "read_osm_residential": "geo.osm_landuse",
     "read_points_or_polygons": "geo.io",
 }
 
@@ -78,6 +85,7 @@ __all__ = [
     "ISOLATED_FRAGMENT",
     "DEFAULT_BANDS",
     "DEFAULT_REACH",
+    "DEFAULT_STOREY_HEIGHT_M",
     "DEMO_DIR",
     "FIELD_ALIASES",
     "WGS84",
@@ -96,12 +104,15 @@ __all__ = [
     "load_network",
     "CRSOverride",
     "local_metric_crs",
+    "normalise_key",
     "parse_number_list",
     "read_admin_units",
     "read_areas",
+    "read_buildings",
     "read_developments",
     "read_facilities",
     "read_layer",
+    "read_osm_residential",
     "read_points_or_polygons",
     "resolve_crs",
     "service_areas",

@@ -47,7 +47,7 @@ def shift_gcj(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     GeoDataFrame
         A copy drawn in GCJ-02 (for the 高德 tiles).
     """
-    from geo.crs import wgs84_to_gcj02
+    from geo import wgs84_to_gcj02
 
     def _tf(coords: np.ndarray) -> np.ndarray:
         lon, lat = wgs84_to_gcj02(coords[:, 0], coords[:, 1])

@@ -15,6 +15,7 @@ from maps.export import excel_bytes, figure_bytes, figure_map, gpkg_bytes
 from maps.folium_map import build_map
 from maps.offline import offline_html
 from maps.report import report_pdf
+from maps.sites import plan_site_layer
 from planning.summaries import (
     indicators_frame,
     nested_indicators,
@@ -43,6 +44,12 @@ class _Scenario:
     params: dict[str, Any]
     title: str
     names: dict[str, str]  # site row id → the site's name, for readable rule details
+    table: pd.DataFrame | None = None  # the site table: enlarged and shared sites on the map
+
+    @property
+    def map_sites(self) -> gpd.GeoDataFrame | None:
+        """The site layer as the app's plan map shows it (new, enlarged, existing, shared)."""
+        return plan_site_layer(self.sites, self.table)
 
 
 def _site_names(*frames: Any) -> dict[str, str]:
@@ -60,14 +67,15 @@ def _source(run: Any | None, scenario: Any | None, name: str | None) -> _Scenari
     if run is not None:
         return _Scenario(run.areas, run.site_layer, run.service_areas, run.results(),
                          run.params, name or "",
-                         _site_names(run.all_sites, run.sites, run.site_layer))
+                         _site_names(run.all_sites, run.sites, run.site_layer), run.sites)
     if scenario is not None:
         results = scenario.results
         return _Scenario(scenario.layers.get("areas"), scenario.layers.get("sites"),
                          scenario.layers.get("service_areas"), results,
                          scenario.parameters, name or scenario.name,
                          _site_names(scenario.layers.get("candidates"), results.get("sites"),
-                                     scenario.layers.get("sites")))
+                                     scenario.layers.get("sites")),
+                         None if results.get("sites") is None else pd.DataFrame(results["sites"]))
     raise ValueError("scenario_bundle needs a run or a saved scenario")
 
 
@@ -289,7 +297,7 @@ def scenario_bundle(
     common: dict[str, Any] = {
         "areas": areas, "value_col": layers_by[0][0] if layers_by else None,
         "value_label": layers_by[0][1] if layers_by else None,
-        "sites": src.sites, "service_areas": src.reach,
+        "sites": src.map_sites, "service_areas": src.reach,
         "uncovered_ids": uncovered_ids(areas), "lang": lang, "network_edges": network_edges}
     html = offline_html(build_map(basemap=basemap, tianditu_key=tianditu_key, **common))
     png, pdf_fig = _figures(common, src.title)

@@ -82,7 +82,7 @@ def demand_rules_frame(rows: Sequence[Mapping[str, Any]], lang: str, *,
             t("sc.dem.col.rate", lang): _num(r.get("rate")),
             t("sc.dem.col.rate_unit", lang): r.get("rate_unit") or "–",
             t("sc.dem.col.basis", lang): basis_label(r.get("basis"), lang),
-            t("sc.dem.col.source", lang): r.get("source") or "–",
+            t("sc.dem.col.source", lang): as_text(r.get("source"), lang) or "–",
             t("sc.dem.col.areas", lang): int(r.get("areas") or 0),
             t("sc.dem.col.base", lang): _num(r.get("base")),
             t("sc.dem.col.base_unit", lang): unit_label(r.get("base_unit"), lang),
@@ -145,7 +145,8 @@ def pph_text(pph: Mapping[str, Any] | None, lang: str) -> str:
     if not pph:
         return "–"
     return t("rep.pph_value", lang, value=f"{float(pph['value']):g}",
-             basis=basis_label(pph.get("basis"), lang), source=pph.get("source") or "–")
+             basis=basis_label(pph.get("basis"), lang),
+             source=as_text(pph.get("source"), lang) or "–")
 
 
 def demand_parameter_rows(params: Mapping[str, Any], lang: str) -> dict[str, str]:

@@ -24,6 +24,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import FancyArrow, Patch, Rectangle  # noqa: E402
+from matplotlib.ticker import PercentFormatter  # noqa: E402
 
 from core.fileio import atomic_write  # noqa: E402
 from core.messages import as_text  # noqa: E402
@@ -109,7 +110,8 @@ def _figure_areas(ax: Any, areas_m: gpd.GeoDataFrame, *, value_col: str | None,
             missing_kwds={"color": "#d9d9d9"},
             legend_kwds={"label": value_label or t(
                 "map.coverage" if value_kind == "coverage" else "map.shortfall", lang),
-                "shrink": 0.6},
+                "shrink": 0.6} | ({"format": PercentFormatter(1.0, decimals=0)}
+                                  if value_kind == "coverage" else {}),
         )
     else:
         areas_m.plot(ax=ax, color="#d9d9d9", edgecolor="#555555", linewidth=0.3, zorder=3)

@@ -6,6 +6,7 @@ Legend rows are HTML strings, their texts already escaped.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from core.messages import format_number
 from core.texts import t
 from maps.html import BindFeatureText, esc, fmt, swatch, table
 from maps.sites import SERVICE_COLOURS
@@ -87,14 +89,57 @@ def _stops(cm: bcm.LinearColormap, n: int = 9) -> str:
     return ",".join(cm(cm.vmin + (cm.vmax - cm.vmin) * k / (n - 1)) for k in range(n))
 
 
-def ramp_legend(cm: bcm.LinearColormap) -> str:
-    """The legend block of a colour ramp: caption, gradient, lowest and highest value."""
+#: Area columns counted in persons: whole numbers on the map.
+PERSON_COLUMNS = frozenset({"population", "residents", "residents_per_ha", "households"})
+
+
+def measure_number(value: Any, *, column: str | None = None, kind: str = "value") -> str:
+    """A value of the measure the areas are coloured by, as the legend and popups show it.
+
+    Shares (the ``coverage`` ramp, ``*_share`` columns) as percentages, persons whole,
+    anything else (托位, m², …) with at most one decimal, whole from 100 up.
+
+    Parameters
+    ----------
+    value : object
+        The number (text is shown as it is, escaped; none or NaN as ``–``).
+    column : str, optional
+        The area column the value comes from.
+    kind : {'shortfall', 'coverage', 'value'}
+        The colour ramp.
+
+    Returns
+    -------
+    str
+        Escaped text, e.g. ``52%``, ``44``, ``5.3``, ``1,250``.
+    """
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return fmt(value)
+    if math.isnan(f):
+        return "–"
+    col = column or ""
+    if kind == "coverage" or col.endswith("_share") or col == "coverage":
+        return f"{format_number(f * 100.0, 1)}%"
+    if col in PERSON_COLUMNS:
+        return format_number(f, 0)
+    return format_number(f, 0 if abs(f) >= 100 else 1)
+
+
+def ramp_legend(cm: bcm.LinearColormap, *, column: str | None = None,
+                kind: str = "value") -> str:
+    """The legend block of a colour ramp: caption, gradient, lowest and highest value.
+
+    The ends are shown as :func:`measure_number` shows the measure of *column* (*kind* ramp).
+    """
+    lo, hi = (measure_number(v, column=column, kind=kind) for v in (cm.vmin, cm.vmax))
     return (
         f"<div><b>{esc(cm.caption)}</b></div>"
         f'<div class="sw" style="width:100%;height:12px;background:linear-gradient('
         f'to right,{_stops(cm)})"></div>'
         f'<div style="display:flex;justify-content:space-between">'
-        f"<span>{fmt(cm.vmin)}</span><span>{fmt(cm.vmax)}</span></div>"
+        f"<span>{lo}</span><span>{hi}</span></div>"
     )
 
 
@@ -170,19 +215,21 @@ def _with_unit(value: Any, unit: str) -> str:
 
 
 def _area_texts(row: pd.Series, value: float, cm: bcm.LinearColormap | None, *,
-                extra: Mapping[str, str], lang: str) -> tuple[str, str]:
+                extra: Mapping[str, str], lang: str, column: str | None = None,
+                kind: str = "value") -> tuple[str, str]:
     """Tooltip and popup HTML of one area."""
     name = esc(row.get("name", ""))
     tip = name or esc(row.get("id", ""))
+    shown = measure_number(value, column=column, kind=kind)
     if cm is not None:
-        tip += f"<br>{esc(cm.caption)}: {fmt(value)}"
+        tip += f"<br>{esc(cm.caption)}: {shown}"
     rows = [
         ("id", esc(row.get("id", ""))),
         (t("map.name", lang), name),
         (t("map.population", lang), _with_unit(row.get("population"), t("map.persons", lang))),
     ]
     if cm is not None:
-        rows.append((cm.caption, fmt(value)))
+        rows.append((cm.caption, shown))
     for col, label in extra.items():
         rows.append((label, fmt(row[col])))
     return tip, table(rows)
@@ -224,7 +271,8 @@ def add_areas(
             fills.append(cm(min(max(float(v), cm.vmin), cm.vmax)))
         else:
             fills.append(NO_DATA_COLOUR)
-        tip, popup = _area_texts(row, v, cm, extra=extra, lang=lang)
+        tip, popup = _area_texts(row, v, cm, extra=extra, lang=lang, column=value_col,
+                                 kind=value_kind)
         tips.append(tip)
         pops.append(popup)
     ag = gpd.GeoDataFrame(
@@ -246,7 +294,8 @@ def add_areas(
     )
     layer.add_child(BindFeatureText())
     layer.add_to(m)
-    return AreaLegend(ramp=ramp_legend(cm) if cm is not None else None,
+    return AreaLegend(ramp=ramp_legend(cm, column=value_col, kind=value_kind)
+                      if cm is not None else None,
                       rows=[swatch(f"background:{NO_DATA_COLOUR}", esc(t("map.areas", lang)))])
 
 

@@ -65,8 +65,20 @@ def _parameters(sc: Any) -> dict[str, Any]:
             _col("cmp.profile"): common.profile_label(sc.profile_id) if sc.profile_id else "–"}
 
 
+def _dash_missing(column: pd.Series, pattern: str) -> pd.Series:
+    """A column with an empty value (no budget, no p) as text, empty ones as "–", not "None".
+
+    A column without empty values stays numeric (formatted by its column configuration).
+    """
+    if column.notna().all():
+        return column
+    return column.map(lambda v: "–" if v is None or pd.isna(v) else pattern.format(float(v)))
+
+
 table = comparison_table(scenarios, lang=LANG)
 params = pd.DataFrame([_parameters(sc) for sc in scenarios])
+for key, pattern in (("cmp.budget", "{:,.0f}"), ("cmp.p", "{:.0f}")):
+    params[_col(key)] = _dash_missing(params[_col(key)], pattern)
 after = list(table.columns).index(_col("ind.objective")) + 1
 table = pd.concat([table.iloc[:, :after], params, table.iloc[:, after:]], axis=1)
 

@@ -140,15 +140,16 @@ def _sidebar(user: Any) -> None:
 
 
 def share_panel(user: str) -> None:
-    """Share one of *user*'s scenarios with a colleague or the whole team, or withdraw it."""
+    """Share one of *user*'s scenarios or sweeps (labelled as such) with a colleague or all."""
     from planning.accounts import TEAM
 
     team = _team()
-    own = [s for s in team.store.list(owner=user) if s.get("access") == "owner"]
+    own = [s for s in team.store.list(owner=user, kind=None) if s.get("access") == "owner"]
     if not own:
         st.caption(_m("accounts.no_own"))
         return
-    names = {s["id"]: s["name"] for s in own}
+    names = {s["id"]: _m("accounts.sweep_item", name=s["name"]) if s.get("kind") == "sweep"
+             else s["name"] for s in own}
     sid = st.selectbox(_m("accounts.share_scenario"), list(names), format_func=names.get,
                        key="share_scenario")
     colleagues = [TEAM] + [u.name for u in team.accounts.list() if u.name != user]

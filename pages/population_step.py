@@ -70,9 +70,7 @@ def _estimate(census_path: str, *, buildings_path: str | None, osm_path: str | N
     """Read the inputs as the ``population`` command does and run the estimate."""
     import shapely
 
-    from geo import CRSOverride, read_admin_units
-    from geo.buildings import read_buildings
-    from geo.osm_landuse import read_osm_residential
+    from geo import CRSOverride, read_admin_units, read_buildings, read_osm_residential
     from planning.population import estimate_population
 
     override = CRSOverride(crs) if crs else None
@@ -145,7 +143,7 @@ def _show(result: dict[str, Any], T: Any) -> None:  # noqa: N803 - the pages' tr
 
 def population_step() -> None:
     """Draw the 人口估算 step (an expander at the end of the data page)."""
-    from geo.buildings import DEFAULT_STOREY_HEIGHT_M
+    from geo import DEFAULT_STOREY_HEIGHT_M
     from planning.census import accept_estimate
 
     T = common.translator()  # noqa: N806 - the pages' short name
@@ -185,7 +183,8 @@ def population_step() -> None:
         fapp = c3.number_input(T("pop.floor_area_per_person"), min_value=5.0, max_value=200.0,
                                value=fapp_default, step=1.0, key="pop_fapp")
         st.caption(T("pop.defaults", fapp=fapp_default, fapp_source=str(fapp_param.source),
-                     pph=float(pph_param.value), pph_source=str(pph_param.source),
+                     pph=float(pph_param.value),
+                     pph_source=pph_param.source.render(common.lang()),
                      profile=common.profile_label(prof.id), storey=DEFAULT_STOREY_HEIGHT_M))
         drop = st.checkbox(T("pop.drop_outside"), key="pop_drop_outside",
                            disabled=source == "osm")

@@ -105,7 +105,7 @@ with st.expander(T("sc.dem.inputs")):
                           value=float(pph_param.value), step=0.01, format="%g",
                           key=f"sc_pph_{prof.id}",  # a profile's own figure when switched
                           help=T("sc.dem.pph_help", value=f"{pph_param.value:g}",
-                                 source=str(pph_param.source)))
+                                 source=pph_param.source.render(LANG)))
     e1, e2 = st.columns(2)
     basis = e1.radio(T("sc.dem.basis"), ["policy", "need"], key="sc_basis", horizontal=True,
                      format_func=lambda b: T(f"sc.dem.basis.{b}"), disabled=not ages)
@@ -146,7 +146,7 @@ with st.expander(T("sc.dem.rules")):
     except InputError as exc:
         common.show_error(exc)
     used_pph = run_profile.parameter("persons_per_household")
-    st.caption(T("sc.dem.pph", value=f"{used_pph.value:g}", source=str(used_pph.source),
+    st.caption(T("sc.dem.pph", value=f"{used_pph.value:g}", source=used_pph.source.render(LANG),
                  basis=common.message(Message(f"policy.basis_{used_pph.basis}"))))
 
 if st.button(T("sc.run"), type="primary", key="sc_run"):

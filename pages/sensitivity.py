@@ -108,7 +108,7 @@ def _share_controls(sid: str, name: str) -> None:
                          grantee=m("accounts.team") if grantee == TEAM else grantee,
                          mode=m("accounts.mode_edit" if can_edit else "accounts.mode_read")))
         except Exception as exc:  # noqa: BLE001
-            common.show_error(exc)
+            common.show_error(exc, title=T("sens.share_failed"))
 
 
 prof = common.profile()
@@ -143,13 +143,13 @@ with st.expander(T("sens.saved_list")):
                 _open_state(sweep_result(rec), rec.profile_id, name=rec.name,
                             created=rec.created)
             except Exception as exc:  # noqa: BLE001
-                common.show_error(exc)
+                common.show_error(exc, title=T("sens.open_failed"))
         if b2.button(T("sens.delete"), key="sens_delete"):
             try:
                 if store.delete(sid, owner=owner):
                     st.success(T("sens.deleted", name=by_id[sid]["name"]))
             except Exception as exc:  # noqa: BLE001
-                common.show_error(exc)
+                common.show_error(exc, title=T("sens.delete_failed"))
         if login.team_mode() and by_id[sid].get("access") == "owner":
             _share_controls(sid, by_id[sid]["name"])
 

@@ -17,8 +17,7 @@ import shapely
 
 from core.messages import Message, Quantity
 from errors import ProblemCollector
-from geo import local_metric_crs
-from geo.fields import normalise_key
+from geo import local_metric_crs, normalise_key
 
 #: Age-group columns a census layer may carry: canonical name → spellings in files.
 AGE_FIELDS: dict[str, tuple[str, ...]] = {

@@ -312,9 +312,10 @@ class ComplianceReport:
             "value": r.value, "unit": r.unit, "basis": Message(f"policy.basis_{r.basis}"),
             "strength": Message(f"policy.strength_{r.strength}"),
             "level": Message(f"policy.level_{r.level}"), "defined_in": r.origin,
-            "source": str(r.source), "note": r.note,
+            "source": r.source.render(lang), "note": r.note,
         } for r in self.profile.rules]
-        params = pd.DataFrame(list(self.parameters_used().values()))
+        params = pd.DataFrame([{**p, "source": as_text(p["source"], lang)}
+                               for p in self.parameters_used().values()])
         sheets = {
             "summary": self.summary_frame(lang), "rules": self.to_frame(),
             "not_checked": self.not_checked_frame(lang), "parameters": params,

@@ -46,7 +46,7 @@ def demand_rules(demand: pd.DataFrame, profile: Any) -> list[dict[str, Any]]:
                 "rule": rule.id if rule is not None else None,
                 "rate": float(rule.value) if rule is not None else None,
                 "rate_unit": rule.unit if rule is not None else None,
-                "source": str(rule.source) if rule is not None else None,
+                "source": rule.source.describe() if rule is not None else None,
                 "basis": getattr(rule, "basis", None) if rule is not None else None,
                 "areas": int(len(part)),
                 "base": float(pd.to_numeric(part[base_col], errors="coerce").sum()),

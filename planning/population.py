@@ -44,7 +44,7 @@ import shapely
 
 from core.messages import Message
 from errors import InputError, Problem, ProblemCollector
-from geo.crs import local_metric_crs
+from geo import local_metric_crs
 from planning.census import (
     AGE_FIELDS,
     census_age_columns,

@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
+from core.messages import DEFAULT_LANGUAGE, Message, as_text
 from errors import ProfileError
 
 #: Directory of the profiles shipped with the tool.
@@ -137,14 +139,34 @@ TOP_KEYS = {"id", "name", "name_en", "parent", "notes", "documents", "rules", "o
 
 @dataclass(frozen=True)
 class Source:
-    """Where a figure comes from: document title and clause (quoted Chinese where possible)."""
+    """Where a figure comes from: document title and clause (quoted Chinese where possible).
+
+    A source the tool writes itself (a figure the planner set for a run) has no document and
+    a :class:`~core.messages.Message` as its clause, shown in the reader's language.
+    """
 
     document: str
-    clause: str
+    clause: str | Message
     url: str | None = None
 
+    def shown(self) -> str | Message:
+        """The source as shown: the document and clause, or the tool's own message."""
+        if isinstance(self.clause, Message) and not self.document:
+            return self.clause
+        return f"{self.document} {as_text(self.clause, 'en')}".strip()
+
+    def render(self, lang: str = DEFAULT_LANGUAGE) -> str:
+        """The source in ``lang`` (documents are quoted as written)."""
+        return as_text(self.shown(), lang)
+
+    def describe(self) -> str | dict[str, Any]:
+        """For reports and JSON: the text, or the message's JSON form (``code``, ``args``,
+        ``text``) that :func:`core.messages.as_text` shows in the reader's language."""
+        shown = self.shown()
+        return shown.to_json() if isinstance(shown, Message) else shown
+
     def __str__(self) -> str:
-        return f"{self.document} {self.clause}".strip()
+        return self.render("en")
 
 
 @dataclass(frozen=True)
@@ -217,7 +239,7 @@ class Parameter:
     def describe(self) -> dict[str, object]:
         """Value, unit, basis and source of the parameter, for reports."""
         return {"id": self.id, "value": self.value, "unit": self.unit, "basis": self.basis,
-                "source": str(self.source), "origin": self.origin}
+                "source": self.source.describe(), "origin": self.origin}
 
 
 @dataclass(frozen=True)
@@ -368,7 +390,8 @@ class Profile:
         if not (value > 0):
             raise ProfileError([f"{id} must be > 0; got {value}"], source="command line")
         new = Parameter(id, float(value), old.unit,
-                        Source("planner", f"set for this run (profile value {old.value:g})"),
+                        Source("", Message("policy.source_planner_parameter",
+                                           {"value": f"{old.value:g}"})),
                         old.note, origin="planner", basis="planner")
         return replace(self, parameters={**self.parameters, id: new})
 
@@ -378,7 +401,7 @@ class Profile:
         none for (basis ``planner``), so that demand is not silently zero."""
         rid = f"planner_{kind}_{area_type}"
         rule = Rule(id=rid, service=service, kind=kind, area_type=area_type, value=float(value),
-                    unit=unit, source=Source("planner", "figure supplied for this run"),
+                    unit=unit, source=Source("", Message("policy.source_planner_rule")),
                     origin="planner", basis="planner", strength="mandatory",
                     level=KINDS[kind].level, adopted=True)
         omitted = tuple(o for o in self.omitted

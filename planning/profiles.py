@@ -269,4 +269,4 @@ def parameter_message(profile: Profile, pid: str) -> Message:
     prm = profile.parameter(pid)
     return Message("policy.parameter_used", {
         "param": pid, "value": f"{prm.value:g} {prm.unit}",
-        "basis": Message(f"policy.basis_{prm.basis}"), "source": str(prm.source)})
+        "basis": Message(f"policy.basis_{prm.basis}"), "source": prm.source.shown()})

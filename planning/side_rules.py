@@ -130,7 +130,8 @@ def side_rules_for(
     for r in rules:
         if r.kind == "facilities_per_admin_unit" and r.admin_level not in (None, "street"):
             records.append(rule_record(r, service, applied=False, detail=Message(
-                "planning.count_rule_level", {"level": r.admin_level})))
+                "planning.count_rule_level",
+                {"level": Message(f"planning.level_{r.admin_level}")})))
         elif r.kind == "facilities_per_admin_unit" and not has_units:
             records.append(rule_record(r, service, applied=False,
                                        detail=Message("planning.count_rule_no_units")))

@@ -10,6 +10,7 @@ logged in), so that the app's pages work unchanged on the team server. In front 
   (same id) is allowed when the share is editable, and the scenario stays its author's;
 - only the author may delete or share a scenario;
 - sweeps (``kind='sweep'``) follow the same rules as scenarios;
+- messages name the kind of record (scenario or sweep) a user may see;
 - anything else is answered as if the scenario did not exist (:class:`ScenarioNotFound`), so that
   ids of others' scenarios reveal nothing; a removed user can do nothing any more.
 
@@ -62,6 +63,12 @@ class TeamStore:
     def _own_ids(self, user: str) -> set[str]:
         return {s["id"] for s in self.store.list(owner=user, kind=None)}
 
+    def _kind(self, scenario_id: str, author: str) -> Message:
+        """The kind of *author*'s record *scenario_id* (scenario or sweep), named in messages."""
+        kind = next((s.get("kind") for s in self.store.list(owner=author, kind=None)
+                     if s["id"] == scenario_id), None) or "scenario"
+        return Message(f"accounts.kind_{kind}", {})
+
     @staticmethod
     def _not_found(scenario_id: str) -> ScenarioNotFound:
         return ScenarioNotFound([Message("accounts.no_scenario", {"id": scenario_id})])
@@ -75,7 +82,8 @@ class TeamStore:
             share = self.accounts.access(scenario.id, user=user)
             if share is not None:
                 if not share.can_edit:
-                    raise PermissionDenied(Message("accounts.read_only", {"id": scenario.id}))
+                    raise PermissionDenied(Message("accounts.read_only", {
+                        "id": scenario.id, "kind": self._kind(scenario.id, share.owner)}))
                 return str(self.store.save(scenario, owner=share.owner))
         return str(self.store.save(scenario, owner=user))
 
@@ -112,9 +120,10 @@ class TeamStore:
     def delete(self, scenario_id: str, *, owner: str) -> bool:
         """Delete a scenario of *owner*'s (and its shares); return whether one was deleted."""
         user = self._user(owner)
-        if scenario_id not in self._own_ids(user) and self.accounts.access(
-                scenario_id, user=user) is not None:
-            raise PermissionDenied(Message("accounts.not_owner", {"id": scenario_id}))
+        if scenario_id not in self._own_ids(user):
+            share = self.accounts.access(scenario_id, user=user)
+            if share is not None:
+                raise self._not_owner(scenario_id, share)
         deleted = bool(self.store.delete(scenario_id, owner=user))
         if deleted:
             self.accounts.forget_scenario(scenario_id, owner=user)
@@ -144,6 +153,11 @@ class TeamStore:
     def _check_author(self, scenario_id: str, user: str) -> None:
         if scenario_id in self._own_ids(user):
             return
-        if self.accounts.access(scenario_id, user=user) is not None:
-            raise PermissionDenied(Message("accounts.not_owner", {"id": scenario_id}))
+        share = self.accounts.access(scenario_id, user=user)
+        if share is not None:
+            raise self._not_owner(scenario_id, share)
         raise self._not_found(scenario_id)
+
+    def _not_owner(self, scenario_id: str, share: Share) -> PermissionDenied:
+        return PermissionDenied(Message("accounts.not_owner", {
+            "id": scenario_id, "kind": self._kind(scenario_id, share.owner)}))

@@ -31,8 +31,8 @@ def test_scenario_map_of_both_services_marks_shared_sites_and_draws_reach_on_dem
     at.button(key="sc_run").click().run()
     _no_exception(at)
     assert at.radio(key="sc_colour").options == [
-        "托育缺口（托位）", "托育需求满足比例（0–1）", "托育需求（托位）", "养老缺口（m²）",
-        "养老需求满足比例（0–1）", "养老需求（m²）", "覆盖率"]
+        "托育缺口（托位）", "托育需求满足比例（%）", "托育需求（托位）", "养老缺口（m²）",
+        "养老需求满足比例（%）", "养老需求（m²）", "覆盖率"]
     (html,) = _maps(at)
     assert "site-shared" in html and "site-childcare" in html and "site-eldercare" in html
     assert "步行服务范围" not in _legend(html)  # off until asked for
@@ -79,7 +79,7 @@ def test_comparison_of_four_scenarios_on_one_colour_scale() -> None:
             store.save(Scenario(
                 name=f"方案{k + 1}", profile_id="hefei",
                 parameters={"service": "childcare", "objective": "max_coverage", "p": k + 1,
-                            "budget": None, "cutoffs": {"childcare": {
+                            "budget": 2e6 if k == 1 else None, "cutoffs": {"childcare": {
                                 "minutes": 10.0 + k, "speed_m_per_min": 60.0}}},
                 results={"indicators": {"childcare": {"sites": 1, "unit": "places"},
                                         "total": {"status": "optimal"}}},
@@ -91,6 +91,8 @@ def test_comparison_of_four_scenarios_on_one_colour_scale() -> None:
     assert table["方案"].tolist() == ["方案1", "方案2", "方案3", "方案4"]
     assert table["步行时间（分钟）"].tolist() == [f"托育 {m} 分钟" for m in (10, 11, 12, 13)]
     assert table["站点数上限 p（处）"].tolist() == [1, 2, 3, 4]
+    # no budget: a dash, never "None"
+    assert table["预算（元）"].tolist() == ["–", "2,000,000", "–", "–"]
     assert "hefei" not in set(table["政策规则"])
     maps = _maps(at)
     assert len(maps) == 4  # no cap of three

@@ -213,6 +213,10 @@ def test_team_server_a_sweep_is_shared_like_a_scenario(tmp_path, monkeypatch) ->
     assert list(bob.dataframe[0].value["Budget (yuan)"]) == [2e6]
     assert not [b for b in bob.button if b.key == "sens_share"]  # only the author shares
     bob.button(key="sens_delete").click().run()  # only the author deletes
-    assert "only the author of scenario" in bob.error[0].value
+    assert bob.error[0].value.startswith("The sweep could not be deleted\n\n")
+    assert "only the author of sweep " in bob.error[0].value
+    # the sidebar's share panel lists the author's sweeps too, labelled as sweeps
+    alice = login("alice")
+    assert "甲的预算分析 (sweep)" in alice.sidebar.selectbox(key="share_scenario").options
     with ScenarioStore(path) as store:
         assert [s["name"] for s in store.list(owner="alice", kind="sweep")] == ["甲的预算分析"]

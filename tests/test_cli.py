@@ -36,3 +36,10 @@ def test_closed_pipe_is_not_an_error():
     assert first.startswith(b"profile hefei")
     assert b"Traceback" not in stderr, stderr.decode()
     assert proc.returncode == 0
+
+
+def test_sweep_help_says_every_objective_honours_allow_unmet():
+    """p-median and max coverage serve what they can too, not only min-cost."""
+    sweep = build_parser()._subparsers._group_actions[0].choices["sweep"]
+    (action,) = [a for a in sweep._actions if a.dest == "allow_unmet"]
+    assert action.help.startswith("every objective (min-cost, p-median, max-coverage): serve ")

@@ -52,7 +52,8 @@ def test_access_on_files_matches_network_lengths(tmp_path: Path, capsys) -> None
     expected = {"mid": e[(1, 2)] / 60, "end": sum(e.values()) / 60}
     got = dict(zip(pairs["destination_id"], pairs["minutes"], strict=True))
     assert got == pytest.approx(expected, abs=1e-6)
-    assert "2 pairs within 15 min" in capsys.readouterr().out
+    assert "2 pairs within 15 min at 60 m/min (street network; 1 origins × 2 destinations)" \
+        in capsys.readouterr().out
 
 
 def test_access_bad_network_writes_nothing(tmp_path: Path, capsys) -> None:
@@ -70,9 +71,13 @@ def test_access_bad_network_writes_nothing(tmp_path: Path, capsys) -> None:
     assert rc == 2 and "--destinations" in capsys.readouterr().err
 
 
-def test_access_demo(tmp_path: Path) -> None:
+def test_access_demo(tmp_path: Path, capsys, monkeypatch) -> None:
     out = tmp_path / "pairs.csv"
+    monkeypatch.setenv("PLANNING_LANG", "zh")
     assert main(["access", "--demo", "--minutes", "10", "--speed", "60", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert " 对起终点在步行 10 分钟内（步速 60 米/分钟；路网步行时间；起点 71 个 × 终点 " in text
+    assert "路网：WalkNetwork(" in text
     pairs = pd.read_csv(out)
     assert len(pairs) > 0 and pairs["minutes"].max() <= 10
     assert pairs["origin_id"].str.startswith("R").all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -160,6 +161,13 @@ def test_map_form_both_writes_geojson(tmp_path):
                if r["kind"].startswith("facilities_per"))
     assert set(gpd.read_file(gj)["service"]) == {"childcare", "eldercare"}
     assert d["joint_sites"] and (tmp_path / "m.html").exists()
+    # the map draws the run's sites as the app does: each place named by its site id (one
+    # marker for a site shared by both services), not by a service's row id
+    html = (tmp_path / "m.html").read_text(encoding="utf-8")
+    popups = " ".join(json.loads(p) for p in re.findall(
+        r'bindPopup\(("(?:[^"\\]|\\.)*")', html[html.index("</head>"):]))
+    shown = re.findall(r"<th>id</th><td>([^<]*)</td>", popups)
+    assert sorted(shown) == sorted({s["site_id"] for s in d["sites"] if s["open"]})
 
 
 def test_map_form_bad_inputs_exit_2_without_output(tmp_path, capsys):

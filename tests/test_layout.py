@@ -80,3 +80,17 @@ def test_the_layer_test_catches_an_upward_import(tmp_path: Path) -> None:
     bad = tmp_path / "m.py"
     bad.write_text("from planning.runs import run_scenario\nimport maps.export\n")
     assert _imports(bad) == {"planning", "maps"}
+
+
+def test_other_layers_use_geo_and_optimizer_through_their_public_faces() -> None:
+    """Outside geo and optimizer, their names come from ``geo`` / ``optimizer`` themselves."""
+    wrong = []
+    paths = [p for pkg in ("core", "planning", "maps", "pages") for p in _modules(pkg)]
+    for path in [*paths, ROOT / "app.py"]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([node.module] if isinstance(node, ast.ImportFrom) and node.module
+                     and node.level == 0 else
+                     [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            wrong += [f"{path.relative_to(ROOT)} imports {n}" for n in names
+                      if n.startswith(("geo.", "optimizer."))]
+    assert not wrong, "\n".join(wrong)

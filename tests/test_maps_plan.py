@@ -145,10 +145,10 @@ def test_measures_of_a_joint_run_per_service_with_units() -> None:
     got = area_measures(areas, ["childcare", "eldercare"], lang="zh")
     assert got == [
         ("childcare_unmet", "shortfall", "托育缺口（托位）"),
-        ("childcare_served_share", "coverage", "托育需求满足比例（0–1）"),
+        ("childcare_served_share", "coverage", "托育需求满足比例（%）"),
         ("childcare_places_required", "value", "托育需求（托位）"),
         ("eldercare_unmet", "shortfall", "养老缺口（m²）"),
-        ("eldercare_served_share", "coverage", "养老需求满足比例（0–1）"),
+        ("eldercare_served_share", "coverage", "养老需求满足比例（%）"),
         ("eldercare_area_required_m2", "value", "养老需求（m²）"),
     ]
     one = pd.DataFrame({"shortfall": [1.0], "eldercare_unmet": [1.0]})
@@ -173,3 +173,51 @@ def test_report_figure_sizes_each_service_on_its_own_scale(joint_sites, site_tab
     # 24²·π/4, 90 → r 7.6 → 11.4²·π/4; the shared ring spans both: (1.5·(10 + 16) + 8)²
     assert sizes == pytest.approx(sorted([225.0, 576.0, 576.0 * math.pi / 4,
                                           11.4 ** 2 * math.pi / 4, 47.0 ** 2]))
+
+
+def test_export_bundle_map_shows_enlarged_and_shared_sites_like_the_app(joint_sites,
+                                                                      site_table) -> None:
+    """A saved scenario's site table reaches the export's map: E enlarged, J1 shared."""
+    from maps.bundle import scenario_bundle
+    from planning.scenarios import Scenario
+
+    sc = Scenario(name="联合", parameters={"service": "both", "objective": "min_cost"},
+                  results={"sites": site_table.to_dict("records")},
+                  layers={"sites": joint_sites})
+    html = scenario_bundle(scenario=sc, lang="zh")["html"].decode("utf-8")
+    markers = _markers(html)
+    enlarged = [m for m in markers if "site-enlarged" in m["cls"]]
+    assert len(enlarged) == 1 and "扩建 · 90 m² （原有 50 m²）" in enlarged[0]["popup"]
+    shared = [m for m in markers if "site-shared" in m["cls"]]
+    assert len(shared) == 1 and "<th>id</th><td>J1</td>" in shared[0]["popup"]
+
+
+def _ramp_ends(html: str) -> list[str]:
+    legend = json.loads(re.search(r'div\.innerHTML = ("(?:[^"\\]|\\.)*")', html).group(1))
+    return re.findall(r"<span>([^<]*)</span><span>([^<]*)</span></div>", legend)[0]
+
+
+def test_legend_ramp_ends_are_shown_by_the_measure_unit() -> None:
+    """Persons whole, places with at most one decimal, shares as percentages."""
+    from maps.layers import measure_number
+
+    geoms = [box(0, 0, 1, 1), box(1, 0, 2, 1)]
+    density = gpd.GeoDataFrame({"id": ["a", "b"], "residents_per_ha": [12.345, 43.83]},
+                               geometry=geoms, crs=4326)
+    html = offline_html(build_map(areas=density, value_col="residents_per_ha",
+                                  value_kind="value", value_label="人口密度（人/公顷）",
+                                  basemap="offline"))
+    assert _ramp_ends(html) == ("12", "44")
+    places = gpd.GeoDataFrame({"id": ["a", "b"], "childcare_unmet": [0.0, 5.26]},
+                              geometry=geoms, crs=4326)
+    html = offline_html(build_map(areas=places, value_col="childcare_unmet",
+                                  basemap="offline"))
+    assert _ramp_ends(html) == ("0", "5.3")
+    shares = gpd.GeoDataFrame({"id": ["a", "b"], "childcare_served_share": [0.518, 1.0]},
+                              geometry=geoms, crs=4326)
+    html = offline_html(build_map(areas=shares, value_col="childcare_served_share",
+                                  value_kind="coverage", basemap="offline"))
+    assert _ramp_ends(html) == ("0%", "100%")
+    assert "51.8%" in html  # the area's popup says it the same way
+    assert measure_number(1234.56, column="eldercare_unmet", kind="shortfall") == "1,235"
+    assert measure_number(None) == "–"

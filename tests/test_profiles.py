@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
 import pytest
@@ -461,7 +462,14 @@ def test_persons_per_household_set_by_the_planner_shows_its_basis():
     q = load_profile("quzhou").with_parameter("persons_per_household", 2.33)
     prm = q.parameter("persons_per_household")
     assert (prm.value, prm.basis) == (2.33, "planner")
-    assert "2.62" in prm.source.clause
+    # the source is the tool's own words: shown in the reader's language, also in the report
+    assert prm.source.render("en") == "set for this run (profile value 2.62)"
+    assert prm.source.render("zh") == "本次运行设定（规划标准取值 2.62）"
+    from maps.demand_tables import pph_text
+
+    described = json.loads(json.dumps(prm.describe()))  # as a saved run keeps it
+    assert pph_text(described, "zh") == (
+        "2.33 人/户（规划人员本次设定；本次运行设定（规划标准取值 2.62））")
     with pytest.raises(ProfileError):
         q.with_parameter("persons_per_household", 0)
 

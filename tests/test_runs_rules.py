@@ -117,6 +117,18 @@ def test_per_street_rule_opens_a_site_in_every_street() -> None:
         _run(areas, cands, service="eldercare", objective="p_median", p=1)
 
 
+def test_a_rule_counted_per_county_is_named_in_words() -> None:
+    # Hefei: one public child-care institution per county; the areas carry 街道 only
+    cands = _cands([("K1", "childcare", 10.0, "S1", "public")])
+    run = _run(_areas(["S1"]), cands, service="childcare")
+    rec = next(r for r in run.rules if r["rule"] == "childcare_public_per_county")
+    assert not rec["applied"]
+    assert rec["detail"].render("zh") == (
+        "未采用：该规则按县（市、区）计数，居住区数据只到街道（admin_unit）")
+    assert rec["detail"].render("en") == (
+        "not applied: the rule counts per county; the areas carry 街道 (admin_unit) only")
+
+
 def test_per_population_and_puhui_rules_counted_together() -> None:
     # Chuzhou child care: one site of any kind per 20,000 residents and one 普惠 site per
     # 街道 (audit M6). S1 has 30,000 residents -> ceil(1.5) = 2 sites of any kind, one of

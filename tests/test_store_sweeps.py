@@ -138,10 +138,13 @@ def test_team_rules_for_sweeps_are_those_of_scenarios(team, result) -> None:
         json.dumps(result["runs"]))
     rec = st.load(sid, owner="bob")
     rec.name = "bob's edit"
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as read_only:
         st.save(rec, owner="bob")
-    with pytest.raises(PermissionDenied):
+    assert str(read_only.value) == f"sweep {sid} is shared with you read-only; it cannot be changed"
+    with pytest.raises(PermissionDenied) as not_owner:
         st.delete(sid, owner="bob")
+    assert str(not_owner.value) == f"only the author of sweep {sid} may share or delete it"
+    assert not_owner.value.render("zh") == f"只有敏感性分析的作者可以共享或删除敏感性分析 {sid}"
     st.share(sid, owner="alice", with_user="bob", can_edit=True)
     st.save(rec, owner="bob")  # editable now; it stays alice's
     assert [(s["name"], s["access"]) for s in st.list(owner="alice", kind="sweep")] == [

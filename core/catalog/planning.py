@@ -83,4 +83,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "planning.upload.no_year_column": {"zh": "没有建成年份（completion_year / 建成年份）字段，无法按年份推定新旧类型", "en": "no completion-year column (completion_year / 建成年份) to derive the area type from"},
     "planning.upload.area_type_default": {"zh": "{n} 行没有新旧类型，按规划师的选择设为{area_type}：{rows}", "en": "{n} row(s) without an area type set to {area_type}, as the planner chose: {rows}"},
     "planning.upload.area_type_from_year": {"zh": "{n} 行没有新旧类型，按建成年份推定（规划师设定的分界年份 {cutoff} 年）：{cutoff} 年及以后建成的 {n_new} 行为新建，之前的 {n_old} 行为老旧；没有建成年份的 {n_default} 行设为{area_type}：{rows}", "en": "{n} row(s) without an area type derived from the completion year (cut-off year {cutoff}, set by the planner): {n_new} built in or after {cutoff} are new, {n_old} built before are old; {n_default} without a year set to {area_type}: {rows}"},
+    # ---- console lines of access and coverage (in PLANNING_LANG)
+    "planning.cli.needs": {"zh": "{command} 需要 {missing}（或 --demo）", "en": "{command} needs {missing} (or --demo)"},
+    "planning.cli.network_or_straight": {"zh": "--network（或 --straight-line）", "en": "--network (or --straight-line)"},
+    "planning.cli.out_suffix": {"zh": "--out {out}：请写入 {suffix} 文件", "en": "--out {out}: write a {suffix} file"},
+    "planning.cli.access_pairs": {"zh": "{pairs} 对起终点在步行 {minutes}内（步速 {speed}；{method}；起点 {origins} 个 × 终点 {destinations} 个）→ {out}", "en": "{pairs} pairs within {minutes} at {speed} ({method}; {origins} origins × {destinations} destinations) → {out}"},
+    "planning.cli.circle_basis": {"zh": "服务圈：{basis}，{source}", "en": "circle: {basis}, {source}"},
+    "planning.cli.speed_basis": {"zh": "步行速度：{basis}", "en": "walking speed: {basis}"},
+    "planning.cli.network": {"zh": "路网：{network}", "en": "network: {network}"},
+    "planning.cli.left_out": {"zh": "距路网超过 {max_snap}、未计入：起点 {origins}；终点 {destinations}", "en": "left out (farther than {max_snap} from the network): origins {origins}; destinations {destinations}"},
+    "planning.cli.coverage_line": {"zh": "{service}：{covered} / {population}（{share}）在步行 {minutes}内可达 {facilities} 处设施；{not_covered} 个居住区未覆盖（服务圈：{circle_basis}，{source}；步行速度：{speed_basis}）", "en": "{service}: {covered} of {population} ({share}) within {minutes} of {facilities} facilities; {not_covered} areas not covered (circle: {circle_basis}, {source}; walking speed: {speed_basis})"},
+    "planning.cli.no_facilities": {"zh": "没有{statuses}的{service}设施：无覆盖", "en": "no {statuses} {service} facilities: nothing is covered"},
 }

@@ -16,6 +16,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "policy.basis_national_standard": {"zh": "国家标准或文件", "en": "national standard"},
     "policy.basis_tool_default": {"zh": "本工具默认值（无文件依据）", "en": "tool default (no document states it)"},
     "policy.basis_planner": {"zh": "规划人员本次设定", "en": "set by the planner for this run"},
+    "policy.source_planner_parameter": {"zh": "本次运行设定（规划标准取值 {value}）", "en": "set for this run (profile value {value})"},
+    "policy.source_planner_rule": {"zh": "规划人员为本次运行提供的指标", "en": "figure supplied for this run"},
     "policy.strength_mandatory": {"zh": "强制性", "en": "mandatory"},
     "policy.strength_advisory": {"zh": "指导性", "en": "advisory"},
     "policy.level_development": {"zh": "单个项目", "en": "a single development"},

@@ -21,7 +21,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "map.persons": {"zh": "人", "en": "residents"},
     # ---- what areas are coloured by (maps/layers.py area_measures)
     "map.measure.shortfall": {"zh": "{service}缺口（{unit}）", "en": "{service} shortfall ({unit})"},
-    "map.measure.coverage": {"zh": "{service}需求满足比例（0–1）", "en": "{service} share of demand met (0–1)"},
+    "map.measure.coverage": {"zh": "{service}需求满足比例（%）", "en": "{service} share of demand met (%)"},
     "map.measure.demand": {"zh": "{service}需求（{unit}）", "en": "{service} demand ({unit})"},
     "map.measure.population": {"zh": "居住人口（人）", "en": "Residents (persons)"},
     "map.measure.none": {"zh": "不着色", "en": "No colour"},

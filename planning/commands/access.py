@@ -27,7 +27,8 @@ import pandas as pd
 import shapely
 
 from core.fileio import write_outputs
-from core.messages import Message
+from core.messages import Message, Quantity
+from core.texts import value_label
 from errors import InputError
 from geo import WGS84, Reach, WalkNetwork, load_network, travel_times, unreached_frame
 from planning.commands.options import positive
@@ -84,17 +85,23 @@ def _profile_defaults(args: argparse.Namespace) -> tuple[float, float]:
         from planning.profiles import load_profile
 
         prof = load_profile(args.profile)
+        from planning.cli import message_language
+
+        lang = message_language()
         notes = []
         if minutes is None:
             m = prof.parameter(f"{args.service}_service_minutes")
             minutes = m.value
-            notes.append(f"circle: {m.basis}, {m.source}")
+            notes.append(Message("planning.cli.circle_basis", {
+                "basis": Message(f"policy.basis_{m.basis}"),
+                "source": m.source.render(lang)}).render(lang))
         if speed is None:
             v = prof.parameter("elderly_walking_speed_m_per_min" if args.service == "eldercare"
                                else "walking_speed_m_per_min")
             speed = v.value
-            notes.append(f"walking speed: {v.basis}")
-        args.basis_note = "; ".join(notes)
+            notes.append(Message("planning.cli.speed_basis", {
+                "basis": Message(f"policy.basis_{v.basis}")}).render(lang))
+        args.basis_note = ("；" if lang == "zh" else "; ").join(notes)
     return float(minutes), float(speed)
 
 
@@ -128,11 +135,13 @@ def _inputs(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFram
         dest = gpd.GeoDataFrame(dest[["id", "geometry"]], geometry="geometry",
                                 crs=d["facilities"].crs)
         return d["areas"][["id", "geometry"]], dest, str(demo_paths()["network"])
-    missing = [f"--{n}" for n in ("origins", "destinations") if getattr(args, n) is None]
+    missing: list[Any] = [f"--{n}" for n in ("origins", "destinations")
+                          if getattr(args, n) is None]
     if args.network is None and not args.straight_line:
-        missing.append("--network (or --straight-line)")
+        missing.append(Message("planning.cli.network_or_straight"))
     if missing:
-        raise InputError([f"access needs {', '.join(missing)} (or --demo)"])
+        raise InputError([Message("planning.cli.needs", {"command": "access",
+                                                         "missing": missing})])
     from geo import read_points_or_polygons
 
     o = read_points_or_polygons(args.origins, crs=args.crs, id_field=args.id_field)
@@ -144,7 +153,8 @@ def run(args: argparse.Namespace) -> int:
     """Read, compute, write the pairs CSV and print a summary."""
     out = Path(args.out)
     if out.suffix.lower() != ".csv":
-        raise InputError([f"--out {out}: write a .csv file"])
+        raise InputError([Message("planning.cli.out_suffix", {"out": str(out),
+                                                               "suffix": ".csv"})])
     minutes, speed = _profile_defaults(args)
     origins, dests, net_path = _inputs(args)
     net = None
@@ -165,18 +175,27 @@ def run(args: argparse.Namespace) -> int:
         why_path: lambda tmp: why.to_csv(tmp, index=False, encoding="utf-8"),
     })
     lost = pairs.attrs["unsnapped"]
-    print(f"{len(pairs)} pairs within {minutes:g} min at {speed:g} m/min "
-          f"({pairs.attrs['method']}; {len(origins)} origins × {len(dests)} destinations) "
-          f"→ {out}")
+    print(Message("planning.cli.access_pairs", {
+        "pairs": len(pairs), "minutes": Quantity(minutes, "minutes", 2),
+        "speed": Quantity(speed, "m_per_min", 2),
+        "method": value_label(pairs.attrs["method"], lang), "origins": len(origins),
+        "destinations": len(dests), "out": str(out)}).render(lang))
     if getattr(args, "basis_note", ""):
         print(args.basis_note)
     if net is not None:
-        print(f"network: {net!r}")
+        print(Message("planning.cli.network", {"network": repr(net)}).render(lang))
     if lost["origins"] or lost["destinations"]:
-        print(f"left out (farther than {args.max_snap:g} m from the network): "
-              f"origins {lost['origins']}, destinations {lost['destinations']}")
+        print(Message("planning.cli.left_out", {
+            "max_snap": Quantity(args.max_snap, "metres", 1),
+            "origins": _ids(lost["origins"]), "destinations": _ids(lost["destinations"]),
+        }).render(lang))
     print(unreached_summary(why, why_path, lang))
     return 0
+
+
+def _ids(found: Any) -> Any:
+    """Ids left out as a list (shown joined, the first twenty), or a count as it is."""
+    return [str(i) for i in found] if isinstance(found, list | tuple | set) else found
 
 
 #: Unreached features named one by one on the console (the CSV has them all).

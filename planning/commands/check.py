@@ -162,7 +162,7 @@ def format_summary(report: ComplianceReport, *, lang: str = "en") -> str:
     for pid, prm in report.parameters_used().items():
         basis = Message(f"policy.basis_{prm['basis']}").render(lang)
         lines.append(f"{w['parameters']}: {pid} = {prm['value']:g} {prm['unit']} "
-                     f"({basis}; {prm['source']})")
+                     f"({basis}; {as_text(prm['source'], lang)})")
     for dev in report.developments:
         lines.append(f"  {dev.id} {dev.name} [{dev.area_type}, {w['population']} "
                      f"{dev.population:,.0f}]: {w[dev.status]}")

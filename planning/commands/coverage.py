@@ -27,7 +27,7 @@ from typing import Any
 
 import geopandas as gpd
 
-from core.messages import Message
+from core.messages import Message, Quantity, format_number
 from errors import InputError
 from geo import Reach, coverage, travel_times
 from planning.commands.access import read_network_for
@@ -84,11 +84,12 @@ def _inputs(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFram
 
         d = load_demo()
         return d["areas"], d["facilities"], str(demo_paths()["network"])
-    missing = [f"--{n}" for n in ("areas", "facilities") if getattr(args, n) is None]
+    missing: list[Any] = [f"--{n}" for n in ("areas", "facilities") if getattr(args, n) is None]
     if args.network is None and not args.straight_line:
-        missing.append("--network (or --straight-line)")
+        missing.append(Message("planning.cli.network_or_straight"))
     if missing:
-        raise InputError([f"coverage needs {', '.join(missing)} (or --demo)"])
+        raise InputError([Message("planning.cli.needs", {"command": "coverage",
+                                                         "missing": missing})])
     from geo import read_areas, read_facilities
 
     drop = bool(getattr(args, "drop_missing", False))
@@ -101,7 +102,8 @@ def run(args: argparse.Namespace) -> int:
     """Compute coverage per service and write the JSON report."""
     out = Path(args.out)
     if out.suffix.lower() != ".json":
-        raise InputError([f"--out {out}: write a .json file"])
+        raise InputError([Message("planning.cli.out_suffix", {"out": str(out),
+                                                               "suffix": ".json"})])
     from planning.cli import message_language
     from planning.commands.check import adjust_profile
 
@@ -141,7 +143,9 @@ def run(args: argparse.Namespace) -> int:
                                  "speed_m_per_min": speed, "speed_basis": v_prm.basis,
                                  "capacity_unit": UNITS[s], "facilities": int(len(fac))}
         if len(fac) == 0:
-            entry["note"] = f"no {'/'.join(statuses)} {s} facilities: nothing is covered"
+            entry["note"] = Message("planning.cli.no_facilities", {
+                "statuses": "/".join(statuses),
+                "service": Message(f"planning.service_{s}")}).to_json()
             pairs = None
         else:
             pairs = travel_times(net, areas, fac, reach=Reach(minutes, speed),
@@ -156,12 +160,19 @@ def run(args: argparse.Namespace) -> int:
                            decay=None if args.decay == "none" else args.decay)
             entry.update(res.to_dict())
             o = res.overall
-            print(f"{s}: {o['covered_population']:,.0f} of {o['population']:,.0f} residents "
-                  f"({o['share']:.1%}) within {minutes:g} min of {len(fac)} facilities; "
-                  f"{len(res.not_covered)} areas not covered (circle: {m_prm.basis}, "
-                  f"{m_prm.source}; walking speed: {v_prm.basis})")
+            lang = message_language()
+            print(Message("planning.cli.coverage_line", {
+                "service": Message(f"planning.service_{s}"),
+                "covered": format_number(o["covered_population"], 0),
+                "population": Quantity(o["population"], "residents", 0),
+                "share": Quantity(100.0 * o["share"], "percent", 1),
+                "minutes": Quantity(minutes, "minutes", 2), "facilities": len(fac),
+                "not_covered": len(res.not_covered),
+                "circle_basis": Message(f"policy.basis_{m_prm.basis}"),
+                "source": m_prm.source.render(lang),
+                "speed_basis": Message(f"policy.basis_{v_prm.basis}")}).render(lang))
             if res.reasons:
-                print(not_covered_by_reason(res.reasons, message_language()))
+                print(not_covered_by_reason(res.reasons, lang))
         report["services"][s] = entry
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(suffix=".json", dir=out.parent)

@@ -352,6 +352,7 @@ def run_map(args: argparse.Namespace) -> int:
     """Map form: one scenario through :func:`planning.runs.run_scenario`, then the files."""
     from maps.folium_map import build_map
     from maps.offline import offline_html
+    from maps.sites import plan_site_layer
     from planning.cli import message_language
     from planning.commands.access import read_network_for
     from planning.params import ScenarioParams
@@ -390,7 +391,8 @@ def run_map(args: argparse.Namespace) -> int:
     uncovered = run.areas.loc[~run.areas["fully_served"], "id"].tolist()
     html = offline_html(build_map(
         areas=run.areas, value_col=by[0][0], value_label=by[0][1], value_kind="shortfall",
-        sites=run.site_layer, service_areas=run.service_areas, uncovered_ids=uncovered,
+        sites=plan_site_layer(run.site_layer, run.sites), service_areas=run.service_areas,
+        uncovered_ids=uncovered,
         network_edges=network.to_gdf() if network is not None else None,
         basemap="offline", lang=args.lang))
     layer = site_output_layer(run)

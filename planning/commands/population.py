@@ -24,7 +24,7 @@ import pandas as pd
 
 from core.fileio import json_text, write_outputs
 from errors import InputError
-from geo.buildings import DEFAULT_STOREY_HEIGHT_M
+from geo import DEFAULT_STOREY_HEIGHT_M
 from planning.population import METHODS, PopulationEstimate, estimate_population
 from planning.target_year import DEFAULT_OCCUPANCY_RAMP, parse_ramp, residents_by_year
 
@@ -103,8 +103,7 @@ def output_paths(out: Path) -> dict[str, Path]:
 
 def _inputs(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame,
                                                gpd.GeoDataFrame | None, str]:
-    from geo.buildings import read_buildings
-    from geo.io import read_admin_units, read_areas
+    from geo import read_admin_units, read_areas, read_buildings
 
     census = read_admin_units(args.census, crs=args.crs, layer=args.census_layer,
                               encoding=args.encoding)
@@ -116,7 +115,7 @@ def _inputs(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFram
     if args.from_osm:
         import shapely
 
-        from geo.osm_landuse import read_osm_residential
+        from geo import read_osm_residential
 
         clip = shapely.box(*census.total_bounds)
         areas, osm_buildings = read_osm_residential(

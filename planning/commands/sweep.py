@@ -59,7 +59,10 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--minutes", type=float, help="service circle of every run (minutes)")
     p.add_argument("--speed", type=float, metavar="M_PER_MIN", help="walking speed (m/min)")
     p.add_argument("--allow-unmet", action=argparse.BooleanOptionalAction, dest="allow_unmet",
-                   default=True, help="min-cost: serve what can be served (default: on)")
+                   default=True,
+                   help="every objective (min-cost, p-median, max-coverage): serve what can be "
+                        "served and report the rest as unmet with its reason; "
+                        "--no-allow-unmet asks for every requirement to be served (default: on)")
     p.add_argument("--side-rules", action=argparse.BooleanOptionalAction, dest="side_rules",
                    default=None, help="apply the profile's site-count rules")
     p.add_argument("--solver", choices=("highs", "cbc"), default="highs")
