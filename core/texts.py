@@ -231,6 +231,7 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "isolated street fragment": {"zh": "位于与主路网不连通的道路碎片上，其上没有站点", "en": "isolated street fragment, no site on it"},
     "capacity in reach insufficient": {"zh": "步行范围内站点容量不足", "en": "capacity in reach insufficient"},
     "left unmet": {"zh": "未满足", "en": "left unmet"},
+    "remainder below one whole place": {"zh": "不足一个整托位的零头（托位按整数配置，未再增设 1 个托位）", "en": "remainder below one whole place (places are whole; one more was not added)"},
     "cheaper to leave unmet at the given penalty": {"zh": "按设定的惩罚值，不满足比新建更省", "en": "cheaper to leave unmet at the given penalty"},
     "budget exhausted": {"zh": "预算已用完", "en": "budget exhausted"},
     "number of sites exhausted": {"zh": "站点数已用完", "en": "number of sites exhausted"},

@@ -196,7 +196,12 @@ def _report_tables(tables: dict[str, pd.DataFrame], lang: str, *,
         s = s.drop(columns=[c for c in ("id", "site_id", "size_rule") if c in s.columns])
         out[t("rep.sites", lang)] = label_frame(_with_units(s, lang), lang)
     if "unmet" in tables:
-        out[t("rep.unmet", lang)] = label_frame(_with_units(tables["unmet"], lang), lang)
+        unmet = tables["unmet"]
+        if areas is not None and "name" not in unmet.columns and "id" in unmet.columns:
+            from planning.summaries import unmet_with_names
+
+            unmet = unmet_with_names(unmet, areas)  # planners read areas by name
+        out[t("rep.unmet", lang)] = label_frame(_with_units(unmet, lang), lang)
     return out
 
 

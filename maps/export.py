@@ -119,9 +119,16 @@ def _figure_areas(ax: Any, areas_m: gpd.GeoDataFrame, *, value_col: str | None,
     unc = {str(i) for i in (uncovered_ids or [])}
     if unc and "id" in areas_m.columns:
         u = areas_m[areas_m["id"].astype(str).isin(unc)]
+        points = u.geom_type.isin(["Point", "MultiPoint"]).to_numpy()
+        if points.any():  # areas given as points: a red ring around the point
+            u[points].plot(ax=ax, marker="o", markersize=60, facecolor="none",
+                           edgecolor="#e31a1c", linewidth=1.2, zorder=4)
+        if (~points).any():
+            u[~points].boundary.plot(ax=ax, color="#e31a1c", linewidth=1.2, linestyle="--",
+                                     zorder=4)
         if len(u):
-            u.boundary.plot(ax=ax, color="#e31a1c", linewidth=1.2, linestyle="--", zorder=4)
-            handles.append(Line2D([], [], color="#e31a1c", ls="--",
+            handles.append(Line2D([], [], color="#e31a1c", ls="--" if (~points).any() else "",
+                                  marker="" if (~points).any() else "o", mfc="none",
                                   label=t("map.uncovered", lang)))
     return handles
 
@@ -149,7 +156,9 @@ def _figure_sites(ax: Any, sites_m: gpd.GeoDataFrame, *, lang: str) -> list[Any]
         return {"marker": _MPL_MARKERS.get(service, "o"), "facecolors": face,
                 "edgecolors": edge, "linewidths": width}
 
-    k = 0.75  # points of marker diameter per pixel of web-map radius, halved
+    # points of marker diameter per pixel of web-map radius, halved; smaller when many sites
+    # share the page (a city of hundreds of sites must stay readable, not one blot)
+    k = 0.75 * min(1.0, math.sqrt(40.0 / max(len(symbols), 1)))
     for sym in symbols:
         parts = [p for p in sym.layout if p.kind != "candidate"]
         span = 2 * k * sum(p.radius for p in parts)  # side by side at a shared site

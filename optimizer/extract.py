@@ -21,6 +21,9 @@ from optimizer.inputs import TOL, ServiceData
 NO_SITE_IN_REACH = "no site within reach"
 #: Canonical reason of a requirement whose sites in reach are all full at their largest size.
 CAPACITY_IN_REACH = "capacity in reach insufficient"
+#: Canonical reason of a remainder below one whole unit where capacities are whole (托位): one
+#: more place would serve it, and the plan did not add one.
+BELOW_ONE_UNIT = "remainder below one whole place"
 
 
 @dataclass
@@ -158,6 +161,8 @@ def unmet_reasons(ex: Extraction) -> np.ndarray:
             out.append(NO_SITE_IN_REACH)
         elif not_sat[i] == 0:
             out.append(CAPACITY_IN_REACH)
+        elif svc.integer and ex.unmet[i] < 1.0 - TOL:
+            out.append(BELOW_ONE_UNIT)
         else:
             out.append(ex.default_reason)
     return np.array(out, dtype=object)

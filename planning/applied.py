@@ -33,7 +33,10 @@ def rule_record(rule: Any, service: str, *, applied: bool, detail: Message) -> d
         and ``detail``.
     """
     return {"service": service, "rule": rule.id, "kind": rule.kind, "value": float(rule.value),
-            "unit": rule.unit, "area_type": rule.area_type, "source": str(rule.source),
+            "unit": rule.unit, "area_type": rule.area_type,
+            # a Message for the tool's own sources, shown in the reader's language
+            "source": (rule.source.shown() if hasattr(rule.source, "shown")
+                       else str(rule.source)),
             "profile": getattr(rule, "origin", ""),
             "basis": getattr(rule, "basis", "local_plan"),
             "strength": getattr(rule, "strength", "mandatory"),

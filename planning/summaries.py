@@ -231,7 +231,8 @@ def unmet_with_names(unmet: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     >>> unmet_with_names(pd.DataFrame({"id": ["a"], "amount": [3.0]}), areas).columns.tolist()
     ['id', 'name', 'amount']
     """
-    names = areas.set_index("id")["name"] if "name" in areas.columns else pd.Series(dtype=object)
+    names = (pd.Series(areas["name"].to_numpy(), index=areas["id"].astype(str))
+             if "name" in areas.columns and "id" in areas.columns else pd.Series(dtype=object))
     out = unmet.copy()
     out.insert(1, "name", out["id"].astype(str).map(names))
     return out

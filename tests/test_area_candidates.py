@@ -84,3 +84,15 @@ def test_template_problems_name_rows_and_values() -> None:
     assert "fixed_cost must be a finite number ≥ 0; got '-5'" in text
     assert "max_capacity must be a finite number ≥ 0; got 'inf'" in text
     assert "service must be childcare or eldercare; got 'kindergarten'" in text
+
+
+def test_report_title_names_place_service_and_objective() -> None:
+    import argparse
+
+    from planning.commands.plan import _title
+    from planning.profiles import load_profile
+
+    args = argparse.Namespace(name=None, objective="min-cost", service="both", lang="zh")
+    assert _title(args, load_profile("national")) == "全国 · 托育 + 养老 · 全覆盖最低成本"
+    args.name = "东城区 2025"
+    assert _title(args, load_profile("national")) == "东城区 2025"

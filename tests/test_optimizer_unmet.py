@@ -118,3 +118,21 @@ def test_cbc_infeasible_before_branching_is_read_as_infeasible() -> None:
     assert parse_cbc_log(text)["result"].startswith("infeasible")
     # without a bounded relaxation it may be unbounded: not read as infeasible
     assert parse_cbc_log("Pre-processing says infeasible or unbounded\n")["result"] == ""
+
+
+def test_a_remainder_below_one_whole_place_says_so() -> None:
+    """10.4 托位 asked; one site, 100 per place, unmet at 150 per unit: 10 places are built
+    (1,000) and the 0.4 left costs 60, less than an 11th place (100): the reason names it."""
+    import numpy as np
+
+    from optimizer import MinCostProvision
+
+    m = MinCostProvision.from_cost_matrix(
+        np.array([0]), np.array([0]), np.array([1.0]), np.array([10.4]), n_sites=1,
+        fixed_cost=0.0, unit_cost=100.0, max_capacity=50.0, allow_unmet=True,
+        unmet_penalty=150.0)
+    m.solve()
+    res = m.result
+    assert res.objective == pytest.approx(1000.0 + 0.4 * 150.0)
+    assert list(res.unmet["reason"]) == ["remainder below one whole place"]
+    assert res.unmet["amount"].iloc[0] == pytest.approx(0.4)

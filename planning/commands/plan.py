@@ -126,6 +126,8 @@ def add_parser(subparsers: Any) -> None:
                    help="offline HTML map (default: <out>_map.html)")
     g.add_argument("--lang", choices=("zh", "en"), default="zh", help="map language")
     g.add_argument("--report", type=Path, help="planning-report PDF (the export page's)")
+    g.add_argument("--name", help="scenario name on the report, Excel and figure (default: "
+                                  "place · service · objective)")
     g.add_argument("--excel", type=Path, help="Excel workbook of the results (.xlsx)")
     g.add_argument("--figure", type=Path,
                    help="static map figure with legend, scale bar, north arrow (.png or .pdf)")
@@ -317,6 +319,21 @@ def _site_writer(layer: Any, path: Path) -> Any:
     return write
 
 
+def _title(args: argparse.Namespace, profile: Any) -> str:
+    """The report's scenario name: ``--name``, else place, service and objective."""
+    if getattr(args, "name", None):
+        return str(args.name)
+    from core.texts import t
+
+    def short(text: str) -> str:  # the name without its explanation in brackets
+        return text.split(" / ")[0].split("（")[0].split(" (")[0].strip()
+
+    objective = OBJECTIVE_CLI.get(args.objective, args.objective)
+    return " · ".join(x for x in (short(str(getattr(profile, "name", None) or "")),
+                                  short(t(f"sc.{args.service}", args.lang)),
+                                  short(t(f"sc.obj.{objective}", args.lang))) if x)
+
+
 def _export_writers(args: argparse.Namespace, run: Any, profile: Any,
                     network: Any) -> dict[Path, Any]:
     """Writers of ``--report``, ``--excel`` and ``--figure``: the export page's own files."""
@@ -326,7 +343,7 @@ def _export_writers(args: argparse.Namespace, run: Any, profile: Any,
         return {}
     from maps.bundle import scenario_bundle
 
-    files = scenario_bundle(run=run, name=args.out.stem, profile=profile, lang=args.lang,
+    files = scenario_bundle(run=run, name=_title(args, profile), profile=profile, lang=args.lang,
                             network_edges=network.to_gdf() if network is not None else None)
     if "figure" in wanted:
         files["figure"] = files["pdf_fig"] if wanted["figure"].suffix.lower() == ".pdf" \
