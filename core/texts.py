@@ -150,6 +150,8 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
     "places": {"zh": "新增规模合计", "en": "New capacity in total"},
     "per_1000": {"zh": "每千人托位/面积", "en": "Per 1000 residents"},
     "share_covered": {"zh": "覆盖居民比例", "en": "Share of residents covered"},
+    "no_plan": {"zh": "未得到方案", "en": "No plan"},
+    "shared_sites": {"zh": "共址站点数", "en": "Shared sites"},
     "objective": {"zh": "目标函数值", "en": "Objective value"},
     "gap": {"zh": "间隙", "en": "Gap"},
     "method": {"zh": "步行时间算法", "en": "Walking-time method"},
@@ -171,6 +173,10 @@ CATEGORICAL_COLUMNS: frozenset[str] = frozenset({
 })
 
 VALUE_LABELS: dict[str, dict[str, str]] = {
+    # unit codes (core.vocab.SERVICE_UNITS) and the total row of per-service tables
+    "places": {"zh": "托位", "en": "places"},
+    "m2": {"zh": "m²", "en": "m²"},
+    "total": {"zh": "合计", "en": "total"},
     # compliance
     "compliant": {"zh": "达标", "en": "compliant"},
     "non_compliant": {"zh": "不达标", "en": "non-compliant"},

@@ -231,8 +231,15 @@ def _documents(src: _Scenario, *, profile: Any | None, lang: str,
         demand_sheets[t("sheet.demand", lang)] = demand_table_frame(
             results["demand"], lang, rules=results.get("demand_rules") or ())
     run_notes = list(results.get("notes") or [])  # rows excluded, defaults the planner set …
+    # every figure with its unit (托位, m²) in the workbook too, and unmet areas by name
+    sheets = {k: _with_units(v, lang) for k, v in tables.items()}
+    if "unmet" in sheets and areas is not None and "name" not in sheets["unmet"].columns \
+            and "id" in sheets["unmet"].columns:
+        from planning.summaries import unmet_with_names
+
+        sheets["unmet"] = unmet_with_names(sheets["unmet"], areas)
     xlsx = excel_bytes({"indicators": indicators_frame(results.get("indicators"), service),
-                        **demand_sheets, **tables,
+                        **demand_sheets, **sheets,
                         **({"areas": areas} if areas is not None else {}),
                         **({"notes": pd.DataFrame({"note": run_notes})} if run_notes else {})},
                        lang=lang)
