@@ -232,7 +232,7 @@ def test_bundle_of_a_saved_scenario_of_both_services(areas, sites) -> None:
     bundle = scenario_bundle(scenario=sc, lang="zh")
     assert bundle["report"][:5] == b"%PDF-" and bundle["png"][:4] == b"\x89PNG"
     sheet = load_workbook(io.BytesIO(bundle["xlsx"]))["指标"]
-    assert [c.value for c in sheet["A"]][1:] == ["托育", "养老", "total"]
+    assert [c.value for c in sheet["A"]][1:] == ["托育", "养老", "合计"]
     # unmet demand in each service's unit (托位 and m² are never added); sites are counted
     rows = _indicator_rows(nested, "both", "zh")
     assert rows["未满足需求"] == "托育 4.0 托位；养老 0.0 m²"
