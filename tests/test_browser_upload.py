@@ -64,9 +64,16 @@ def test_bd09_points_excluded_rows_default_type_joint_run(app_url, tmp_path) -> 
         page.get_by_text("上传自有数据").first.wait_for(timeout=60_000)
 
         _select(page, "坐标系", "BD-09 (百度)")
-        page.locator('input[type="file"]').set_input_files(str(csv))
-        page.get_by_text("3 行没有坐标（坐标为空或不是数字）：P31、P32、P33").wait_for(
-            timeout=60_000)
+        page.wait_for_timeout(1500)  # the select's rerun: a file given during it can be lost
+        missing = page.get_by_text("3 行没有坐标（坐标为空或不是数字）：P31、P32、P33")
+        for attempt in range(3):  # the uploader is the data page's first file input
+            page.locator('input[type="file"]').first.set_input_files(str(csv))
+            try:
+                missing.wait_for(timeout=20_000)
+                break
+            except playwright.Error:
+                if attempt == 2:
+                    raise
         page.get_by_text(f"{N_POINTS} 行没有新旧类型").first.wait_for(timeout=30_000)
         page.get_by_text("确认排除这 3 行").click()
         page.get_by_text("全部设为老旧（已建成）").click()
