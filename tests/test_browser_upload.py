@@ -109,5 +109,9 @@ def test_bd09_points_excluded_rows_default_type_joint_run(app_url, tmp_path) -> 
         broken = [im for im in images if not im[1] or im[2] == 0]
         assert not broken, broken
         assert not [im for im in images if "marker-icon" in im[0]]  # no default Leaflet pins
+        # a site hosting both services is marked, and each service keeps its own unit
+        assert frame.locator(".pl-site.site-shared").count() >= 1
+        assert page.get_by_text("未满足需求 · 托育").count() == 1
+        assert page.get_by_text("未满足需求 · 养老").count() == 1
         browser.close()
     assert not [e for e in errors if "leaflet" in e.lower()], errors
