@@ -18,8 +18,9 @@ _BASE: dict[str, dict[str, str]] = {
     "app.basemap": {"zh": "底图", "en": "Base map"},
     "app.tianditu_key": {"zh": "天地图密钥（tk）", "en": "Tianditu key (tk)"},
     "app.home_intro": {
-        "zh": "从左侧选择页面：数据 → 配建核查 → 方案 → 方案比较 → 导出。默认载入示例城区（合成数据）。",
-        "en": "Pick a page on the left: Data → Compliance → Scenarios → Comparison → Export. "
+        "zh": "从左侧选择页面：数据（含人口估算）→ 配建核查 → 全市指标 → 选址方案 → 方案比较 → 敏感性分析 → 导出。默认载入示例城区（合成数据）。",
+        "en": "Pick a page on the left: Data (with the population estimate) → Compliance → "
+        "City-wide indicators → Scenarios → Comparison → Sensitivity → Export. "
         "The demo district (synthetic) is loaded by default.",
     },
     "app.module_missing": {
