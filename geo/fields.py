@@ -19,7 +19,8 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "population": ("人口", "常住人口", "人口数", "居住人口", "population", "pop", "POP",
                    "residents"),
     "households": ("户数", "住户数", "总户数", "households", "hh", "HH", "house_holds"),
-    "area_type": ("类型", "小区类型", "区域类型", "居住区类型", "area_type", "type", "areatype"),
+    "area_type": ("类型", "小区类型", "区域类型", "居住区类型", "新旧", "新旧类型", "area_type",
+                  "type", "areatype"),
     "admin_unit": ("街道", "所属街道", "街道办", "admin_unit", "street", "subdistrict",
                    "jiedao"),
     "district": ("区", "区县", "行政区", "所属区", "district"),
@@ -29,6 +30,10 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
                       "gfa"),
     "elderly_share": ("老年人口比例", "老龄化率", "60岁以上比例", "elderly_share"),
     "childcare_places": ("托位", "托位数", "配建托位", "childcare_places", "nursery_places"),
+    # 托位 of the child-care facility a built 小区 already has (old-area rules cover only those
+    # without one: Chuzhou, Hefei)
+    "existing_childcare_places": ("现有托位", "现状托位", "已有托位", "现有托位数",
+                                  "existing_childcare_places"),
     "eldercare_area_m2": ("养老用房面积", "养老服务用房面积", "养老面积", "eldercare_area_m2",
                           "eldercare_area"),
     "eldercare_site_areas_m2": ("养老用房各处面积", "养老站点面积", "各养老用房面积",
@@ -75,8 +80,8 @@ VALUE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
 # columns that must hold numbers (after mapping)
 NUMERIC_FIELDS: tuple[str, ...] = (
     "population", "households", "floor_area_m2", "elderly_share", "childcare_places",
-    "eldercare_area_m2", "capacity", "fixed_cost", "unit_cost", "min_capacity", "max_capacity",
-    "completion_year",
+    "existing_childcare_places", "eldercare_area_m2", "capacity", "fixed_cost", "unit_cost",
+    "min_capacity", "max_capacity", "completion_year",
 )
 # columns holding a list of numbers ("200,150")
 LIST_FIELDS: tuple[str, ...] = ("eldercare_site_areas_m2", "childcare_site_places")

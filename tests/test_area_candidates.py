@@ -96,3 +96,22 @@ def test_report_title_names_place_service_and_objective() -> None:
     assert _title(args, load_profile("national")) == "全国 · 托育 + 养老 · 全覆盖最低成本"
     args.name = "东城区 2025"
     assert _title(args, load_profile("national")) == "东城区 2025"
+
+
+def test_console_summary_in_the_planners_language(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("PLANNING_LANG", "zh")
+    a, t = _write(tmp_path)
+    code, _ = _plan(tmp_path, a, t, "--area-type", "old", "--new-since", "2015")
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "新增站点 1 处，成本 118 元；未满足：托育 0 托位（0 行）" in out
+    assert "需求（托育）：政策口径 18 托位；方案采用：政策口径" in out
+    assert "cost" not in out and "wrote" not in out
+
+
+def test_id_column_names_the_areas(tmp_path) -> None:
+    a, t = _write(tmp_path, areas=AREAS.replace("id,name", "lianjia_id,name", 1))
+    code, out = _plan(tmp_path, a, t, "--area-type", "old", "--id-column", "lianjia_id")
+    assert code == 0
+    d = json.loads(out.read_text(encoding="utf-8"))
+    assert {r["origin_id"] for r in d["assignments"]} == {"A", "B"}

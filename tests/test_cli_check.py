@@ -281,3 +281,16 @@ def test_check_reads_existing_places_and_completion_year_from_a_file(tmp_path, c
     text = capsys.readouterr().out
     assert "not applicable: rule childcare_places_old covers only 小区 without" in text
     assert "after it: the rules apply as usual" in text
+
+
+def test_existing_places_read_under_their_chinese_name(tmp_path):
+    # the same O1 as above, its field named 现有托位 as a bureau's table names it
+    p = tmp_path / "old_zh.csv"
+    p.write_text("编号,类型,户数,托位,养老面积,现有托位\nO1,old,1000,0,200,30\n",
+                 encoding="utf-8")
+    out = tmp_path / "r.json"
+    assert main(["check", "--profile", "chuzhou", "--developments", str(p), "--out", str(out),
+                 "--lang", "en"]) == 0
+    o1 = json.loads(out.read_text(encoding="utf-8"))["developments"][0]
+    na = next(x for x in o1["not_checked"] if x["rule"] == "childcare_places_old")
+    assert na["not_applicable"]

@@ -23,4 +23,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "planning.cli.template_figure": {"zh": "{service}：每处固定造价 {fixed}，每{per}造价 {unit_cost} 元，规模 {low}–{high}", "en": "{service}: fixed cost {fixed} per site, {unit_cost} yuan per {per}, size {low}–{high}"},
     "planning.cli.per_places": {"zh": "托位", "en": "place"},
     "planning.cli.per_m2": {"zh": "平方米", "en": "m²"},
+    # ---- console summary of the map form
+    "planning.cli.summary": {"zh": "{status}（间隙 {gap}）；新增站点 {sites} 处，成本 {cost}；未满足：{unmet}（{rows} 行）；步行时间：{method}；用时 {seconds} 秒", "en": "{status} (gap {gap}); {sites} new sites, cost {cost}; unmet: {unmet} ({rows} area rows); walking times: {method}; {seconds} s"},
+    "planning.cli.unmet_part": {"zh": "{service} {amount}", "en": "{service} {amount}"},
+    "planning.cli.demand_line": {"zh": "需求（{service}）：政策口径 {policy}{need}；方案采用：{used}", "en": "demand ({service}): {policy} on the policy rates{need}; plan run on: {used}"},
+    "planning.cli.need_part": {"zh": "，按需口径 {need}", "en": "; need {need}"},
+    "planning.cli.basis_policy": {"zh": "政策口径", "en": "policy rates"},
+    "planning.cli.basis_need": {"zh": "按需口径", "en": "need"},
+    "planning.cli.rule_line": {"zh": "规则 {rule}（{service}）：{applied} — {source}", "en": "rule {rule} ({service}): {applied} — {source}"},
+    "planning.cli.applied": {"zh": "已采用", "en": "applied"},
+    "planning.cli.not_applied": {"zh": "未采用", "en": "not applied"},
+    "planning.cli.note_line": {"zh": "说明：{note}", "en": "note: {note}"},
+    "planning.cli.wrote": {"zh": "已写出：{paths}", "en": "wrote {paths}"},
 }

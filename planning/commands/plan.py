@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from core.fileio import json_safe, json_text, write_json, write_outputs
-from core.messages import Message, Quantity
+from core.messages import Message
 from core.vocab import OBJECTIVE_CLI
 from errors import InputError
 from planning.commands.options import count, fraction, positive
@@ -421,24 +421,9 @@ def run_map(args: argparse.Namespace) -> int:
     writers.update(_export_writers(args, run, profile, network))
     # every file or none: a failure leaves earlier outputs as they were
     write_outputs(writers)
-    total = run.indicators["total"]
-    unmet = "; ".join(f"{s} {run.indicators[s]['unmet']:,.1f} {run.indicators[s]['unit']}"
-                      for s in params.services)
-    print(f"{data['status']} (proven optimal: {data['proven_optimal']}); "
-          f"{total.get('sites', 0)} new sites, cost {total.get('cost', 0):,.0f} yuan, "
-          f"unmet {unmet} in {len(run.unmet)} area rows; "
-          f"{run.method} walking times; {data['seconds']:.2f} s")
-    if run.demand_table is not None:
-        for row in run.demand_table[run.demand_table["unit_name"] == "(total)"].itertuples():
-            need = (f"; need {Quantity(row.need_demand, row.need_unit).render('en')}"
-                    if row.need_demand == row.need_demand else "")  # NaN: no age groups
-            print(f"demand {row.service}: "
-                  f"{Quantity(row.policy_demand, row.policy_unit).render('en')} on the "
-                  f"policy rates{need}; plan run on {row.used}")
-    for r in run.rules:
-        print(f"rule {r['rule']} ({r['service']}): "
-              f"{'applied' if r['applied'] else 'not applied'} — {r['source']}")
-    for n in run.notes:
-        print(f"note: {n.render(message_language()) if hasattr(n, 'render') else n}")
-    print(f"wrote {args.out}, {checked['sites_out']}, {checked['map_out']}")
+    from planning.commands.plan_console import console_lines
+
+    written = [str(p) for p in writers]
+    for line in console_lines(run, data, params.services, written, message_language()):
+        print(line)
     return 0

@@ -28,6 +28,9 @@ def add_layer_options(g: Any) -> None:
     g.add_argument("--new-since", type=int, metavar="YEAR", dest="new_since",
                    help="areas without an area type are new when completed in or after YEAR "
                         "(their completion_year / 建成年份), old before; recorded in the notes")
+    g.add_argument("--id-column", metavar="NAME", dest="id_column",
+                   help="column of --areas holding the areas' ids (e.g. lianjia_id) when it is "
+                        "not one the reader knows (id, 编号 …)")
     g.add_argument("--candidates-at-areas", type=Path, metavar="FILE.csv",
                    dest="candidates_at_areas",
                    help="a candidate site at every residential area (provision inside the "
@@ -111,7 +114,9 @@ def read_layers(args: argparse.Namespace) -> tuple[Any, Any, Any, str | None]:
     area_type = getattr(args, "area_type", None)
     new_since = getattr(args, "new_since", None)
     # blank area types stay blank here, to be filled (and recorded) as the planner said
+    id_column = getattr(args, "id_column", None)
     areas = read_areas(args.areas, crs=args.crs, layer=args.areas_layer,
+                       fields={id_column: "id"} if id_column else None,
                        drop_missing_coordinates=drop)
     if area_type is not None and "area_type" in areas.columns \
             and areas["area_type"].isna().any():
