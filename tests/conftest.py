@@ -34,3 +34,10 @@ def beijing_osm() -> Path:
 def lianjia_csv() -> Path:
     """Real table of 480 Beijing residential communities (BD-09 points)."""
     return shared_file("communities/beijing_lianjia2018_communities.csv")
+
+
+@pytest.fixture
+def app_store(tmp_path, monkeypatch):
+    """App tests: a scenario store of their own, and figures drawn without a display."""
+    monkeypatch.setenv("YILAO_DATA_DIR", str(tmp_path / "store"))
+    monkeypatch.setenv("MPLBACKEND", "Agg")

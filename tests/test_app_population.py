@@ -18,10 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 120
 
 
-@pytest.fixture(autouse=True)
-def _store_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("YILAO_DATA_DIR", str(tmp_path / "store"))
-    monkeypatch.setenv("MPLBACKEND", "Agg")
+pytestmark = pytest.mark.usefixtures("app_store")  # tests/conftest.py
 
 
 def test_residents_per_hectare_of_a_hectare_square() -> None:

@@ -11,10 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 120
 
 
-@pytest.fixture(autouse=True)
-def _store_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("YILAO_DATA_DIR", str(tmp_path / "store"))
-    monkeypatch.setenv("MPLBACKEND", "Agg")
+pytestmark = pytest.mark.usefixtures("app_store")  # tests/conftest.py
 
 
 def _scenarios(profile_id: str = "hefei", lang: str = "zh") -> AppTest:

@@ -14,10 +14,7 @@ TIMEOUT = 120
 BUDGETS = (2_000_000.0, 4_000_000.0, 8_000_000.0)
 
 
-@pytest.fixture(autouse=True)
-def _store_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("YILAO_DATA_DIR", str(tmp_path / "store"))
-    monkeypatch.setenv("MPLBACKEND", "Agg")
+pytestmark = pytest.mark.usefixtures("app_store")  # tests/conftest.py
 
 
 def _page(lang: str = "zh") -> AppTest:

@@ -7,12 +7,11 @@ Uses the app server and the browser helpers of :mod:`tests.test_e2e_browser`.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.test_e2e_browser import CHROMIUM, _launch, _map_frame, _offline, app_url
+from tests.test_e2e_browser import CHROMIUM, _launch, _offline, app_url, wait_for_map
 
 __all__ = ["app_url"]  # the fixture, imported to be used here
 
@@ -93,13 +92,7 @@ def test_bd09_points_excluded_rows_default_type_joint_run(app_url, tmp_path) -> 
         page.get_by_text("托育和养老在共址站点上联合选址").first.wait_for(timeout=60_000)
         page.get_by_text(exclusion).first.wait_for(timeout=30_000)  # carried by the run
 
-        deadline = time.time() + 30
-        frame = None
-        while time.time() < deadline:
-            frame = _map_frame(page)
-            if frame is not None and frame.locator(".leaflet-interactive").count() >= N_POINTS:
-                break
-            time.sleep(0.5)
+        frame = wait_for_map(page, ".leaflet-interactive", N_POINTS)
         assert frame is not None, "no Leaflet map on the page"
         assert frame.locator(".leaflet-interactive").count() >= N_POINTS  # the planner's points
         page.wait_for_timeout(1000)

@@ -101,6 +101,18 @@ def _map_frame(page):
     return None
 
 
+def wait_for_map(page, selector: str, least: int = 1, *, seconds: float = 30):
+    """The Leaflet frame once it shows at least *least* elements matching *selector*
+    (or whatever frame there is when time runs out; ``None`` without a map)."""
+    frame, deadline = None, time.time() + seconds
+    while time.time() < deadline:
+        frame = _map_frame(page)
+        if frame is not None and frame.locator(selector).count() >= least:
+            break
+        time.sleep(0.5)
+    return frame
+
+
 def test_demo_scenario_draws_a_map_offline(app_url, tmp_path) -> None:
     with playwright.sync_playwright() as p:
         browser = _launch(p)
@@ -113,13 +125,7 @@ def test_demo_scenario_draws_a_map_offline(app_url, tmp_path) -> None:
         nav.get_by_text("选址方案").click(timeout=60_000)
         page.get_by_role("button", name="运行方案").click(timeout=60_000)
         page.get_by_text("求解状态").first.wait_for(timeout=90_000)
-        deadline = time.time() + 30
-        frame = None
-        while time.time() < deadline:
-            frame = _map_frame(page)
-            if frame is not None and frame.locator("path.leaflet-interactive").count() > 50:
-                break
-            time.sleep(0.5)
+        frame = wait_for_map(page, "path.leaflet-interactive", 51)
         assert frame is not None, "no Leaflet map on the page"
         n_paths = frame.locator("path.leaflet-interactive").count()
         assert n_paths > 50  # 71 residential areas + sites

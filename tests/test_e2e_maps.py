@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.test_e2e_browser import (  # noqa: F401 - app_url is a fixture
     _launch,
-    _map_frame,
     _offline,
     app_url,
     pytestmark,
+    wait_for_map,
 )
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -43,12 +42,7 @@ def test_joint_scenario_map_shows_child_care_and_marks_shared_sites(
         page.get_by_text("托育 + 养老").first.click(timeout=60_000)
         page.get_by_role("button", name="运行方案").click(timeout=60_000)
         page.get_by_text("求解状态").first.wait_for(timeout=90_000)
-        frame, deadline = None, time.time() + 30
-        while time.time() < deadline:
-            frame = _map_frame(page)
-            if frame is not None and frame.locator(".site-shared").count():
-                break
-            time.sleep(0.5)
+        frame = wait_for_map(page, ".site-shared")
         assert frame is not None, "no Leaflet map on the page"
         shared = frame.locator(".pl-site.site-shared")
         child = frame.locator(".pl-site.site-childcare")

@@ -8,12 +8,18 @@ is drawn, that a click on a point opens its run's plan on the map, and saves a s
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-from test_e2e_browser import CHROMIUM, _launch, _map_frame, _offline, app_url  # noqa: F401
+
+from tests.test_e2e_browser import (  # noqa: F401 - app_url is a fixture
+    CHROMIUM,
+    _launch,
+    _offline,
+    app_url,
+    wait_for_map,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -45,13 +51,7 @@ def test_sensitivity_page_draws_curve_and_map_offline(app_url, tmp_path) -> None
         # a click on the last point (the largest budget) shows that run's plan
         points.nth(3).click(force=True)
         page.get_by_text("#4 · 预算（元） 16,000,000 的选址方案").first.wait_for(timeout=60_000)
-        deadline = time.time() + 60
-        frame = None
-        while time.time() < deadline:
-            frame = _map_frame(page)
-            if frame is not None and frame.locator("path.leaflet-interactive").count() > 50:
-                break
-            time.sleep(0.5)
+        frame = wait_for_map(page, "path.leaflet-interactive", 51, seconds=60)
         assert frame is not None, "no Leaflet map of the chosen run"
         chart.scroll_into_view_if_needed()
         page.wait_for_timeout(1000)
