@@ -80,6 +80,18 @@ def test_cli_writes_areas_units_and_notes(tmp_path: Path, capsys) -> None:
     assert demand["childcare_places_required"].tolist() == pytest.approx([20, 30, 50])
 
 
+def test_cli_prints_in_the_planners_language(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("PLANNING_LANG", "zh")
+    p = write_inputs(tmp_path)
+    rc = main(["population", "--areas", str(p["areas"]), "--census", str(p["census"]),
+               "--buildings", str(p["buildings"]), "--out", str(tmp_path / "pop.gpkg")])
+    text = capsys.readouterr().out
+    assert rc == 0
+    assert ("居住区 3 个：普查常住人口 10,000 人中已分配 10,000 人，未分配 0 人"
+            "（方法：按住宅建筑面积 3 个）") in text
+    assert "已写出：" in text and "wrote" not in text
+
+
 def test_cli_target_year_and_csv(tmp_path: Path) -> None:
     p = write_inputs(tmp_path)
     out = tmp_path / "pop.csv"

@@ -44,4 +44,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "population.enrolment_rate_range": {"zh": "入托率须在 0 到 1 之间（如 0.15 表示 15%），而不是 {value}", "en": "the enrolment rate (入托率) must lie in (0, 1], e.g. 0.15 for 15 %; got {value}"},
     "population.enrolment_rate_missing": {"zh": "规则集 {profile} 没有入托率参数 {parameter}（已有：{known}）；请给出入托率", "en": "profile {profile} has no enrolment-rate parameter {parameter} (it has: {known}); give an enrolment rate"},
     "population.demand_basis": {"zh": "需求口径须为 {choices} 之一，而不是 {value!r}", "en": "the demand basis must be one of {choices}; got {value!r}"},
+    # ---- console summary of the population command
+    "population.summary": {"zh": "居住区 {areas} 个：普查常住人口 {census} 人中已分配 {assigned} 人，未分配 {unassigned} 人（方法：{methods}）", "en": "{areas} areas: {assigned} of {census} census residents assigned, {unassigned} unassigned (methods: {methods})"},
+    "population.summary_age": {"zh": "  {column}：居住区内 {n} 人", "en": "  {column}: {n} residents in areas"},
+    "population.summary_method": {"zh": "{method} {n} 个", "en": "{method} {n}"},
+    "population.method_given": {"zh": "已给定", "en": "given"},
+    "population.method_households": {"zh": "按户数", "en": "households"},
+    "population.method_floor_area": {"zh": "按住宅建筑面积", "en": "floor area"},
+    "population.method_area": {"zh": "按用地面积", "en": "land area"},
+    "population.summary_note": {"zh": "说明：{note}", "en": "note: {note}"},
+    "population.wrote": {"zh": "已写出：{paths}", "en": "wrote {paths}"},
 }

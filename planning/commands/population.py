@@ -23,6 +23,7 @@ import geopandas as gpd
 import pandas as pd
 
 from core.fileio import json_text, write_outputs
+from core.messages import Message, as_text
 from errors import InputError
 from geo import DEFAULT_STOREY_HEIGHT_M
 from planning.population import METHODS, PopulationEstimate, estimate_population
@@ -87,8 +88,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--census-layer", help="layer of the census file")
     p.add_argument("--buildings-layer", help="layer of the buildings file")
     p.add_argument("--encoding", help="text encoding of the attribute tables, e.g. GBK")
-    p.add_argument("--lang", choices=("zh", "en"), default="en",
-                   help="language of the notes printed (default en)")
+    p.add_argument("--lang", choices=("zh", "en"), default=None,
+                   help="language of what is printed (default: PLANNING_LANG, else en)")
     p.add_argument("--out", required=True, metavar="FILE",
                    help="areas with population: .gpkg, .geojson or .csv (written only when "
                         "the whole estimate succeeded)")
@@ -203,22 +204,30 @@ def run(args: argparse.Namespace) -> int:
     data["notes"] = [n.to_json() if hasattr(n, "to_json") else {"code": None, "text": str(n)}
                      for n in notes]
     write_outputs(_writers(est, census, out, data))
-    print(format_summary(est, lang=args.lang, notes=notes))
+    from planning.cli import message_language
+
+    lang = args.lang or message_language()
+    print(format_summary(est, lang=lang, notes=notes))
     paths = output_paths(out)
-    print(f"wrote {paths['areas']}, {paths['units']}, {paths['json']}")
+    print(as_text(Message("population.wrote", {"paths": ", ".join(
+        str(paths[k]) for k in ("areas", "units", "json"))}), lang))
     return 0
 
 
 def format_summary(est: PopulationEstimate, *, lang: str = "en",
                    notes: list[Any] | None = None) -> str:
-    """Totals, methods and notes as a few lines of text."""
+    """Totals, methods and notes as a few lines of text in ``lang``."""
     t = est.to_json()["totals"]
-    methods = ", ".join(f"{m} {t['methods'][m]}" for m in METHODS if t["methods"][m])
-    lines = [f"{t['areas']} areas: {t['assigned']:,.0f} of {t['census_population']:,.0f} "
-             f"census residents assigned, {t['unassigned']:,.0f} unassigned "
-             f"(methods: {methods})"]
-    for c in est.age_columns:
-        lines.append(f"  {c}: {est.areas[c].sum():,.0f} residents in areas")
-    for n in notes if notes is not None else est.notes:
-        lines.append(f"note: {n.render(lang) if hasattr(n, 'render') else n}")
-    return "\n".join(lines)
+    methods = [Message("population.summary_method", {
+        "method": Message(f"population.method_{m}"), "n": t["methods"][m]})
+        for m in METHODS if t["methods"][m]]
+    lines = [Message("population.summary", {
+        "areas": t["areas"], "assigned": f"{t['assigned']:,.0f}",
+        "census": f"{t['census_population']:,.0f}", "unassigned": f"{t['unassigned']:,.0f}",
+        "methods": methods})]
+    lines += [Message("population.summary_age", {"column": c,
+                                                 "n": f"{est.areas[c].sum():,.0f}"})
+              for c in est.age_columns]
+    lines += [Message("population.summary_note", {"note": n})
+              for n in (notes if notes is not None else est.notes)]
+    return "\n".join(as_text(m, lang) for m in lines)
