@@ -94,41 +94,88 @@ def _north_arrow(ax: Any, *, lang: str) -> None:
             fontsize=10, fontweight="bold", zorder=10)
 
 
+# z-order of the figure's layers: network 1, service areas 2, area polygons 3 (their
+# uncovered outlines 4), site frames 5 and symbols 6, area points 7 (uncovered rings 8) — a
+# community given as a point must stay visible on a city of hundreds of sites; scale bar and
+# north arrow 10
+_Z_AREA_POINTS = 7
+_Z_UNCOVERED_RINGS = 8
+_AREA_EDGE = "#333333"
+_MISSING = "#d9d9d9"
+
+
+def _point_diameter(n: int) -> float:
+    """Diameter (points) of an area drawn as a dot: 8 up to 100 dots, shrinking to 3.5."""
+    return max(3.5, min(8.0, 8.0 * math.sqrt(100.0 / max(n, 1))))
+
+
 def _figure_areas(ax: Any, areas_m: gpd.GeoDataFrame, *, value_col: str | None,
                   value_kind: str, value_label: str | None,
                   uncovered_ids: Iterable[Any] | None, lang: str) -> list[Any]:
-    """Draw the areas (coloured by *value_col*) and the uncovered ones; legend handles."""
+    """Draw the areas (coloured by *value_col*) and the uncovered ones; legend handles.
+
+    Polygons lie under the sites; areas given as points are small dots with a thin dark
+    edge *above* the site symbols, so that the measure's colours stay readable at city
+    scale (hundreds of sites over hundreds of communities).
+    """
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
     handles: list[Any] = []
+    is_point = areas_m.geom_type.isin(["Point", "MultiPoint"]).to_numpy()
+    polys, pts = areas_m[~is_point], areas_m[is_point]
+    xy = pts.geometry.representative_point() if len(pts) else None
+    d = _point_diameter(len(pts))
+    mid = "#fdae61"
     if value_col and value_col in areas_m.columns:
-        cmap = "RdYlGn" if value_kind == "coverage" else "YlOrRd"
+        cmap = plt.get_cmap("RdYlGn" if value_kind == "coverage" else "YlOrRd")
         vals = pd.to_numeric(areas_m[value_col], errors="coerce")
         vmin, vmax = (0.0, 1.0) if value_kind == "coverage" else (
             0.0, max(float(vals.max()) if vals.notna().any() else 1.0, 1e-9))
-        areas_m.assign(_v=vals).plot(
-            ax=ax, column="_v", cmap=cmap, vmin=vmin, vmax=vmax, edgecolor="#555555",
-            linewidth=0.3, alpha=0.8, zorder=3, legend=True,
-            missing_kwds={"color": "#d9d9d9"},
-            legend_kwds={"label": value_label or t(
+        norm = Normalize(vmin=vmin, vmax=vmax)
+        mid = cmap(0.5)
+        if len(polys):
+            polys.assign(_v=vals[~is_point]).plot(
+                ax=ax, column="_v", cmap=cmap, norm=norm, edgecolor="#555555", linewidth=0.3,
+                alpha=0.8, zorder=3, missing_kwds={"color": _MISSING})
+        if len(pts):
+            v = vals[is_point].to_numpy()
+            colours = [cmap(norm(x)) if pd.notna(x) else _MISSING for x in v]
+            ax.scatter(xy.x, xy.y, s=d**2, c=colours, edgecolors=_AREA_EDGE, linewidths=0.4,
+                       zorder=_Z_AREA_POINTS)
+        ax.figure.colorbar(
+            ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.6,
+            label=value_label or t(
                 "map.coverage" if value_kind == "coverage" else "map.shortfall", lang),
-                "shrink": 0.6} | ({"format": PercentFormatter(1.0, decimals=0)}
-                                  if value_kind == "coverage" else {}),
-        )
+            **({"format": PercentFormatter(1.0, decimals=0)}
+               if value_kind == "coverage" else {}))
     else:
-        areas_m.plot(ax=ax, color="#d9d9d9", edgecolor="#555555", linewidth=0.3, zorder=3)
-    handles.append(Patch(facecolor="#fdae61", edgecolor="#555555", label=t("map.areas", lang)))
+        if len(polys):
+            polys.plot(ax=ax, color=_MISSING, edgecolor="#555555", linewidth=0.3, zorder=3)
+        if len(pts):
+            ax.scatter(xy.x, xy.y, s=d**2, c=_MISSING, edgecolors=_AREA_EDGE, linewidths=0.4,
+                       zorder=_Z_AREA_POINTS)
+    if len(polys):
+        handles.append(Patch(facecolor="#fdae61", edgecolor="#555555",
+                             label=t("map.areas", lang)))
+    else:
+        handles.append(Line2D([], [], marker="o", ls="", markersize=6, markerfacecolor=mid,
+                              markeredgecolor=_AREA_EDGE, markeredgewidth=0.6,
+                              label=t("map.areas", lang)))
     unc = {str(i) for i in (uncovered_ids or [])}
     if unc and "id" in areas_m.columns:
-        u = areas_m[areas_m["id"].astype(str).isin(unc)]
-        points = u.geom_type.isin(["Point", "MultiPoint"]).to_numpy()
-        if points.any():  # areas given as points: a red ring around the point
-            u[points].plot(ax=ax, marker="o", markersize=60, facecolor="none",
-                           edgecolor="#e31a1c", linewidth=1.2, zorder=4)
-        if (~points).any():
-            u[~points].boundary.plot(ax=ax, color="#e31a1c", linewidth=1.2, linestyle="--",
-                                     zorder=4)
-        if len(u):
-            handles.append(Line2D([], [], color="#e31a1c", ls="--" if (~points).any() else "",
-                                  marker="" if (~points).any() else "o", mfc="none",
+        hit = areas_m["id"].astype(str).isin(unc).to_numpy()
+        u_pts, u_polys = areas_m[hit & is_point], areas_m[hit & ~is_point]
+        if len(u_pts):  # areas given as points: a red ring around the dot
+            r = u_pts.geometry.representative_point()
+            ax.scatter(r.x, r.y, s=(d + 5) ** 2, facecolors="none", edgecolors="#e31a1c",
+                       linewidths=1.1, zorder=_Z_UNCOVERED_RINGS)
+        if len(u_polys):
+            u_polys.boundary.plot(ax=ax, color="#e31a1c", linewidth=1.2, linestyle="--",
+                                  zorder=4)
+        if len(u_pts) or len(u_polys):
+            handles.append(Line2D([], [], color="#e31a1c", ls="--" if len(u_polys) else "",
+                                  marker="" if len(u_polys) else "o", mfc="none",
                                   label=t("map.uncovered", lang)))
     return handles
 
@@ -256,9 +303,10 @@ def figure_map(
         ax.margins(0.03)
         _scale_bar(ax, lang=lang)
         _north_arrow(ax, lang=lang)
-        if handles:
-            ax.legend(handles=handles, loc="upper left", fontsize=7, framealpha=0.9,
-                      title=t("map.legend", lang), title_fontsize=8)
+        if handles:  # under the map: it covers neither data nor scale bar nor north arrow
+            ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01),
+                      ncol=min(3, len(handles)), fontsize=9, framealpha=0.9,
+                      title=t("map.legend", lang), title_fontsize=10)
         if title:
             ax.set_title(title, fontsize=12)
         fig.tight_layout()

@@ -284,3 +284,51 @@ def test_point_areas_are_coloured_circles_not_image_markers() -> None:
     legend = json.loads(re.search(r'div\.innerHTML = ("(?:[^"\\]|\\.)*")', html).group(1))
     for text in ("缺口", "<span>0</span><span>5</span>", "居住区", "未覆盖居住区"):
         assert text in legend
+
+
+def test_city_figure_draws_point_areas_above_sites_and_legend_clear_of_map_furniture() -> None:
+    """300 communities given as points, 200 sites: the dots stay visible and coloured."""
+    import matplotlib.pyplot as plt
+
+    rng = np.random.default_rng(7)
+    lon, lat = 116.40 + rng.uniform(0, 0.2, 300), 39.90 + rng.uniform(0, 0.15, 300)
+    areas = gpd.GeoDataFrame(
+        {"id": [f"a{i}" for i in range(300)], "shortfall": np.arange(300) % 10 * 1.0},
+        geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    slon, slat = 116.40 + rng.uniform(0, 0.2, 200), 39.90 + rng.uniform(0, 0.15, 200)
+    sites = gpd.GeoDataFrame(
+        {"id": [f"s{i}" for i in range(200)], "status": ["proposed"] * 200,
+         "service": ["childcare", "eldercare"] * 100, "capacity": [100.0] * 200},
+        geometry=gpd.points_from_xy(slon, slat), crs=4326)
+    fig = figure_map(areas=areas, value_col="shortfall", sites=sites,
+                     uncovered_ids=["a0", "a1", "a2"], lang="zh")
+    try:
+        png = figure_bytes(fig, fmt="png")
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        ax = fig.axes[0]
+        by_count = {}
+        for c in ax.collections:
+            by_count.setdefault(len(c.get_offsets()), []).append(c)
+        dots, = by_count[300]  # one scatter of every area
+        rings, = by_count[3]  # the uncovered ones ringed
+        site_z = [c.get_zorder() for c in by_count[1]]  # one scatter per site symbol
+        assert len(site_z) == 200 and dots.get_zorder() > max(site_z)
+        assert rings.get_zorder() > dots.get_zorder()
+        # each dot in the colour of its shortfall on the YlOrRd ramp (0 … 9 托位)
+        cmap = plt.get_cmap("YlOrRd")
+        assert np.allclose(dots.get_facecolors()[9], cmap(1.0))
+        assert np.allclose(dots.get_facecolors()[0], cmap(0.0))
+        # dots of 8·√(100/300) = 4.6 points across at 300 areas, a thin dark edge
+        assert dots.get_sizes()[0] == pytest.approx((8 * (100 / 300) ** 0.5) ** 2)
+        assert dots.get_linewidths()[0] == pytest.approx(0.4)
+        renderer = fig.canvas.get_renderer()
+        legend = ax.get_legend().get_window_extent(renderer)
+        furniture = [p.get_window_extent(renderer) for p in ax.patches]  # bar, arrow
+        furniture += [x.get_window_extent(renderer) for x in ax.texts]  # 0, km, 北
+        assert len(furniture) == 6
+        assert not any(legend.overlaps(b) for b in furniture)
+        # under the map: the legend's top is below the axes' bottom
+        assert legend.y1 <= ax.get_window_extent(renderer).y0
+        assert ax.get_legend().get_texts()[0].get_fontsize() == 9
+    finally:
+        plt.close(fig)
