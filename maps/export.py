@@ -124,16 +124,16 @@ def _figure_areas(ax: Any, areas_m: gpd.GeoDataFrame, *, value_col: str | None,
     handles: list[Any] = []
     is_point = areas_m.geom_type.isin(["Point", "MultiPoint"]).to_numpy()
     polys, pts = areas_m[~is_point], areas_m[is_point]
-    xy = pts.geometry.representative_point() if len(pts) else None
+    xy = pts.geometry.representative_point()  # empty when no area is a point
     d = _point_diameter(len(pts))
-    mid = "#fdae61"
+    # the legend's dot is neutral: its colour is the measure's, read on the colour bar
+    mid: Any = "white"
     if value_col and value_col in areas_m.columns:
         cmap = plt.get_cmap("RdYlGn" if value_kind == "coverage" else "YlOrRd")
         vals = pd.to_numeric(areas_m[value_col], errors="coerce")
         vmin, vmax = (0.0, 1.0) if value_kind == "coverage" else (
             0.0, max(float(vals.max()) if vals.notna().any() else 1.0, 1e-9))
         norm = Normalize(vmin=vmin, vmax=vmax)
-        mid = cmap(0.5)
         if len(polys):
             polys.assign(_v=vals[~is_point]).plot(
                 ax=ax, column="_v", cmap=cmap, norm=norm, edgecolor="#555555", linewidth=0.3,

@@ -9,7 +9,9 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point, box
 
-from tests.test_app import _no_exception, _page, _store_dir  # noqa: F401 - the fixture too
+from tests.test_app import _no_exception, _page
+
+pytestmark = pytest.mark.usefixtures("app_store")  # tests/conftest.py
 
 
 def _maps(at) -> list[str]:
