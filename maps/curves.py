@@ -197,14 +197,17 @@ def runs_table(result: Mapping[str, Any], *, lang: str = "zh") -> pd.DataFrame:
     """The runs of a sweep for the planner, every header with its unit.
 
     The varied values, status, proven, gap (%), cost (元), new sites (处), and per service
-    the share served (%) and what is left unmet (托位 or m²). Display labels only; the
-    canonical values stay in the result.
+    the requirement (托位 or m², under the run's target year and rates; only when the runs
+    carry it — sweeps saved before they did have no such column), the share served (%) and
+    what is left unmet (托位 or m²). Display labels only; the canonical values stay in the
+    result.
     """
     from core.texts import t, value_label
 
     runs = [r for r in result["runs"] if r is not None]
     services = sorted({s for r in runs for s in r["covered_share"]}
                       | {s for r in runs for s in r.get("unmet", {})})
+    with_required = any(r.get("required") for r in runs)
     lines = []
     for r in runs:
         line: dict[str, Any] = {"#": int(r["index"]) + 1}
@@ -217,11 +220,15 @@ def runs_table(result: Mapping[str, Any], *, lang: str = "zh") -> pd.DataFrame:
         line[t("sens.col.cost", lang)] = r["cost"]
         line[t("sens.col.sites", lang)] = r["sites"]
         for s in services:
+            unit = t(f"sens.unit.{s}", lang)
+            if with_required:
+                line[t("sens.col.required", lang, service=t(f"sc.{s}", lang), unit=unit)] = (
+                    r.get("required", {}).get(s, {}).get("value"))
             share = r["covered_share"].get(s)
             line[t("sens.col.share", lang, service=t(f"sc.{s}", lang))] = (
                 None if share is None else 100.0 * float(share))
             unmet = r.get("unmet", {}).get(s, {})
-            line[t("sens.col.unmet", lang, service=t(f"sc.{s}", lang),
-                   unit=t(f"sens.unit.{s}", lang))] = unmet.get("value")
+            line[t("sens.col.unmet", lang, service=t(f"sc.{s}", lang), unit=unit)] = (
+                unmet.get("value"))
         lines.append(line)
     return pd.DataFrame(lines)

@@ -57,6 +57,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "sens.col.cost": {"zh": "费用（元）", "en": "Cost (yuan)"},
     "sens.col.sites": {"zh": "新增站点（处）", "en": "New sites"},
     "sens.col.share": {"zh": "{service}需求满足比例（%）", "en": "{service}: requirement served (%)"},
+    "sens.col.required": {"zh": "{service}需求（{unit}）", "en": "{service}: required ({unit})"},
     "sens.col.unmet": {"zh": "{service}未满足（{unit}）", "en": "{service}: unmet ({unit})"},
     "sens.unit.childcare": {"zh": "托位", "en": "places"},
     "sens.unit.eldercare": {"zh": "m²", "en": "m²"},
