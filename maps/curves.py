@@ -35,7 +35,7 @@ def curve_axis(result: Mapping[str, Any]) -> str:
 
 
 def _label(params: Mapping[str, Any], skip: str) -> str:
-    return ", ".join(f"{k} {format_number(v, 3)}" for k, v in params.items() if k != skip)
+    return ", ".join(f"{k} {_value_text(k, v)}" for k, v in params.items() if k != skip)
 
 
 def curve_figure(result: Mapping[str, Any], *, lang: str = "zh", x: str | None = None,
@@ -105,7 +105,16 @@ def curve_png(result: Mapping[str, Any], *, lang: str = "zh", fmt: str = "png") 
 #: Headers (interface keys of :mod:`core.catalog.ui_sensitivity`) of the varied parameters.
 PARAM_KEYS = {"budget": "sens.col.budget", "p": "sens.col.p", "minutes": "sens.col.minutes",
               "speed": "sens.col.speed", "childcare_per_1000": "sens.col.childcare_rate",
-              "eldercare_per_100_households": "sens.col.eldercare_rate"}
+              "eldercare_per_100_households": "sens.col.eldercare_rate",
+              "target_year": "sens.col.target_year"}
+
+#: Varied parameters written as they are (a year is 2035, not 2,035).
+_PLAIN = frozenset({"target_year"})
+
+
+def _value_text(name: str, value: Any) -> str:
+    """A varied value for labels: years plain, other numbers with separators."""
+    return str(int(value)) if name in _PLAIN else format_number(value, 3)
 
 
 def param_label(name: str, lang: str = "zh") -> str:
@@ -123,7 +132,7 @@ def param_label(name: str, lang: str = "zh") -> str:
 
 def run_label(row: Mapping[str, Any], lang: str = "zh") -> str:
     """``#2 · 预算（元） 4,000,000`` : a run of a sweep, for lists."""
-    params = " · ".join(f"{param_label(k, lang)} {format_number(v, 3)}"
+    params = " · ".join(f"{param_label(k, lang)} {_value_text(k, v)}"
                         for k, v in row["params"].items())
     return f"#{int(row['index']) + 1} · {params}"
 

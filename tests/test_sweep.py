@@ -441,7 +441,7 @@ def test_sweep_keeps_the_reasons_of_areas_on_street_fragments(demo, profile, lon
 def test_runs_table_shows_the_required_demand_with_its_unit():
     """Rows carrying their requirement get a column per service with its unit; a sweep saved
     before rows carried it shows no such column (see the test above)."""
-    from maps.curves import runs_table
+    from maps.curves import run_label, runs_table
 
     rows = [{"index": i, "params": {"target_year": y}, "status": "optimal",
              "proven_optimal": True, "gap": 0.0, "cost": 1e6, "sites": 2,
@@ -453,6 +453,8 @@ def test_runs_table_shows_the_required_demand_with_its_unit():
             for i, (y, c, e) in enumerate(((2020, 600.5, 6500.0), (2035, 672.7, 7056.3)))]
     result = {"base": {"objective": "min_cost"}, "vary": {"target_year": []}, "runs": rows}
     en = runs_table(result, lang="en")
+    assert en["Target year"].tolist() == [2020, 2035]
+    assert run_label(rows[1], "zh") == "#2 · 目标年份（年） 2035"  # a year, not 2,035
     assert en["Child care: required (places)"].tolist() == [600.5, 672.7]
     assert en["Elder care: required (m²)"].tolist() == [6500.0, 7056.3]
     zh = runs_table(result, lang="zh")

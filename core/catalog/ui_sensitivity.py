@@ -46,6 +46,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "sens.col.budget": {"zh": "预算（元）", "en": "Budget (yuan)"},
     "sens.col.p": {"zh": "新增点数（处）", "en": "New sites allowed"},
     "sens.col.minutes": {"zh": "步行时间（分钟）", "en": "Walking time (minutes)"},
+    "sens.col.target_year": {"zh": "目标年份（年）", "en": "Target year"},
     "sens.col.speed": {"zh": "步行速度（米/分钟）", "en": "Walking speed (m/min)"},
     "sens.col.childcare_rate": {"zh": "托位指标（托位/千人）", "en": "Child-care rate (places per 1000 residents)"},
     "sens.col.eldercare_rate": {"zh": "养老用房指标（m²/百户）", "en": "Elder-care rate (m² per 100 households)"},
