@@ -35,7 +35,7 @@ def curve_axis(result: Mapping[str, Any]) -> str:
 
 
 def _label(params: Mapping[str, Any], skip: str) -> str:
-    return ", ".join(f"{k} {format_number(v, 3)}" for k, v in params.items() if k != skip)
+    return ", ".join(f"{k} {_value_text(k, v)}" for k, v in params.items() if k != skip)
 
 
 def curve_figure(result: Mapping[str, Any], *, lang: str = "zh", x: str | None = None,
@@ -105,7 +105,16 @@ def curve_png(result: Mapping[str, Any], *, lang: str = "zh", fmt: str = "png") 
 #: Headers (interface keys of :mod:`core.catalog.ui_sensitivity`) of the varied parameters.
 PARAM_KEYS = {"budget": "sens.col.budget", "p": "sens.col.p", "minutes": "sens.col.minutes",
               "speed": "sens.col.speed", "childcare_per_1000": "sens.col.childcare_rate",
-              "eldercare_per_100_households": "sens.col.eldercare_rate"}
+              "eldercare_per_100_households": "sens.col.eldercare_rate",
+              "target_year": "sens.col.target_year"}
+
+#: Varied parameters written as they are (a year is 2035, not 2,035).
+_PLAIN = frozenset({"target_year"})
+
+
+def _value_text(name: str, value: Any) -> str:
+    """A varied value for labels: years plain, other numbers with separators."""
+    return str(int(value)) if name in _PLAIN else format_number(value, 3)
 
 
 def param_label(name: str, lang: str = "zh") -> str:
@@ -123,7 +132,7 @@ def param_label(name: str, lang: str = "zh") -> str:
 
 def run_label(row: Mapping[str, Any], lang: str = "zh") -> str:
     """``#2 · 预算（元） 4,000,000`` : a run of a sweep, for lists."""
-    params = " · ".join(f"{param_label(k, lang)} {format_number(v, 3)}"
+    params = " · ".join(f"{param_label(k, lang)} {_value_text(k, v)}"
                         for k, v in row["params"].items())
     return f"#{int(row['index']) + 1} · {params}"
 
@@ -197,14 +206,17 @@ def runs_table(result: Mapping[str, Any], *, lang: str = "zh") -> pd.DataFrame:
     """The runs of a sweep for the planner, every header with its unit.
 
     The varied values, status, proven, gap (%), cost (元), new sites (处), and per service
-    the share served (%) and what is left unmet (托位 or m²). Display labels only; the
-    canonical values stay in the result.
+    the requirement (托位 or m², under the run's target year and rates; only when the runs
+    carry it — sweeps saved before they did have no such column), the share served (%) and
+    what is left unmet (托位 or m²). Display labels only; the canonical values stay in the
+    result.
     """
     from core.texts import t, value_label
 
     runs = [r for r in result["runs"] if r is not None]
     services = sorted({s for r in runs for s in r["covered_share"]}
                       | {s for r in runs for s in r.get("unmet", {})})
+    with_required = any(r.get("required") for r in runs)
     lines = []
     for r in runs:
         line: dict[str, Any] = {"#": int(r["index"]) + 1}
@@ -217,11 +229,15 @@ def runs_table(result: Mapping[str, Any], *, lang: str = "zh") -> pd.DataFrame:
         line[t("sens.col.cost", lang)] = r["cost"]
         line[t("sens.col.sites", lang)] = r["sites"]
         for s in services:
+            unit = t(f"sens.unit.{s}", lang)
+            if with_required:
+                line[t("sens.col.required", lang, service=t(f"sc.{s}", lang), unit=unit)] = (
+                    r.get("required", {}).get(s, {}).get("value"))
             share = r["covered_share"].get(s)
             line[t("sens.col.share", lang, service=t(f"sc.{s}", lang))] = (
                 None if share is None else 100.0 * float(share))
             unmet = r.get("unmet", {}).get(s, {})
-            line[t("sens.col.unmet", lang, service=t(f"sc.{s}", lang),
-                   unit=t(f"sens.unit.{s}", lang))] = unmet.get("value")
+            line[t("sens.col.unmet", lang, service=t(f"sc.{s}", lang), unit=unit)] = (
+                unmet.get("value"))
         lines.append(line)
     return pd.DataFrame(lines)

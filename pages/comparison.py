@@ -1,7 +1,9 @@
 """Comparison (方案比较): any number of saved scenarios side by side, as a table and as maps.
 
 The table gives each scenario's parameters (service, objective, walking minutes, budget, p,
-policy profile) and results in each service's unit; the maps share one colour scale.
+policy profile) and results in each service's unit; the maps share one colour scale, by
+shortfall, coverage or demand (scenarios saved before each area's demand was kept are named:
+they offer no demand), and on request draw each scenario's saved walking service areas.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ if not picked:
 from maps.folium_map import build_map  # noqa: E402
 from maps.layers import area_measures, shared_range  # noqa: E402
 from maps.sites import plan_site_layer  # noqa: E402
-from planning.scenarios import comparison_table  # noqa: E402
+from planning.scenarios import comparison_table, demand_columns  # noqa: E402
 from planning.summaries import run_services, uncovered_ids  # noqa: E402
 
 scenarios = [store.load(sid, owner=owner) for sid in picked]
@@ -100,12 +102,22 @@ if any(sc.layers.get("areas") is not None and "coverage" in sc.layers["areas"].c
     measures.setdefault("coverage", ("coverage", T("map.coverage")))
 if not measures:
     st.caption(T("cmp.no_measure"))
+_SEP = "、" if LANG == "zh" else ", "
+no_demand = [sc.name for sc in scenarios if not demand_columns(sc)]
+if no_demand:  # saved before each area's demand was kept: no demand measure for them
+    st.caption(T("cmp.no_demand", names=_SEP.join(no_demand)))
 options = list(measures) or [None]
 measure = st.selectbox(T("cmp.measure"), options, key="cmp_measure",
                        format_func=lambda c: measures[c][1] if c else T("map.measure.none"))
 kind, label = measures[measure] if measure else ("shortfall", None)
 value_range = shared_range([sc.layers.get("areas") for sc in scenarios],
                            measure) if measure else None
+show_reach = st.checkbox(T("cmp.service_areas"), value=False, key="cmp_site_areas_on",
+                         help=T("cmp.service_areas_help"))
+if show_reach:
+    no_reach = [sc.name for sc in scenarios if sc.layers.get("service_areas") is None]
+    if no_reach:
+        st.caption(T("cmp.no_service_areas", names=_SEP.join(no_reach)))
 
 
 def _site_table(sc: Any) -> pd.DataFrame | None:
@@ -121,6 +133,7 @@ for start in range(0, len(scenarios), 2):
             areas = sc.layers.get("areas")
             m = build_map(areas=areas, value_col=measure, value_kind=kind, value_label=label,
                           value_range=value_range,
+                          service_areas=sc.layers.get("service_areas") if show_reach else None,
                           sites=plan_site_layer(sc.layers.get("sites"), _site_table(sc)),
                           uncovered_ids=uncovered_ids(areas), **common.map_kwargs())
             common.show_map(m, height=420)

@@ -37,9 +37,9 @@ from errors import InputError
 from planning.summaries import ComparisonRow, comparison_rows, comparison_table
 
 __all__ = [
-    "KINDS", "ComparisonRow", "SAVED_AREA_COLUMNS", "Scenario", "ScenarioNotFound", "ScenarioStore",
-    "comparison_rows", "comparison_table", "default_path", "from_jsonable", "saved_scenario",
-    "to_jsonable",
+    "AREA_DEMAND_COLUMNS", "KINDS", "ComparisonRow", "SAVED_AREA_COLUMNS", "Scenario",
+    "ScenarioNotFound", "ScenarioStore", "comparison_rows", "comparison_table", "default_path",
+    "demand_columns", "from_jsonable", "saved_scenario", "to_jsonable",
 ]
 
 #: Version 2 added the ``kind`` column (older files get it, as ``'scenario'``, when opened).
@@ -160,10 +160,18 @@ class Scenario:
     kind: str = "scenario"
 
 
-#: Columns of the residential areas kept with a saved scenario (its maps need no more).
+#: Each service's requirement column of the areas and its unit (:data:`core.vocab.SERVICE_UNITS`).
+AREA_DEMAND_COLUMNS: dict[str, tuple[str, str]] = {
+    "childcare": ("childcare_places_required", "places"),
+    "eldercare": ("eldercare_area_required_m2", "m2")}
+
+#: Columns of the residential areas kept with a saved scenario (its maps need no more):
+#: the shortfall, coverage and requirement of each service (scenarios saved before the
+#: requirement was kept lack it; :func:`demand_columns` says which).
 SAVED_AREA_COLUMNS: tuple[str, ...] = ("id", "name", "population", "shortfall",
-                                       "childcare_unmet", "eldercare_unmet", "coverage",
-                                       "fully_served", "geometry")
+                                       "childcare_unmet", "eldercare_unmet",
+                                       *(c for c, _ in AREA_DEMAND_COLUMNS.values()),
+                                       "coverage", "fully_served", "geometry")
 
 
 def saved_scenario(run: Any, *, name: str, profile_id: str | None,
@@ -187,10 +195,29 @@ def saved_scenario(run: Any, *, name: str, profile_id: str | None,
         Not saved yet: pass it to :meth:`ScenarioStore.save`.
     """
     areas_cols = [c for c in SAVED_AREA_COLUMNS if c in run.areas.columns]
+    results = dict(run.results())
+    results["area_demand"] = {svc: {"column": col, "unit": unit}
+                              for svc, (col, unit) in AREA_DEMAND_COLUMNS.items()
+                              if col in areas_cols}
     return Scenario(name=name, profile_id=profile_id, parameters=run.params,
-                    results=run.results(),
+                    results=results,
                     layers={"areas": run.areas[areas_cols], "sites": run.site_layer,
                             "service_areas": run.service_areas, "candidates": candidates})
+
+
+def demand_columns(scenario: Scenario) -> dict[str, dict[str, str]]:
+    """The requirement columns a saved scenario's areas carry, per service.
+
+    Returns
+    -------
+    dict
+        Service → ``{"column", "unit"}`` (``places`` or ``m2``); empty for a scenario saved
+        before requirements were kept (its maps cannot be coloured by demand).
+    """
+    areas = scenario.layers.get("areas")
+    cols = set(areas.columns) if areas is not None else set()
+    return {svc: {"column": col, "unit": unit}
+            for svc, (col, unit) in AREA_DEMAND_COLUMNS.items() if col in cols}
 
 
 def _layer_json(name: str, gdf: gpd.GeoDataFrame) -> str:

@@ -80,7 +80,8 @@ def failed_row(index: int, combo: Mapping[str, Any], exc: BaseException,
     """The row of a run that failed: its parameters, status ``'failed'`` and the error."""
     return {"index": index, "params": dict(combo), "status": "failed",
             "proven_optimal": False, "gap": None, "objective": None, "cost": None,
-            "covered_share": {}, "unmet": {}, "sites": None, "proposed_sites": {},
+            "covered_share": {}, "unmet": {}, "required": {}, "sites": None,
+            "proposed_sites": {}, "notes": [],
             "seconds": round(seconds, 3), "error": error_json(exc)}
 
 
@@ -97,12 +98,14 @@ def run_row(run: Any, index: int, combo: Mapping[str, Any], seconds: float) -> d
     services = [s for s in run.indicators if s != "total"]
     covered: dict[str, float | None] = {}
     unmet: dict[str, dict[str, Any]] = {}
+    required: dict[str, dict[str, Any]] = {}
     for s in services:
         ind = run.indicators[s]
         req = float(ind.get("required") or 0.0)
         left = _number(ind.get("unmet"))  # None where a run found no plan
         covered[s] = (req - left) / req if req > 0 and left is not None else None
         unmet[s] = {"value": left, "unit": SERVICE_UNITS[s]}
+        required[s] = {"value": req, "unit": SERVICE_UNITS[s]}
     proposed = run.sites[run.sites["status"] == "proposed"] if len(run.sites) else run.sites
     return {
         "index": index, "params": dict(combo),
@@ -111,10 +114,11 @@ def run_row(run: Any, index: int, combo: Mapping[str, Any], seconds: float) -> d
         "gap": max(gaps) if gaps else None,
         "objective": solves[0]["objective"] if len(solves) == 1 else None,
         "cost": _number(run.indicators["total"].get("cost")),
-        "covered_share": covered, "unmet": unmet,
+        "covered_share": covered, "unmet": unmet, "required": required,
         "sites": _number(run.indicators["total"].get("sites"), int),
         "proposed_sites": {s: sorted(proposed.loc[proposed["service"] == s, "id"].astype(str))
                            for s in services},
+        "notes": [n.to_json() for n in run.notes if isinstance(n, Message)],
         "seconds": round(seconds, 3),
     }
 
@@ -224,8 +228,10 @@ def run_sweep(
         ``{"base": params, "vary": {...}, "profile", "method", "seconds", "workers",
         "runs": [row, ...]}``, rows in the order of :func:`combinations`; each row has
         ``index``, ``params`` (the varied values), ``status``, ``proven_optimal``, ``gap``,
-        ``objective``, ``cost`` (yuan), ``covered_share`` and ``unmet`` (``{"value",
-        "unit"}``) per service, ``sites`` (new sites), ``proposed_sites`` per service,
+        ``objective``, ``cost`` (yuan), ``covered_share``, ``unmet`` and ``required``
+        (the demand under the run's target year and rates; both ``{"value", "unit"}``) per
+        service, ``notes`` (the run's notes as messages, e.g. areas alone on street
+        fragments), ``sites`` (new sites), ``proposed_sites`` per service,
         ``seconds``, and ``error`` (a message) when it failed.
 
     Raises
@@ -294,8 +300,8 @@ def summary(result: Mapping[str, Any]) -> Message:
 
 
 def rows_frame(result: Mapping[str, Any]) -> pd.DataFrame:
-    """One line per run: the varied values, status, cost and coverage per service (for
-    tables and the curve)."""
+    """One line per run: the varied values, status, cost, coverage and required demand per
+    service (for tables and the curve)."""
     lines = []
     for r in result["runs"]:
         line: dict[str, Any] = {**r["params"], "index": r["index"], "status": r["status"],
@@ -303,6 +309,8 @@ def rows_frame(result: Mapping[str, Any]) -> pd.DataFrame:
                                 "cost": r["cost"], "sites": r["sites"]}
         for s, v in r["covered_share"].items():
             line[f"{s}_covered_share"] = v
+        for s, v in r.get("required", {}).items():
+            line[f"{s}_required"] = v["value"]
         lines.append(line)
     return pd.DataFrame(lines)
 

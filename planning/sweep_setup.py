@@ -13,13 +13,16 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from core.messages import Message
+from core.messages import Message, Quantity
 from errors import InputError, PlanningError
 from geo import DEFAULT_REACH, Reach, travel_times
 from planning.demand import compute_demand
 from planning.params import ScenarioParams
 from planning.run_demand import profile_for
 from planning.sites import joint_site_table, site_table
+
+#: The two sides of a travel-time table, as :mod:`geo.unreached` names them.
+SIDES = ("origins", "destinations")
 
 
 @dataclass(frozen=True)
@@ -165,13 +168,20 @@ class SharedTimes:
     ``tables`` maps the tuple of destination ids of a site table to its pairs
     (``origin_id``, ``destination_id``, ``distance_m``) from every area, at the widest reach
     of the sweep. Called with the arguments of :func:`geo.access.travel_times`, it returns
-    the pairs within that call's cutoff, with ``minutes`` at that call's speed.
+    the pairs within that call's cutoff, with ``minutes`` at that call's speed, and the
+    reasons of what reaches nothing (``attrs['unreached']``, :mod:`geo.unreached`) as a
+    search with that cutoff gives them: the reasons that do not depend on the limit
+    (off the network, an isolated fragment, nothing of the other side) as the wide search
+    found them, and ``beyond_limit`` at this call's minutes for every other feature left
+    without a pair.
     """
 
     origin_ids: tuple[str, ...]
     tables: dict[tuple[str, ...], pd.DataFrame] = field(default_factory=dict)
     method: str = "network"
     unsnapped: dict[tuple[str, ...], dict[str, list[Any]]] = field(default_factory=dict)
+    #: the wide search's ``attrs['unreached']`` per site table (absent: none were given)
+    unreached: dict[tuple[str, ...], list[dict[str, Any]]] = field(default_factory=dict)
 
     def __call__(self, network: Any, origins: pd.DataFrame, destinations: pd.DataFrame, *,
                  reach: Reach = DEFAULT_REACH, **_: Any) -> pd.DataFrame:
@@ -191,7 +201,54 @@ class SharedTimes:
                           "speed_m_per_min": float(speed_m_per_min), "cutoff_m": cutoff_m,
                           "unsnapped": self.unsnapped.get(key, {"origins": [],
                                                                 "destinations": []})})
+        if key in self.unreached:
+            out.attrs["unreached"] = unreached_within(
+                self.unreached[key], (_py_ids(origins), _py_ids(destinations)),
+                (set(out["origin_id"]), set(out["destination_id"])), float(minutes))
         return out
+
+
+def _py_ids(frame: pd.DataFrame) -> list[Any]:
+    """The ids of a table as plain Python values (as :mod:`geo.unreached` records them)."""
+    return frame["id"].tolist()
+
+
+def unreached_within(wide: Sequence[Mapping[str, Any]],
+                     ids: tuple[Sequence[Any], Sequence[Any]],
+                     in_pairs: tuple[set[Any], set[Any]], minutes: float,
+                     ) -> list[dict[str, Any]]:
+    """The unreached records of a search with a shorter limit, from a wider search's.
+
+    Parameters
+    ----------
+    wide : list of dict
+        ``attrs['unreached']`` of the wide search (:mod:`geo.unreached`).
+    ids : pair of sequences
+        Origin and destination ids, in the order of the table.
+    in_pairs : pair of sets
+        The origin and destination ids that are in a pair within the shorter limit.
+    minutes : float
+        The shorter walking limit.
+
+    Returns
+    -------
+    list of dict
+        Per side in id order: the wide record where its reason does not depend on the limit,
+        else ``beyond_limit`` at ``minutes``.
+    """
+    fixed = {(r["side"], str(r["id"])): r for r in wide if r["kind"] != "beyond_limit"}
+    out: list[dict[str, Any]] = []
+    for side, side_ids, reached in zip(SIDES, ids, in_pairs, strict=True):
+        seen = {str(i) for i in reached}
+        for i in side_ids:
+            if str(i) in seen:
+                continue
+            rec = fixed.get((side, str(i)))
+            out.append(dict(rec) if rec is not None else {
+                "side": side, "id": i, "kind": "beyond_limit",
+                "reason": Message(f"geo.unreached.beyond_limit_{side}",
+                                  {"minutes": Quantity(minutes, "minutes", 1)})})
+    return out
 
 
 @dataclass
@@ -257,6 +314,8 @@ def prepare(*, areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None,
         shared.tables[key] = pairs[["origin_id", "destination_id", "distance_m"]].copy()
         shared.method = pairs.attrs.get("method", shared.method)
         shared.unsnapped[key] = pairs.attrs.get("unsnapped", {})
+        if "unreached" in pairs.attrs:  # why areas reach nothing: unmet reasons and notes
+            shared.unreached[key] = list(pairs.attrs["unreached"])
     return SweepData(areas=areas, facilities=facilities, candidates=candidates,
                      profiles=profiles, demand=demand, times=shared)
 

@@ -117,3 +117,50 @@ def test_home_page_without_area_types_colours_by_residents_and_says_why() -> Non
     assert at.radio(key="home_colour").options == ["居住人口（人）"]
     legend = _legend(_maps(at)[0])
     assert "居住人口（人）" in legend and "<span>100</span><span>300</span>" in legend
+
+
+def test_comparison_colours_by_demand_and_draws_saved_walking_areas_on_request() -> None:
+    """Two scenarios keep each area's 托位 required (3 and 12; 5 and 9), a third was saved
+    before demand was kept: the demand measure is offered on one scale (3 to 12 托位), the
+    older scenario is named as having none; walking areas are drawn only when asked, and
+    the scenario that saved none is named."""
+    from planning.scenarios import Scenario, ScenarioStore, default_path
+
+    cells = [box(117.27, 31.86, 117.28, 31.87), box(117.28, 31.86, 117.29, 31.87)]
+    with ScenarioStore(default_path()) as store:
+        for name, required in (("新方案甲", [3.0, 12.0]), ("新方案乙", [5.0, 9.0]),
+                               ("旧方案", None)):
+            cols = {"id": ["a1", "a2"], "name": ["甲", "乙"], "childcare_unmet": [0.0, 1.0]}
+            if required is not None:
+                cols["childcare_places_required"] = required
+            reach = gpd.GeoDataFrame({"service": ["childcare"], "minutes": [10.0]},
+                                     geometry=[Point(117.28, 31.865).buffer(0.004)], crs=4326)
+            store.save(Scenario(
+                name=name, profile_id="hefei",
+                parameters={"service": "childcare", "objective": "max_coverage"},
+                results={"indicators": {"childcare": {"sites": 1, "unit": "places"},
+                                        "total": {"status": "optimal"}}},
+                layers={"areas": gpd.GeoDataFrame(cols, geometry=cells, crs=4326),
+                        "service_areas": reach if name == "新方案甲" else None}),
+                owner="tester")
+    at = _page("comparison")
+    at.run()
+    _no_exception(at)
+    assert at.selectbox(key="cmp_measure").options == ["托育缺口（托位）", "托育需求（托位）"]
+    assert any("旧方案" in c.value and "需求" in c.value for c in at.caption)
+    assert at.checkbox(key="cmp_site_areas_on").value is False
+    at.selectbox(key="cmp_measure").set_value("childcare_places_required").run()
+    _no_exception(at)
+    maps = _maps(at)
+    assert len(maps) == 3
+    for html in maps[:2]:
+        legend = _legend(html)
+        assert "托育需求（托位）" in legend and "<span>3</span><span>12</span>" in legend
+    assert "托育需求（托位）" not in _legend(maps[2])  # the older scenario has none to show
+    assert not any("步行服务范围" in _legend(html) for html in maps)
+    at.checkbox(key="cmp_site_areas_on").check().run()
+    _no_exception(at)
+    drawn = ["步行服务范围" in _legend(html) for html in _maps(at)]
+    assert drawn == [True, False, False]
+    assert any("新方案乙" in c.value and "旧方案" in c.value and "步行服务范围" in c.value
+               for c in at.caption)

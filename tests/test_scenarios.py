@@ -267,3 +267,33 @@ def test_uncovered_ids_and_names_of_unmet_areas() -> None:
     assert uncovered_ids(areas.drop(columns="fully_served")) == []
     unmet = unmet_with_names(pd.DataFrame({"id": ["c"], "amount": [4.0]}), areas)
     assert unmet.iloc[0].tolist() == ["c", "丙", 4.0]
+
+
+def test_saved_scenario_keeps_each_areas_demand_with_its_unit(tmp_path, layers) -> None:
+    """R001 of the demo is an old area of 892 residents in 320 households: Hefei asks 8 托位
+    per 1000 residents and 20 m² per 100 households there, 7.136 托位 and 64 m². The saved
+    areas keep both; a scenario saved before they were kept offers no demand."""
+    from geo import load_demo
+    from planning.params import ScenarioParams
+    from planning.profiles import load_profile
+    from planning.runs import run_scenario
+    from planning.scenarios import demand_columns, saved_scenario
+
+    demo = load_demo()
+    run = run_scenario(areas=demo["areas"], facilities=demo["facilities"],
+                       candidates=demo["candidates"], network=None,
+                       profile=load_profile("hefei"),
+                       params=ScenarioParams(service="both", objective="min_cost"))
+    store = ScenarioStore(tmp_path / "s.sqlite")
+    sid = store.save(saved_scenario(run, name="需求", profile_id="hefei"), owner="u")
+    back = store.load(sid, owner="u")
+    r001 = back.layers["areas"].set_index("id").loc["R001"]
+    assert r001["childcare_places_required"] == pytest.approx(892 * 8 / 1000)
+    assert r001["eldercare_area_required_m2"] == pytest.approx(320 * 20 / 100)
+    expected = {"childcare": {"column": "childcare_places_required", "unit": "places"},
+                "eldercare": {"column": "eldercare_area_required_m2", "unit": "m2"}}
+    assert demand_columns(back) == expected
+    assert back.results["area_demand"] == expected
+    old = store.load(store.save(_scenario(layers), owner="u"), owner="u")
+    assert demand_columns(old) == {}
+    store.close()

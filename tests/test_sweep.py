@@ -339,3 +339,123 @@ def test_curve_points_and_runs_table_for_the_app():
     assert table["Status"].tolist()[0] == "optimal" and table["#"].tolist() == [1, 2, 3]
     zh = runs_table(result, lang="zh")
     assert "托育未满足（托位）" in zh.columns and zh["已证明最优"].tolist() == ["是", "否", "否"]
+
+
+# --------------------------------------------------------------------------- demand and reasons
+
+def test_target_year_sweep_rows_carry_the_single_runs_required_demand(demo, profile):
+    """Developments completed in 2019-2021 count partly or not at all in 2020 and fully in
+    2035 (the occupancy ramp): each row's required 托位 and m² equal its single run's."""
+    base = ScenarioParams(service="both", objective="min_cost")
+    vary = {"target_year": [2020, 2035]}
+    res = sweep.run_sweep(areas=demo["areas"], facilities=demo["facilities"],
+                          candidates=demo["candidates"], network=None, profile=profile,
+                          base=base, vary=vary, workers=0)
+    for row, year in zip(res["runs"], vary["target_year"], strict=True):
+        single = run_scenario(areas=demo["areas"], facilities=demo["facilities"],
+                              candidates=demo["candidates"], network=None, profile=profile,
+                              params=ScenarioParams(service="both", objective="min_cost",
+                                                    target_year=year))
+        assert row["required"] == {
+            s: {"value": pytest.approx(single.indicators[s]["required"]), "unit": u}
+            for s, u in (("childcare", "places"), ("eldercare", "m2"))}
+        assert row["notes"] == [n.to_json() for n in single.notes]
+    early, late = (r["required"] for r in res["runs"])
+    assert early["childcare"]["value"] < late["childcare"]["value"]
+    assert early["eldercare"]["value"] < late["eldercare"]["value"]
+    frame = sweep.rows_frame(res)
+    assert frame["childcare_required"].tolist() == [
+        early["childcare"]["value"], late["childcare"]["value"]]
+
+
+@pytest.fixture(scope="module")
+def lone_compound(demo):
+    """The demo district plus a compound 3 km east of it on a 2-edge street fragment (100 m)
+    joined to no other street (as in tests/test_hostile.py)."""
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+    import shapely
+
+    from geo import WalkNetwork, load_network
+
+    base = load_network(demo_paths()["network"])
+    x0, y0 = float(base.x.max()) + 3000.0, float(base.y.mean())
+    net = WalkNetwork.from_arrays(
+        np.concatenate([base.x, [x0, x0 + 50, x0 + 100]]),
+        np.concatenate([base.y, [y0, y0, y0]]),
+        np.concatenate([base.edge_u, [base.n_nodes, base.n_nodes + 1]]),
+        np.concatenate([base.edge_v, [base.n_nodes + 1, base.n_nodes + 2]]), crs=base.crs)
+    lone = demo["areas"].iloc[[0]].copy()
+    lone["id"], lone["name"] = "LONE", "孤岛小区"
+    lone = lone.set_geometry(gpd.GeoSeries([shapely.box(x0 + 20, y0 + 5, x0 + 80, y0 + 40)],
+                                           crs=base.crs).to_crs(lone.crs).values)
+    areas = gpd.GeoDataFrame(pd.concat([demo["areas"], lone], ignore_index=True),
+                             crs=demo["areas"].crs)
+    return areas, net
+
+
+def test_sweep_keeps_the_reasons_of_areas_on_street_fragments(demo, profile, lone_compound):
+    """The shared pairs keep why an area reaches nothing: at every walking limit of the sweep
+    LONE's unmet 托位 say "isolated street fragment" and the note names it, as in a single
+    run; areas beyond a shorter limit are said to be beyond that limit."""
+    areas, net = lone_compound
+    base = ScenarioParams(service="childcare", objective="min_cost")
+    vary = {"minutes": [5.0, 15.0]}
+    data = sweep.prepare(areas=areas, facilities=demo["facilities"],
+                         candidates=demo["candidates"], network=net, profile=profile,
+                         base=base, combos=sweep.combinations(vary))
+    for combo in sweep.combinations(vary):
+        params = sweep.scenario_params(base, combo)
+        single = run_scenario(areas=areas, facilities=demo["facilities"],
+                              candidates=demo["candidates"], network=net, profile=profile,
+                              params=params)
+        shared = run_scenario(areas=areas, facilities=demo["facilities"],
+                              candidates=demo["candidates"], network=None, profile=profile,
+                              params=params, demand=data.demand[()], travel=data.times)
+        assert shared.unmet.equals(single.unmet)
+        assert shared.unmet.set_index("id")["reason"]["LONE"] == "isolated street fragment"
+        assert [n.to_json() for n in shared.notes] == [n.to_json() for n in single.notes]
+        assert "geo.unreached.areas_on_fragments" in [n.code for n in shared.notes]
+    from planning.sites import site_table
+
+    dem = data.demand[()]
+    sites = site_table(demo["facilities"], demo["candidates"], service="childcare",
+                       profile=profile, areas=dem)
+    for minutes in vary["minutes"]:
+        direct = travel_times(net, dem, sites, reach=Reach(minutes, 60.0), drop_unsnapped=True)
+        got = data.times(net, dem, sites, reach=Reach(minutes, 60.0))
+        assert [{**r, "reason": r["reason"].to_json()} for r in got.attrs["unreached"]] == [
+            {**r, "reason": r["reason"].to_json()} for r in direct.attrs["unreached"]]
+    kinds = {(r["side"], r["id"]): r["kind"] for r in got.attrs["unreached"]}
+    assert kinds[("origins", "LONE")] == "fragment"
+    short = data.times(net, dem, sites, reach=Reach(5.0, 60.0)).attrs["unreached"]
+    assert {r["kind"] for r in short} == {"fragment", "beyond_limit"}
+    res = sweep.run_sweep(areas=areas, facilities=demo["facilities"],
+                          candidates=demo["candidates"], network=net, profile=profile,
+                          base=base, vary=vary, workers=0)
+    assert _without_seconds(res["runs"]) == _serial_rows(
+        {**demo, "areas": areas}, profile, net, base, vary)
+
+
+def test_runs_table_shows_the_required_demand_with_its_unit():
+    """Rows carrying their requirement get a column per service with its unit; a sweep saved
+    before rows carried it shows no such column (see the test above)."""
+    from maps.curves import run_label, runs_table
+
+    rows = [{"index": i, "params": {"target_year": y}, "status": "optimal",
+             "proven_optimal": True, "gap": 0.0, "cost": 1e6, "sites": 2,
+             "covered_share": {"childcare": 1.0, "eldercare": 1.0},
+             "unmet": {"childcare": {"value": 0.0, "unit": "places"},
+                       "eldercare": {"value": 0.0, "unit": "m2"}},
+             "required": {"childcare": {"value": c, "unit": "places"},
+                          "eldercare": {"value": e, "unit": "m2"}}}
+            for i, (y, c, e) in enumerate(((2020, 600.5, 6500.0), (2035, 672.7, 7056.3)))]
+    result = {"base": {"objective": "min_cost"}, "vary": {"target_year": []}, "runs": rows}
+    en = runs_table(result, lang="en")
+    assert en["Target year"].tolist() == [2020, 2035]
+    assert run_label(rows[1], "zh") == "#2 · 目标年份（年） 2035"  # a year, not 2,035
+    assert en["Child care: required (places)"].tolist() == [600.5, 672.7]
+    assert en["Elder care: required (m²)"].tolist() == [6500.0, 7056.3]
+    zh = runs_table(result, lang="zh")
+    assert zh["托育需求（托位）"].tolist() == [600.5, 672.7]

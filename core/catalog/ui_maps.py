@@ -42,5 +42,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "cmp.p": {"zh": "站点数上限 p（处）", "en": "Number of sites p"},
     "cmp.profile": {"zh": "政策规则", "en": "Policy profile"},
     "cmp.minutes_of": {"zh": "{service} {m} 分钟", "en": "{service} {m} min"},
+    "cmp.no_demand": {"zh": "以下方案保存时尚未记录各居住区需求，不能按需求着色：{names}。重新运行并保存即可。", "en": "These scenarios were saved before each area's demand was kept and cannot be coloured by demand: {names}. Run and save them again to add it."},
+    "cmp.service_areas": {"zh": "显示各方案保存的步行服务范围", "en": "Show each scenario's saved walking service areas"},
+    "cmp.service_areas_help": {"zh": "保存方案时按路网计算的站点步行范围；未用路网（直线距离）的方案没有。", "en": "The sites' walking reach computed on the street network when the scenario was saved; scenarios run on straight-line distances have none."},
+    "cmp.no_service_areas": {"zh": "以下方案未保存步行服务范围（未使用路网）：{names}。", "en": "These scenarios have no saved walking service areas (run without a street network): {names}."},
     "cmp.no_measure": {"zh": "所选方案的居住区没有可比较的指标。", "en": "The chosen scenarios' areas carry no measure to compare."},
 }
