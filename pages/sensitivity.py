@@ -48,7 +48,8 @@ LANG = common.lang()
 #: Values offered when a parameter is chosen to vary (the planner edits them).
 DEFAULT_VALUES = {"budget": "2000000, 4000000, 8000000, 16000000", "p": "1, 2, 3, 4, 5, 6, 7, 8",
                   "minutes": "5, 10, 15", "speed": "40, 50, 60",
-                  "childcare_per_1000": "3, 4.5, 6", "eldercare_per_100_households": "20, 30, 40"}
+                  "childcare_per_1000": "3, 4.5, 6", "eldercare_per_100_households": "20, 30, 40",
+                  "target_year": "2025, 2030, 2035"}
 
 
 def _default_values(name: str) -> str:

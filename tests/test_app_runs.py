@@ -160,7 +160,8 @@ def test_scenario_results_are_storable(demo, net, tmp_path) -> None:
                                   run.sites.reset_index(drop=True), check_dtype=False)
     assert set(sc.layers) == {"areas", "sites", "service_areas", "candidates"}
     assert list(sc.layers["areas"].columns) == ["id", "name", "population", "shortfall",
-                                                "childcare_unmet", "coverage",
+                                                "childcare_unmet", "childcare_places_required",
+                                                "eldercare_area_required_m2", "coverage",
                                                 "fully_served", "geometry"]
     assert sc.layers["areas"]["fully_served"].tolist() == run.areas["fully_served"].tolist()
     table = comparison_table([sc], lang="en")

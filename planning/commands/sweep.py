@@ -12,19 +12,20 @@ The inputs are the map form of ``plan`` (``--demo``, or ``--profile``, ``--areas
 ``--sites``, ``--network`` / ``--straight-line``); ``--budget``, ``--p``, ``--minutes`` and
 ``--speed`` set what the scenarios share. Each ``--vary NAME=V1,V2,…`` varies one parameter
 (``budget``, ``p``, ``minutes``, ``speed``, ``childcare_per_1000[_new|_old]``,
-``eldercare_per_100_households[_new|_old]``); every combination is one run. The network, the
-walking times and the requirements are computed once and scattered to the workers
-(:mod:`planning.sweep`). Runs go to a local Dask cluster of ``--workers`` processes (default:
-the machine's cores; ``0`` runs them one by one in this process) or to the scheduler at
-``--scheduler``.
+``eldercare_per_100_households[_new|_old]``, ``target_year``); every combination is one run.
+The network, the walking times and the requirements are computed once and scattered to the
+workers (:mod:`planning.sweep`). Runs go to a local Dask cluster of ``--workers`` processes
+(default: the machine's cores; ``0`` runs them one by one in this process) or to the scheduler
+at ``--scheduler``.
 
 ``sweep.json`` holds ``{"base", "vary", "profile", "method", "workers", "seconds", "runs"}``;
 each run (in the order of the combinations, the first ``--vary`` varying slowest) has
 ``params``, ``status``, ``proven_optimal``, ``gap``, ``objective``, ``cost``,
-``covered_share`` and ``unmet`` (with its unit) per service, ``sites``, ``proposed_sites`` and
-``seconds``; a run that failed has status ``failed`` and its ``error``. ``--figure`` writes
-the cost–coverage curve (budget–coverage or sites–coverage when a maximum-coverage sweep
-varies the budget or p) as PNG or PDF. Both files are written together or not at all.
+``covered_share``, ``required`` and ``unmet`` (with their units) per service, ``sites``,
+``proposed_sites``, ``seconds`` and the run's ``notes``; a run that failed has status
+``failed`` and its ``error``. ``--figure`` writes the cost–coverage curve (budget–coverage or
+sites–coverage when a maximum-coverage sweep varies the budget or p) as PNG or PDF. Both files
+are written together or not at all.
 """
 
 from __future__ import annotations
