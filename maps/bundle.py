@@ -310,7 +310,9 @@ def scenario_bundle(
         "areas": areas, "value_col": layers_by[0][0] if layers_by else None,
         "value_label": layers_by[0][1] if layers_by else None,
         "sites": src.map_sites, "service_areas": src.reach,
-        "uncovered_ids": uncovered_ids(areas), "lang": lang, "network_edges": network_edges}
+        # the areas ringed are those short of the service whose measure colours the map
+        "uncovered_ids": uncovered_ids(areas, layers_by[0][0] if layers_by else None),
+        "lang": lang, "network_edges": network_edges}
     html = offline_html(build_map(basemap=basemap, tianditu_key=tianditu_key, **common))
     png, pdf_fig = _figures(common, src.title)
     layers = {k: v for k, v in (("areas", areas), ("sites", src.sites),

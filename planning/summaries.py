@@ -200,18 +200,32 @@ def shortfall_by_development(rules: pd.DataFrame, kind: object) -> tuple[pd.Seri
     return short, unit
 
 
-def uncovered_ids(areas: pd.DataFrame | None) -> list[Any]:
-    """Ids of the areas a run left not fully served (``fully_served`` false), to outline.
+def uncovered_ids(areas: pd.DataFrame | None, service: str | None = None) -> list[Any]:
+    """Ids of the areas a run left not fully served, to outline on a map.
+
+    With *service*, those whose demand for that service is not fully served
+    (``<service>_unmet`` above zero), so that a map coloured by one service's measure rings
+    that service's gaps; without, those not fully served in any service (``fully_served``).
 
     Examples
     --------
     >>> import pandas as pd
-    >>> uncovered_ids(pd.DataFrame({"id": ["a", "b"], "fully_served": [True, False]}))
-    ['b']
+    >>> a = pd.DataFrame({"id": ["a", "b"], "fully_served": [True, False],
+    ...                   "childcare_unmet": [0.0, 0.0], "eldercare_unmet": [0.0, 12.5]})
+    >>> uncovered_ids(a), uncovered_ids(a, "childcare"), uncovered_ids(a, "eldercare")
+    (['b'], [], ['b'])
     >>> uncovered_ids(None)
     []
     """
-    if areas is None or "fully_served" not in areas.columns or "id" not in areas.columns:
+    if areas is None or "id" not in areas.columns:
+        return []
+    if service and service.endswith("_unmet"):  # a measure's column names its service
+        service = service.removesuffix("_unmet")
+    col = f"{service}_unmet" if service else None
+    if col and col in areas.columns:
+        unmet = pd.to_numeric(areas[col], errors="coerce").fillna(0.0)
+        return list(areas.loc[unmet > 1e-6, "id"])
+    if "fully_served" not in areas.columns:
         return []
     return list(areas.loc[~areas["fully_served"].astype(bool), "id"])
 

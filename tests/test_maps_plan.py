@@ -221,3 +221,17 @@ def test_legend_ramp_ends_are_shown_by_the_measure_unit() -> None:
     assert "51.8%" in html  # the area's popup says it the same way
     assert measure_number(1234.56, column="eldercare_unmet", kind="shortfall") == "1,235"
     assert measure_number(None) == "–"
+
+
+def test_uncovered_areas_per_service() -> None:
+    """A map coloured by one service rings that service's gaps, not the other's."""
+    import pandas as pd
+
+    from planning.summaries import uncovered_ids
+
+    a = pd.DataFrame({"id": ["a", "b", "c"], "fully_served": [True, False, False],
+                      "childcare_unmet": [0.0, 0.0, 3.2], "eldercare_unmet": [0.0, 12.5, 0.0]})
+    assert uncovered_ids(a) == ["b", "c"]
+    assert uncovered_ids(a, "childcare") == ["c"]
+    assert uncovered_ids(a, "eldercare") == ["b"]
+    assert uncovered_ids(a, "childcare_unmet") == ["c"]  # the measure shown names it

@@ -402,10 +402,11 @@ def run_map(args: argparse.Namespace) -> int:
     if run.indicators["total"].get("no_plan"):
         return _no_plan(run, args, profile.id)
     # render everything before writing anything
-    from planning.summaries import shortfall_layers
+    from planning.summaries import shortfall_layers, uncovered_ids
 
     by = shortfall_layers(run.areas, args.lang)
-    uncovered = run.areas.loc[~run.areas["fully_served"], "id"].tolist()
+    # the areas ringed are those short of the service whose measure colours the map
+    uncovered = uncovered_ids(run.areas, by[0][0])
     html = offline_html(build_map(
         areas=run.areas, value_col=by[0][0], value_label=by[0][1], value_kind="shortfall",
         sites=plan_site_layer(run.site_layer, run.sites), service_areas=run.service_areas,
