@@ -18,8 +18,8 @@ else
 fi
 
 # Debian packages: CJK fonts (Chinese text in PNG/PDF figures), CBC (the alternative MILP
-# solver; PuLP's bundled CBC is deprecated) and, for the tests, chromium (browser tests) and
-# PostgreSQL with PostGIS (the team server's scenario store).
+# solver; PuLP's bundled CBC is deprecated) and, for the tests, chromium (browser tests),
+# PostgreSQL with PostGIS (the team server's scenario store) and poppler-utils (report text).
 # Installed when missing and when we are allowed to (root or sudo).
 need=()
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
@@ -31,6 +31,8 @@ if [ $dev = 1 ]; then
   # PostgreSQL with PostGIS: the team server's store, started by scripts/test.sh for its tests
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
   compgen -G "/usr/share/postgresql/*/extension/postgis.control" >/dev/null || need+=(postgis)
+  # pdftotext: the tests read the report PDF's text (what a reviewer reads)
+  command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then

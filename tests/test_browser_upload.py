@@ -106,5 +106,39 @@ def test_bd09_points_excluded_rows_default_type_joint_run(app_url, tmp_path) -> 
         assert frame.locator(".pl-site.site-shared").count() >= 1
         assert page.get_by_text("未满足需求 · 托育").count() == 1
         assert page.get_by_text("未满足需求 · 养老").count() == 1
+
+        # the export page's Excel and report give every figure its service's unit
+        nav.get_by_text("导出", exact=True).click()
+        page.get_by_role("button", name="生成导出文件").click(timeout=60_000)
+        files = {}
+        for label, name in (("表格（Excel）", "tables.xlsx"),
+                            ("规划报告（PDF，中文）", "report.pdf")):
+            button = page.get_by_role("button", name=label)
+            button.wait_for(timeout=120_000)
+            with page.expect_download() as dl:
+                button.click()
+            files[name] = tmp_path / name
+            dl.value.save_as(files[name])
         browser.close()
     assert not [e for e in errors if "leaflet" in e.lower()], errors
+    _check_exports(files)
+
+
+def _check_exports(files: dict[str, Path]) -> None:
+    """Unmet demand and sites in the workbook carry 托位 or m² by service; the report too."""
+    import shutil
+    import subprocess
+
+    import pandas as pd
+
+    sheets = pd.read_excel(files["tables.xlsx"], sheet_name=None)
+    for sheet in ("站点", "未满足需求"):
+        frame = sheets[sheet]
+        units = dict(zip(frame["服务"], frame["单位"], strict=True))
+        assert set(units) <= {"托育", "养老"} and units, (sheet, units)
+        assert all(units[s] == {"托育": "托位", "养老": "m²"}[s] for s in units), units
+    assert files["report.pdf"].read_bytes()[:5] == b"%PDF-"
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(files["report.pdf"]), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        assert "托位" in text and "m²" in text and "未满足需求" in text
