@@ -41,3 +41,31 @@ def app_store(tmp_path, monkeypatch):
     """App tests: a scenario store of their own, and figures drawn without a display."""
     monkeypatch.setenv("YILAO_DATA_DIR", str(tmp_path / "store"))
     monkeypatch.setenv("MPLBACKEND", "Agg")
+
+
+def demo_with_lone_compound(demo: dict) -> tuple:
+    """The demo district plus a compound "LONE" 3 km east of it, on a 2-edge street fragment
+    (100 m) joined to no other street: (areas, network). Shared by the hostile-input and the
+    sweep tests of isolated fragments."""
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+    import shapely
+
+    from geo import WalkNetwork, demo_paths, load_network
+
+    base = load_network(demo_paths()["network"])
+    assert base.n_components == 1
+    x0, y0 = float(base.x.max()) + 3000.0, float(base.y.mean())
+    net = WalkNetwork.from_arrays(
+        np.concatenate([base.x, [x0, x0 + 50, x0 + 100]]),
+        np.concatenate([base.y, [y0, y0, y0]]),
+        np.concatenate([base.edge_u, [base.n_nodes, base.n_nodes + 1]]),
+        np.concatenate([base.edge_v, [base.n_nodes + 1, base.n_nodes + 2]]), crs=base.crs)
+    lone = demo["areas"].iloc[[0]].copy()
+    lone["id"], lone["name"] = "LONE", "孤岛小区"
+    lone = lone.set_geometry(gpd.GeoSeries([shapely.box(x0 + 20, y0 + 5, x0 + 80, y0 + 40)],
+                                           crs=base.crs).to_crs(lone.crs).values)
+    areas = gpd.GeoDataFrame(pd.concat([demo["areas"], lone], ignore_index=True),
+                             crs=demo["areas"].crs)
+    return areas, net

@@ -192,31 +192,14 @@ def test_an_area_alone_on_a_street_fragment_says_so_in_the_plan() -> None:
     """The demo district plus a compound 3 km east of it whose lanes (a 2-edge fragment,
     100 m) join no other street: its unmet 托位 say "isolated street fragment", and the
     run's notes name it; the demo's own areas keep their reasons."""
-    import geopandas as gpd
-    import numpy as np
-    import pandas as pd
-    import shapely
-
-    from geo import WalkNetwork, demo_paths, load_demo, load_network
+    from geo import load_demo
     from planning.params import ScenarioParams
     from planning.profiles import load_profile
     from planning.runs import run_scenario
+    from tests.conftest import demo_with_lone_compound
 
     demo = load_demo()
-    base = load_network(demo_paths()["network"])
-    assert base.n_components == 1
-    x0, y0 = float(base.x.max()) + 3000.0, float(base.y.mean())
-    net = WalkNetwork.from_arrays(
-        np.concatenate([base.x, [x0, x0 + 50, x0 + 100]]),
-        np.concatenate([base.y, [y0, y0, y0]]),
-        np.concatenate([base.edge_u, [base.n_nodes, base.n_nodes + 1]]),
-        np.concatenate([base.edge_v, [base.n_nodes + 1, base.n_nodes + 2]]), crs=base.crs)
-    lone = demo["areas"].iloc[[0]].copy()
-    lone["id"], lone["name"] = "LONE", "孤岛小区"
-    lone = lone.set_geometry(gpd.GeoSeries([shapely.box(x0 + 20, y0 + 5, x0 + 80, y0 + 40)],
-                                           crs=base.crs).to_crs(lone.crs).values)
-    areas = gpd.GeoDataFrame(pd.concat([demo["areas"], lone], ignore_index=True),
-                             crs=demo["areas"].crs)
+    areas, net = demo_with_lone_compound(demo)
     run = run_scenario(areas=areas, facilities=demo["facilities"],
                        candidates=demo["candidates"], network=net,
                        profile=load_profile("hefei"), params=ScenarioParams())

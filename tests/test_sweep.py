@@ -372,27 +372,9 @@ def test_target_year_sweep_rows_carry_the_single_runs_required_demand(demo, prof
 def lone_compound(demo):
     """The demo district plus a compound 3 km east of it on a 2-edge street fragment (100 m)
     joined to no other street (as in tests/test_hostile.py)."""
-    import geopandas as gpd
-    import numpy as np
-    import pandas as pd
-    import shapely
+    from tests.conftest import demo_with_lone_compound
 
-    from geo import WalkNetwork, load_network
-
-    base = load_network(demo_paths()["network"])
-    x0, y0 = float(base.x.max()) + 3000.0, float(base.y.mean())
-    net = WalkNetwork.from_arrays(
-        np.concatenate([base.x, [x0, x0 + 50, x0 + 100]]),
-        np.concatenate([base.y, [y0, y0, y0]]),
-        np.concatenate([base.edge_u, [base.n_nodes, base.n_nodes + 1]]),
-        np.concatenate([base.edge_v, [base.n_nodes + 1, base.n_nodes + 2]]), crs=base.crs)
-    lone = demo["areas"].iloc[[0]].copy()
-    lone["id"], lone["name"] = "LONE", "孤岛小区"
-    lone = lone.set_geometry(gpd.GeoSeries([shapely.box(x0 + 20, y0 + 5, x0 + 80, y0 + 40)],
-                                           crs=base.crs).to_crs(lone.crs).values)
-    areas = gpd.GeoDataFrame(pd.concat([demo["areas"], lone], ignore_index=True),
-                             crs=demo["areas"].crs)
-    return areas, net
+    return demo_with_lone_compound(demo)
 
 
 def test_sweep_keeps_the_reasons_of_areas_on_street_fragments(demo, profile, lone_compound):
