@@ -92,12 +92,38 @@ def write_outputs(
                 raise OutputError(Message("output.nothing_written", {"path": str(dest)}))
             os.chmod(tmp, _OUTPUT_MODE)
             staged.append((tmp, dest))
-        for tmp, dest in staged:
-            os.replace(tmp, dest)
+        _move_into_place(staged)
     finally:
         for folder in folders:
             shutil.rmtree(folder, ignore_errors=True)
     return [dest for _, dest in staged]
+
+
+def _move_into_place(staged: list[tuple[Path, Path]]) -> None:
+    """Move every staged file over its destination, or none.
+
+    The earlier files are set aside beside the new ones first and put back if a move fails.
+    """
+    from errors import OutputError
+
+    kept: list[tuple[Path, Path]] = []  # (earlier file set aside, its destination)
+    moved: list[Path] = []
+    try:
+        for tmp, dest in staged:
+            if dest.exists():
+                aside = tmp.with_name(tmp.name + ".earlier")
+                os.replace(dest, aside)
+                kept.append((aside, dest))
+            os.replace(tmp, dest)
+            moved.append(dest)
+    except OSError as exc:
+        for dest in moved:  # the new files out again, the earlier ones back
+            dest.unlink(missing_ok=True)
+        for aside, dest in kept:
+            os.replace(aside, dest)
+        raise OutputError(Message("output.cannot_write", {
+            "path": str(exc.filename or staged[len(moved)][1]),
+            "why": exc.strerror or str(exc)})) from exc
 
 
 def json_safe(value: Any) -> Any:
@@ -158,8 +184,9 @@ def spreadsheet_safe_text(value: Any) -> Any:
 def spreadsheet_safe(frame: Any) -> Any:
     """A copy of a DataFrame whose text cells and column names cannot run as formulas.
 
-    Used by every Excel and CSV output of the tool (names typed by planners or read from
-    their files reach these outputs).
+    Used by the Excel and CSV outputs of the tool (:func:`maps.export.write_excel`, the
+    ``check``, ``access``, ``population`` and ``batch`` tables): names typed by planners or read
+    from their files reach these outputs.
     """
     out = frame.copy()
     for col in out.columns:

@@ -26,7 +26,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import FancyArrow, Patch, Rectangle  # noqa: E402
 from matplotlib.ticker import PercentFormatter  # noqa: E402
 
-from core.fileio import atomic_write  # noqa: E402
+from core.fileio import atomic_write, spreadsheet_safe  # noqa: E402
 from core.messages import as_text  # noqa: E402
 from core.texts import SHEET_LABELS, is_message, label_frame, t  # noqa: E402
 from maps.folium_map import build_map  # noqa: E402
@@ -413,7 +413,9 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]
                             lambda v: as_text(v, lang or "en") if is_message(v) else v)
                     if frame[col].map(lambda v: isinstance(v, list | tuple | dict)).any():
                         frame[col] = frame[col].astype(str)
-                frame.to_excel(xw, sheet_name=_sheet_name(name, used), index=False)
+                # names typed by planners must not run as formulas in a spreadsheet
+                spreadsheet_safe(frame).to_excel(xw, sheet_name=_sheet_name(name, used),
+                                                 index=False)
             if not used:
                 pd.DataFrame().to_excel(xw, sheet_name="empty", index=False)
 

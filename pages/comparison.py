@@ -135,7 +135,8 @@ for start in range(0, len(scenarios), 2):
                           value_range=value_range,
                           service_areas=sc.layers.get("service_areas") if show_reach else None,
                           sites=plan_site_layer(sc.layers.get("sites"), _site_table(sc)),
-                          uncovered_ids=uncovered_ids(areas), **common.map_kwargs())
+                          # the areas short of the service whose measure colours the map
+                          uncovered_ids=uncovered_ids(areas, measure), **common.map_kwargs())
             common.show_map(m, height=420)
 
 if st.button(T("cmp.delete"), key="cmp_delete"):

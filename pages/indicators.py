@@ -17,7 +17,7 @@ d = common.data()
 layers = d["layers"]
 areas = layers.get("areas")
 if areas is None or len(areas) == 0:
-    st.warning(T("data.error") + " " + T("data.areas") + " = 0")
+    st.warning(T("ind.no_areas"))
     st.stop()
 
 from maps.export import excel_bytes  # noqa: E402

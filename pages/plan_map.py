@@ -119,7 +119,6 @@ def show_plan_map(run: Any, *, key: str, height: int = 560) -> str:
     m = build_map(areas=run.areas, value_col=col, value_kind=kind, value_label=label,
                   sites=plan_site_layer(run.site_layer, run.sites), service_areas=reach,
                   # a map coloured by one service's measure rings that service's gaps
-                  uncovered_ids=uncovered_ids(run.areas, next(
-                      (s for s in services if col and str(col).startswith(s)), None)),
+                  uncovered_ids=uncovered_ids(run.areas, col),
                   extra_fields={"coverage": T("map.coverage")}, **common.map_kwargs())
     return common.show_map(m, height=height)

@@ -182,7 +182,8 @@ def population_step() -> None:
         fapp_default = float(fapp_param.value)
         fapp = c3.number_input(T("pop.floor_area_per_person"), min_value=5.0, max_value=200.0,
                                value=fapp_default, step=1.0, key="pop_fapp")
-        st.caption(T("pop.defaults", fapp=fapp_default, fapp_source=str(fapp_param.source),
+        st.caption(T("pop.defaults", fapp=fapp_default,
+                     fapp_source=fapp_param.source.render(common.lang()),
                      pph=float(pph_param.value),
                      pph_source=pph_param.source.render(common.lang()),
                      profile=common.profile_label(prof.id), storey=DEFAULT_STOREY_HEIGHT_M))

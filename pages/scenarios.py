@@ -128,7 +128,8 @@ for svc_ in svc_list:
                      if prof.rule(kind_, service=svc_, area_type=at) is None)
     if not missing:
         continue
-    st.warning(T("sc.dem.missing", profile=prof.id, service=value_label(svc_, LANG), rule=kind_,
+    st.warning(T("sc.dem.missing", profile=common.profile_label(prof.id),
+                 service=value_label(svc_, LANG), rule=value_label(kind_, LANG),
                  areas="、".join(T(f"sc.dem.area.{a}") for a in missing)))
     figures[svc_] = st.number_input(T(f"sc.dem.figure.{svc_}"), min_value=0.0, value=None,
                                     step=1.0, key=f"sc_figure_{svc_}", format="%g",

@@ -45,15 +45,31 @@ from planning.sweep import (  # noqa: E402
 
 LANG = common.lang()
 
-#: Values offered when a parameter is chosen to vary (the planner edits them).
+#: Values offered when a parameter is chosen to vary that no profile sets (the planner edits
+#: them); policy figures (minutes, speeds, rates) are offered around the profile's own.
 DEFAULT_VALUES = {"budget": "2000000, 4000000, 8000000, 16000000", "p": "1, 2, 3, 4, 5, 6, 7, 8",
-                  "minutes": "5, 10, 15", "speed": "40, 50, 60",
-                  "childcare_per_1000": "3, 4.5, 6", "eldercare_per_100_households": "20, 30, 40",
                   "target_year": "2025, 2030, 2035"}
+#: Multiples of the profile's figure offered for a policy parameter.
+AROUND = (0.5, 1.0, 1.5)
 
 
-def _default_values(name: str) -> str:
-    return DEFAULT_VALUES.get(name.removesuffix("_new").removesuffix("_old"), "")
+def _default_values(name: str, profile: Any, service: str) -> str:
+    """Values to try for *name*: fixed ones, or multiples of the profile's own figure."""
+    if name in DEFAULT_VALUES:
+        return DEFAULT_VALUES[name]
+    base: float | None = None
+    if name in ("minutes", "speed"):
+        minutes, speed = service_defaults(profile, service)
+        base = minutes if name == "minutes" else speed
+    elif name in VARY and VARY[name].target == "rate":  # a provision rate of the profile
+        kind = VARY[name].field
+        svc = "childcare" if kind.startswith("childcare") else "eldercare"
+        area_type = "old" if name.endswith("_old") else "new"
+        rule = profile.rule(kind, service=svc, area_type=area_type)
+        base = None if rule is None else float(rule.value)
+    if base is None:  # the profile states no figure: the planner gives the values
+        return ""
+    return ", ".join(f"{base * k:g}" for k in AROUND)
 
 
 def _default_vary(objective: str, service: str) -> list[str]:
@@ -166,7 +182,8 @@ varied = st.multiselect(T("sens.vary"), list(VARY), default=_default_vary(object
                         max_selections=2, key=f"sens_vary_{objective}_{service}",
                         format_func=lambda n: param_label(n, LANG))
 texts = {name: st.text_input(T("sens.values", name=param_label(name, LANG)),
-                             value=_default_values(name), key=f"sens_values_{name}")
+                             value=_default_values(name, prof, "childcare" if service == "both"
+                                                   else service), key=f"sens_values_{name}")
          for name in varied}
 
 st.markdown(f"**{T('sens.base')}**")
@@ -280,14 +297,9 @@ if runs:
         except Exception as exc:  # noqa: BLE001
             common.show_error(exc, title=T("sens.plan_failed"))
     if plan is not None:
-        from maps.folium_map import build_map
-        from planning.summaries import uncovered_ids
+        from pages.plan_map import show_plan_map
 
-        m = build_map(areas=plan.areas, value_col="coverage", value_kind="coverage",
-                      value_label=T("map.coverage"), sites=plan.site_layer,
-                      service_areas=plan.service_areas, uncovered_ids=uncovered_ids(plan.areas),
-                      extra_fields={"coverage": T("map.coverage")}, **common.map_kwargs())
-        common.show_map(m, height=480)
+        show_plan_map(plan, key=f"sens_plan_{idx}", height=480)
         st.markdown(f"**{T('sc.sites')}**")
         common.show_table(plan.sites[plan.sites["status"] == "proposed"])
 

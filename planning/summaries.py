@@ -203,7 +203,8 @@ def shortfall_by_development(rules: pd.DataFrame, kind: object) -> tuple[pd.Seri
 def uncovered_ids(areas: pd.DataFrame | None, service: str | None = None) -> list[Any]:
     """Ids of the areas a run left not fully served, to outline on a map.
 
-    With *service*, those whose demand for that service is not fully served
+    With *service* (or a measure's column of it, e.g. ``childcare_unmet``), those whose demand
+    for that service is not fully served
     (``<service>_unmet`` above zero), so that a map coloured by one service's measure rings
     that service's gaps; without, those not fully served in any service (``fully_served``).
 
@@ -219,8 +220,8 @@ def uncovered_ids(areas: pd.DataFrame | None, service: str | None = None) -> lis
     """
     if areas is None or "id" not in areas.columns:
         return []
-    if service and service.endswith("_unmet"):  # a measure's column names its service
-        service = service.removesuffix("_unmet")
+    if service and service not in SERVICES:  # a measure's column names its service
+        service = next((s for s in SERVICES if service.startswith(s)), None)
     col = f"{service}_unmet" if service else None
     if col and col in areas.columns:
         unmet = pd.to_numeric(areas[col], errors="coerce").fillna(0.0)

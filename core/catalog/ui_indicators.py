@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 STRINGS: dict[str, dict[str, str]] = {
+    "ind.no_areas": {"zh": "没有居住区：请先在「数据」页载入居住区（或恢复示例数据）。", "en": "No residential areas: load them on the Data page first (or go back to the demo)."},
     "page.indicators": {"zh": "全市指标", "en": "City-wide indicators"},
     "ind.intro": {"zh": "用当前图层（居住区、设施、开发项目）计算规划方案设定目标的全市指标，并与目标比较。缺少输入的指标也列出，并说明原因。", "en": "The city-wide indicators the plan sets targets for, computed from the loaded layers (residential areas, facilities, developments) and compared with the targets. Indicators whose inputs are missing are listed with the reason."},
     "ind.inputs": {"zh": "输入：居住区 {areas} 个，居民 {residents} 人，设施 {facilities} 处，开发项目 {developments} 个；服务圈按{method}计算", "en": "Inputs: {areas} residential areas, {residents} residents, {facilities} facilities, {developments} developments; circles measured {method}"},

@@ -17,8 +17,6 @@ fragment not connected to the main network, off the network, nothing within the 
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +24,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from core.fileio import write_outputs
+from core.fileio import spreadsheet_safe, write_outputs
 from core.messages import Message, Quantity
 from core.texts import value_label
 from errors import InputError
@@ -113,19 +111,6 @@ def read_network_for(
     return load_network(path, clip=box, margin_m=reach_m, crs=crs)
 
 
-def write_csv_atomic(frame: pd.DataFrame, out: Path) -> None:
-    """Write a CSV through a temporary file in the same directory, then rename."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".csv", dir=out.parent)
-    os.close(fd)
-    try:
-        frame.to_csv(tmp, index=False, encoding="utf-8")
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def _inputs(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, str | None]:
     if args.demo:
         from geo import demo_paths, load_demo
@@ -170,9 +155,10 @@ def run(args: argparse.Namespace) -> int:
     why = unreached_frame(pairs, lang)
     why_path = unreached_path(out)
     write_outputs({
-        out: lambda tmp: pairs[["origin_id", "destination_id", "minutes"]].to_csv(
-            tmp, index=False, encoding="utf-8"),
-        why_path: lambda tmp: why.to_csv(tmp, index=False, encoding="utf-8"),
+        # ids and names from the planner's files must not run as formulas in a spreadsheet
+        out: lambda tmp: spreadsheet_safe(pairs[["origin_id", "destination_id", "minutes"]])
+        .to_csv(tmp, index=False, encoding="utf-8"),
+        why_path: lambda tmp: spreadsheet_safe(why).to_csv(tmp, index=False, encoding="utf-8"),
     })
     lost = pairs.attrs["unsnapped"]
     print(Message("planning.cli.access_pairs", {

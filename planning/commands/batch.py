@@ -25,7 +25,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from core.fileio import json_text, write_outputs
+from core.fileio import json_text, spreadsheet_safe, write_outputs
 from core.messages import Message, as_text
 from errors import ProblemCollector
 
@@ -77,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
         writers[folder / "sites.gpkg"] = _site_writer(site_output_layer(outcome.run),
                                                       folder / "sites.gpkg")
     table = summary_table(rows)
-    writers[args.out / "summary.csv"] = _text(table.to_csv(index=False), encoding="utf-8-sig")
+    writers[args.out / "summary.csv"] = _text(spreadsheet_safe(table).to_csv(index=False),
+                                                 encoding="utf-8-sig")
     writers[args.out / "summary.json"] = _text(json_text({"places": rows}))
     write_outputs(writers)
     failed = [(p, o) for p, o in zip(places, outcomes, strict=True) if o.run is None]

@@ -22,7 +22,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from core.fileio import json_text, write_outputs
+from core.fileio import json_text, spreadsheet_safe, write_outputs
 from core.messages import Message, as_text
 from errors import InputError
 from geo import DEFAULT_STOREY_HEIGHT_M
@@ -144,7 +144,7 @@ def _writers(est: PopulationEstimate, census: gpd.GeoDataFrame, out: Path,
         if kind == "CSV":
             frame = pd.DataFrame(areas.drop(columns=areas.geometry.name))
             frame["geometry"] = areas.geometry.to_wkt()
-            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+            spreadsheet_safe(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
             return
         pyogrio.write_dataframe(areas, tmp, layer="residential_areas", driver=kind)
         if kind == "GPKG":
@@ -154,7 +154,7 @@ def _writers(est: PopulationEstimate, census: gpd.GeoDataFrame, out: Path,
             pyogrio.write_dataframe(layer, tmp, layer="census_units", driver=kind)
 
     def write_units(tmp: Path) -> None:
-        units.to_csv(tmp, index=False, encoding="utf-8-sig")
+        spreadsheet_safe(units).to_csv(tmp, index=False, encoding="utf-8-sig")
 
     def write_json(tmp: Path) -> None:
         tmp.write_text(json_text(data), encoding="utf-8")
