@@ -41,6 +41,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from optimizer.mincost import MinCostProvision
+from optimizer.program import relative_gap
 from optimizer.result import SolveResult
 from optimizer.rules import CountRule, SideRules
 
@@ -163,9 +164,7 @@ def _merge(results: list[SolveResult], batches: list[tuple[np.ndarray, np.ndarra
     bounds = [r.bound for r in results]
     obj = None if any(v is None for v in objs) else float(sum(v or 0.0 for v in objs))
     bound = None if any(v is None for v in bounds) else float(sum(v or 0.0 for v in bounds))
-    gap = None
-    if obj is not None and bound is not None:
-        gap = abs(obj - bound) / max(abs(obj), 1e-9) if abs(obj) > 1e-9 else 0.0
+    gap = relative_gap(obj, bound)  # as HiGHS defines it, like every other model
     a_pos = pd.Series(np.arange(len(area_ids)), index=pd.Index(area_ids))
     s_pos = pd.Series(np.arange(len(site_ids)), index=pd.Index(site_ids))
 

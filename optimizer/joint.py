@@ -17,6 +17,7 @@ from errors import InputError
 from optimizer.base import SitingModel
 from optimizer.blocks import Block, BlockForm, default_penalty
 from optimizer.inputs import (
+    SITE_PARAMS,
     ServiceData,
     infer_n_sites,
     match_frames,
@@ -30,8 +31,6 @@ from optimizer.result import SolveResult
 from optimizer.rules import SideRules
 
 #: Per-site parameters given per service (``<service>_<param>`` columns in the frames).
-SERVICE_SITE_PARAMS = ("fixed_cost", "unit_cost", "min_capacity", "max_capacity",
-                       "existing_capacity")
 
 
 def _column(a: Any, s: int) -> Any:
@@ -230,7 +229,7 @@ class JointSiting(SitingModel):
         fi = match_frames(areas, sites, pairs, demand_cols=list(demand_cols),
                           **pop_frame_columns(kw))
         arrays: dict[str, Any] = {}
-        for p in SERVICE_SITE_PARAMS:
+        for p in SITE_PARAMS:
             cols = [site_column(sites, f"{s}{prefix_sep}{p}", "sites") for s in services]
             if any(c is not None for c in cols):
                 arrays[p] = np.column_stack([
@@ -278,6 +277,11 @@ class JointSiting(SitingModel):
         if len(res.sites):
             open_by = res.sites[res.sites["open"]].groupby("id")["service"].nunique()
             res.details["shared_sites"] = open_by[open_by > 1].index.tolist()
+            # the shared part is paid on the sites opened here: a site already in use (an
+            # existing facility) costs nothing, as in the model (_build)
+            in_use = np.zeros(self.n_sites, dtype=bool)
+            for svc in self.services:
+                in_use |= svc.exist > 1e-6
+            opened = np.isin(self.site_ids, res.sites[res.sites["open"]]["id"]) & ~in_use
             res.details["cost"] = float(res.details.get("cost", 0.0)) + float(
-                self.shared_fixed_cost[np.isin(self.site_ids,
-                                               res.sites[res.sites["open"]]["id"])].sum())
+                self.shared_fixed_cost[opened].sum())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.messages import Message
+from core.vocab import SERVICES
 
 #: How reach is named when the caller says nothing.
 IN_REACH = Message("optimizer.reach.in_reach")
@@ -20,7 +21,12 @@ def bullets(items: Sequence[Message | str]) -> Message | str:
 
 def of_service(service: str | None) -> Message | str:
     """`` (childcare)`` after a figure when a model has several services, else nothing."""
-    return "" if service is None else Message("optimizer.of_service", {"service": service})
+    if service is None:
+        return ""
+    # the planner's word for a known service (托育, 养老), else the table's own name
+    name: Message | str = (Message(f"planning.service_{service}") if service in SERVICES
+                           else service)
+    return Message("optimizer.of_service", {"service": name})
 
 
 def reach_within(minutes: float) -> Message:

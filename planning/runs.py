@@ -138,7 +138,7 @@ def _solve_joint(
         demand_cols=services, max_cost=[reach_min[s] for s in services],
         allow_unmet=params.allow_unmet, rules={s: r for s, r in rules.items() if r is not None},
         integer_capacity=[WHOLE_UNITS[s] for s in services],
-        reach_label="within each service's walking reach")
+        reach_label=Message("optimizer.reach.per_service"))
     model.solve(solver=params.solver, time_limit=params.time_limit, gap=params.gap)
     res = model.result
     assert res is not None

@@ -89,13 +89,13 @@ def test_check_writes_json(good_csv, tmp_path, capsys):
         "mandatory", "local_plan", 53, 1)
     text = capsys.readouterr().out
     # the console speaks Chinese by default and gives whole places
-    assert "childcare_places_new [强制性; 本地方案]: 应配 52.4 托位 (即 53 托位), 已配 52, " \
+    assert "childcare_places_new [强制性; 本地方案]: 应配 52.4 托位 (即 53 托位), 已配 52 托位, " \
         "缺 1 托位" in text
     assert main(["check", "--profile", "hefei", "--developments", str(good_csv),
                  "--lang", "en"]) == 0
     text = capsys.readouterr().out
     assert ("childcare_places_new [mandatory; local plan]: required 52.4 托位 (i.e. 53 托位), "
-            "provided 52, short by 1 托位") in text
+            "provided 52 托位, short by 1 托位") in text
     assert "source: 合肥市“一老一小”整体解决方案" in text
     # the profile-level rules not checked are in the console summary too (audit M7)
     assert "Rules not checked on developments:" in text

@@ -91,3 +91,15 @@ def test_joint_siting_whole_places_for_childcare_only():
     assert r.objective == pytest.approx(125.4)
     cap = r.sites.set_index("service")["capacity"]
     assert cap["childcare"] == 53.0 and cap["eldercare"] == pytest.approx(52.4)
+
+
+def test_joint_cost_pays_no_shared_part_on_a_site_already_in_use() -> None:
+    """One area, one site already holding 60 托位 and 60 m² (existing): nothing is built, the
+    objective is 0, and the reported cost is 0 too (the shared fixed cost of 1,000 is paid
+    only on sites opened by the plan, as in the model)."""
+    m = JointSiting.from_cost_matrix([0], [0], [2.0], np.array([[50.0, 50.0]]),
+                                     fixed_cost=10.0, unit_cost=1.0, existing_capacity=60.0,
+                                     shared_fixed_cost=[1000.0])
+    r = m.solve().result
+    assert r.objective == pytest.approx(0.0)
+    assert r.details["cost"] == pytest.approx(0.0)

@@ -117,3 +117,24 @@ def test_unmet_reasons_keep_their_canonical_values() -> None:
     assert reasons == {2: CAPACITY_IN_REACH, 3: NO_SITE_IN_REACH}
     assert NO_SITE_IN_REACH == "no site within reach"
     assert CAPACITY_IN_REACH == "capacity in reach insufficient"
+
+
+def test_joint_infeasibility_speaks_the_planners_words() -> None:
+    """A joint plan that cannot serve an area out of reach names the service as planners do
+    (托育, not childcare), the reach in Chinese, and the app's checkbox, not a Python keyword."""
+    import numpy as np
+    import pytest
+
+    from core.messages import Message
+    from errors import InfeasibleError
+    from optimizer import JointSiting
+
+    m = JointSiting.from_cost_matrix([0], [0], [2.0], np.array([[5.0, 5.0], [5.0, 5.0]]),
+                                     n_sites=1, fixed_cost=10.0, unit_cost=1.0,
+                                     allow_unmet=False,
+                                     reach_label=Message("optimizer.reach.per_service"))
+    with pytest.raises(InfeasibleError) as e:
+        m.solve()
+    zh = e.value.render("zh")
+    assert "（托育）" in zh and "各项服务的步行范围内" in zh and "允许未满足需求" in zh
+    assert "childcare" not in zh and "allow_unmet" not in zh and "within" not in zh

@@ -9,6 +9,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "optimizer.of_service": {"zh": "（{service}）", "en": " ({service})"},
     "optimizer.reach.in_reach": {"zh": "可达范围内", "en": "in reach"},
     "optimizer.reach.minutes": {"zh": "{minutes} 分钟步行范围内", "en": "within {minutes} minutes"},
+    "optimizer.reach.per_service": {"zh": "各项服务的步行范围内", "en": "within each service's walking reach"},
     "optimizer.model.min_cost": {"zh": "最低成本配置", "en": "minimum-cost provision"},
     "optimizer.model.max_coverage": {"zh": "最大覆盖", "en": "maximum coverage"},
     "optimizer.model.p_median": {"zh": "p-中位", "en": "p-median"},
@@ -26,8 +27,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "optimizer.feasibility.more_shortfalls": {
         "zh": "……另有 {n} 个类似的居住区", "en": "... and {n} more such areas"},
     "optimizer.infeasible.hard": {
-        "zh": "没有方案能满足全部需求{label}：{problems}\n（改用允许未满足需求的软约束形式 allow_unmet=True，可查看能满足多少）",
-        "en": "no plan can serve every requirement{label}:{problems}\n(use the soft form, allow_unmet=True, to see what can be served)"},
+        "zh": "没有方案能满足全部需求{label}：{problems}\n（勾选“允许未满足需求”，或在命令行加 --allow-unmet，可查看能满足多少）",
+        "en": "no plan can serve every requirement{label}:{problems}\n(tick “allow unmet demand”, or add --allow-unmet on the command line, to see what can be served)"},
     "optimizer.infeasible.solver": {
         "zh": "求解器没有为{model}找到可行方案{problems}",
         "en": "the solver found no feasible plan for {model}{problems}"},
@@ -53,8 +54,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "规则 {rule}，第 {group} 组：至少需要 {need}，只有 {have}",
         "en": "rule {rule}, group {group}: needs at least {need}, has {have}"},
     "optimizer.infeasible.coverage_all": {
-        "zh": "在{limits}内没有方案能满足全部需求（站点全部开放时可以）：请提高预算或站点数，或允许未满足需求（allow_unmet=True）",
-        "en": "no plan within {limits} serves every requirement (with every site open one could): raise the budget or the number of sites, or allow unmet demand (allow_unmet=True)"},
+        "zh": "在{limits}内没有方案能满足全部需求（站点全部开放时可以）：请提高预算或站点数，或勾选“允许未满足需求”（命令行 --allow-unmet）",
+        "en": "no plan within {limits} serves every requirement (with every site open one could): raise the budget or the number of sites, or allow unmet demand (the “allow unmet demand” box, --allow-unmet)"},
     "optimizer.limit.budget": {"zh": "预算 {budget}", "en": "a budget of {budget}"},
     "optimizer.limit.p": {"zh": "{p} 处新站点", "en": "{p} new sites"},
     # ---- model parameters

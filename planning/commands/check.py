@@ -184,7 +184,7 @@ def format_summary(report: ComplianceReport, *, lang: str = "en") -> str:
                     gap = f"{Quantity(r.shortfall or 0.0, 'm2', 2).render(lang)}" \
                         if r.unit == "m²" else f"{r.shortfall:.6g} {r.unit}"
                 lines.append(f"      {r.rule} {_rule_word(r, lang)}: {w['required']} {req}, "
-                             f"{w['provided']} {r.provided:g}, {word} {gap}")
+                             f"{w['provided']} {r.provided:g} {r.unit}, {word} {gap}")
                 lines.append(f"        {w['source']}: {r.source}")
             elif r.status == "not_provided":
                 reason = r.reason.render(lang) if r.reason is not None else ""

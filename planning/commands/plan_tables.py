@@ -113,7 +113,11 @@ def build_model(objective: str, demand: pd.DataFrame, sites: pd.DataFrame,
     if objective == "min-time" and p is None:
         raise InputError(["--objective min-time needs --p (number of new sites)"],
                          source="command line")
-    label = reach_label or (f"within {minutes:g} minutes" if minutes else "in reach")
+    from core.messages import Message
+    from optimizer import reach_within
+
+    label = reach_label or (reach_within(minutes) if minutes
+                            else Message("optimizer.reach.in_reach"))
     return registry_model(objective_from_cli(objective).name, demand, sites, times,
                           budget=budget, p=p, allow_unmet=allow_unmet, demand_col="demand",
                           max_cost=minutes, reach_label=label,
