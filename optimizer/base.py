@@ -197,7 +197,10 @@ class SitingModel:
         info: dict[str, Any] = {"method": None}
         try:
             got = self._start_vector(lp, blocks, seconds)
-        except (InfeasibleError, SolverError):  # pragma: no cover - defensive
+        except (InfeasibleError, SolverError) as exc:
+            # a heuristic start is optional: the solver runs without one, and the details
+            # say why there was none
+            info["failed"] = exc.message.code if isinstance(exc.message, Message) else str(exc)
             got = None
         if got is None:
             info["seconds"] = time.perf_counter() - t0

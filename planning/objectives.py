@@ -63,7 +63,6 @@ def build_model(objective: str, demand: pd.DataFrame, sites: pd.DataFrame,
     obj = OBJECTIVES[objective]
     given = {"budget": budget, "p": int(p) if p is not None else None,
              "allow_unmet": allow_unmet}
+    # p-median's p is checked before (ScenarioParams.validate, the table form's options)
     options = {k: given[k] for k in obj.options if given[k] is not None or k != "allow_unmet"}
-    if objective == "p_median":
-        options["p"] = int(p or 0)
     return obj.model.from_geodataframe(demand, sites, pairs, **options, **kwargs)

@@ -35,4 +35,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "planning.cli.not_applied": {"zh": "未采用", "en": "not applied"},
     "planning.cli.note_line": {"zh": "说明：{note}", "en": "note: {note}"},
     "planning.cli.wrote": {"zh": "已写出：{paths}", "en": "wrote {paths}"},
+    "planning.cli.wrote_status_only": {"zh": "已写出：{path}（只有求解状态，没有方案）", "en": "wrote {path} (status only, no plan)"},
+    "planning.cli.error_line": {"zh": "错误：{text}", "en": "error: {text}"},
+    "planning.cli.batch_done": {"zh": "{n} 个地点中 {planned} 个已完成规划；已写出 {path} 和各地点的文件夹", "en": "{planned} of {n} places planned; wrote {path} and the places' folders"},
 }

@@ -86,8 +86,9 @@ def run(args: argparse.Namespace) -> int:
         print(Message("sweep.place_failed", {
             "name": place.name, "error": as_text(outcome.error or {}, args.lang)}).render(
                 args.lang))
-    print(f"{len(places) - len(failed)} of {len(places)} places planned; wrote "
-          f"{args.out / 'summary.csv'} and the places' folders")
+    print(Message("planning.cli.batch_done", {
+        "planned": len(places) - len(failed), "n": len(places),
+        "path": str(args.out / "summary.csv")}).render(args.lang))
     return 1 if failed else 0
 
 

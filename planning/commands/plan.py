@@ -203,8 +203,10 @@ def run(args: argparse.Namespace) -> int:
         return _write_no_plan(args.out, data, [Message("planning.no_plan",
                                                        {"status": model.result.status})])
     write_json(args.out, data)  # atomic: core.fileio
+    from planning.cli import message_language
+
     print(summary(model.result))
-    print(f"wrote {args.out}")
+    print(Message("planning.cli.wrote", {"paths": str(args.out)}).render(message_language()))
     return 0
 
 
@@ -300,9 +302,10 @@ def _write_no_plan(out: Path, data: dict[str, Any], reasons: list[Message]) -> i
     from planning.cli import message_language
 
     write_json(out, data)
+    lang = message_language()
     for reason in reasons:
-        print(f"error: {reason.render(message_language())}", file=sys.stderr)
-    print(f"wrote {out} (status only)")
+        print(Message("planning.cli.error_line", {"text": reason}).render(lang), file=sys.stderr)
+    print(Message("planning.cli.wrote_status_only", {"path": str(out)}).render(lang))
     return NO_PLAN_EXIT
 
 

@@ -224,7 +224,8 @@ def run(args: argparse.Namespace) -> int:
                 "index": row["index"], "params": str(row["params"]),
                 "error": as_text(row["error"], args.lang)}).render(args.lang))
     print(summary(result).render(args.lang))
-    print(f"wrote {', '.join(str(p) for p in writers)}")
+    print(Message("planning.cli.wrote", {"paths": ", ".join(str(p) for p in writers)}).render(
+        args.lang))
     return 0
 
 
