@@ -237,7 +237,9 @@ class JointSiting(SitingModel):
         for p in ("shared_fixed_cost", "site_area"):
             v = site_column(sites, p, "sites")
             if v is not None:
-                arrays[p] = np.nan_to_num(v)
+                # a blank floor area puts no limit on the site (it is not a site of 0 m²)
+                arrays[p] = (np.nan_to_num(v, nan=np.inf, posinf=np.inf) if p == "site_area"
+                             else np.nan_to_num(v))
         arrays.update(kw)
         return cls.from_cost_matrix(fi.origin, fi.site, fi.minutes, fi.demand,
                                     services=services, area_ids=fi.area_ids,
