@@ -194,14 +194,9 @@ def _report_tables(tables: dict[str, pd.DataFrame], lang: str, *,
             s = s[s["status"] == "proposed"]
         # planners read sites by name; the internal row ids stay in the Excel file
         s = s.drop(columns=[c for c in ("id", "site_id", "size_rule") if c in s.columns])
-        out[t("rep.sites", lang)] = label_frame(_with_units(s, lang), lang)
+        out[t("rep.sites", lang)] = label_frame(s, lang)
     if "unmet" in tables:
-        unmet = tables["unmet"]
-        if areas is not None and "name" not in unmet.columns and "id" in unmet.columns:
-            from planning.summaries import unmet_with_names
-
-            unmet = unmet_with_names(unmet, areas)  # planners read areas by name
-        out[t("rep.unmet", lang)] = label_frame(_with_units(unmet, lang), lang)
+        out[t("rep.unmet", lang)] = label_frame(tables["unmet"], lang)
     return out
 
 
@@ -252,7 +247,7 @@ def _documents(src: _Scenario, *, profile: Any | None, lang: str,
         profile_name=(getattr(profile, "name", None) or "–") if profile is not None else "–",
         parameters=_parameter_rows(src.params, lang),
         indicators=_indicator_rows(dict(results.get("indicators") or {}), service, lang),
-        tables=_report_tables(tables, lang, results=results, areas=areas, names=src.names),
+        tables=_report_tables(sheets, lang, results=results, areas=areas, names=src.names),
         figure_png=figure_png, notes=notes, lang=lang,
     )
     return {"xlsx": xlsx, "report": report}

@@ -169,6 +169,11 @@ def reset_demo() -> None:
     data()
 
 
+def network_at(path: str) -> Any:
+    """The walking network of *path*, read once per file (a failed read is not kept)."""
+    return _network(path)
+
+
 def network() -> Any | None:
     """The walking network of the current data (cached per file), or None."""
     path = data().get("network_path")

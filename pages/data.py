@@ -131,9 +131,7 @@ if path:
 if path and kind == "network":
     if st.button(T("data.read"), key="read_upload"):
         try:  # loaded before it replaces the current network: a bad file changes nothing
-            from geo import load_network
-
-            load_network(path)
+            common.network_at(path)  # the same cached read the pages use next
             common.set_layer("network", path)
             st.session_state["upload_flash"] = (
                 "success", T("data.loaded", n=1, layer=T("data.network")), [])

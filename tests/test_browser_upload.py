@@ -11,15 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_e2e_browser import CHROMIUM, _launch, _offline, app_url, wait_for_map
+from tests.test_e2e_browser import NEEDS_CHROMIUM, _launch, _offline, app_url, wait_for_map
 
 __all__ = ["app_url"]  # the fixture, imported to be used here
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} absent (apt-get install chromium)"),
+    NEEDS_CHROMIUM,
 ]
 playwright = pytest.importorskip("playwright.sync_api")
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from tests.test_e2e_browser import (  # noqa: F401 - app_url is a fixture
-    CHROMIUM,
+    NEEDS_CHROMIUM,
     _launch,
     _offline,
     app_url,
@@ -23,8 +23,7 @@ from tests.test_e2e_browser import (  # noqa: F401 - app_url is a fixture
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason=f"{CHROMIUM} absent (apt-get install chromium)"),
+    NEEDS_CHROMIUM,
 ]
 playwright = pytest.importorskip("playwright.sync_api")
 
