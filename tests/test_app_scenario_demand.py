@@ -55,7 +55,7 @@ def test_the_missing_figure_has_its_own_title_and_the_planners_figure_runs() -> 
     at.session_state["sc_service"] = "eldercare"
     at.run()
     assert not at.exception
-    assert any("未规定养老在" in w.value and "eldercare_area_per_100_households" in w.value
+    assert any("未规定养老在" in w.value and "每百户养老用房" in w.value
                for w in at.warning)
     at.button(key="sc_run").click().run()
     err = " ".join(e.value for e in at.error)
